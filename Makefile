@@ -1,0 +1,42 @@
+# Everything runs from the project's own virtual environment in .venv/, created and
+# filled from the hash-pinned lock files on first use (and again whenever a lock changes).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-dev
+
+.PHONY: demo test lint bench lock run clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python requirements-dev.lock pyproject.toml
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/reviewbot demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check bot storage tests bench
+	$(BIN)/ruff format --check bot storage tests bench
+
+bench: $(STAMP)
+	$(BIN)/python bench/intake_throughput.py
+
+run: $(STAMP)
+	$(BIN)/reviewbot run
+
+# Regenerates both lock files from pyproject.toml (needs network access to PyPI).
+lock:
+	$(PYTHON) -m venv /tmp/reviewbot-uv && /tmp/reviewbot-uv/bin/pip install --quiet uv
+	/tmp/reviewbot-uv/bin/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -o requirements.lock
+	/tmp/reviewbot-uv/bin/uv pip compile pyproject.toml --python-version 3.11 --extra dev --generate-hashes -o requirements-dev.lock
+
+clean:
+	rm -rf $(VENV) .pytest_cache reviewbot-demo.db*

@@ -1,0 +1,154 @@
+"""Commands: build settings → services → app; nothing else lives here."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.logging_setup import configure_logging
+from bot.services import build_services
+
+cli = typer.Typer(
+    help="reviewbot: answer negative customer reviews from Slack.", no_args_is_help=True
+)
+console = Console()
+err = Console(stderr=True)
+log = logging.getLogger("reviewbot")
+
+
+def _settings(**overrides: object) -> Settings:
+    try:
+        return load_settings(**overrides)
+    except ConfigError as exc:
+        err.print(f"reviewbot: {exc}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+
+
+def _secrets(settings: Settings) -> list[str]:
+    values = (
+        settings.slack_bot_token,
+        settings.slack_signing_secret,
+        settings.slack_app_token,
+        settings.openai_api_key,
+        settings.ingest_token,
+    )
+    return [v.get_secret_value() for v in values if v is not None]
+
+
+@cli.command()
+def run() -> None:
+    """Serve Slack (HTTP or Socket Mode), POST /reviews and GET /healthz."""
+    from bot.app import create_app
+    from bot.http.server import HttpServer
+    from bot.slack_app import build_web_client, create_bolt_app
+
+    settings = _settings()
+    try:
+        settings.require_for_run()
+    except ConfigError as exc:
+        err.print(f"reviewbot: {exc}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    configure_logging(secrets=_secrets(settings))
+    services = build_services(settings)
+    bolt = create_bolt_app(services, build_web_client(settings))
+    socket_handler = None
+    if settings.socket_mode:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        socket_handler = SocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
+        socket_handler.connect()
+        log.info("connected to Slack in Socket Mode")
+    server = HttpServer(
+        create_app(services, None if settings.socket_mode else bolt),
+        host=settings.host,
+        port=settings.port,
+    )
+    log.info("listening on %s:%s", settings.host, settings.port)
+    try:
+        server.run()
+    finally:
+        if socket_handler is not None:
+            socket_handler.close()
+        services.close()
+
+
+@cli.command()
+def migrate(revision: Annotated[str, typer.Argument(help="target revision")] = "head") -> None:
+    """Apply database migrations (they also run on every start)."""
+    from storage.db import current_revision, make_engine
+    from storage.db import migrate as apply
+
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    apply(engine, revision)
+    console.print(f"database at revision {current_revision(engine)}")
+
+
+@cli.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    file_format: Annotated[
+        str | None, typer.Option("--format", help="csv or jsonl (default: from the file name)")
+    ] = None,
+) -> None:
+    """Import reviews from a CSV or JSON-lines file with the POST /reviews columns."""
+    from bot.reviews.importer import import_file
+    from bot.sources.files import count_lines
+
+    services = build_services(_settings())
+    total = count_lines(file)
+    with Progress(
+        TextColumn("importing {task.fields[name]}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+    ) as progress:
+        task = progress.add_task("import", total=total, name=file.name)
+        try:
+            report = import_file(
+                file,
+                services.intake,
+                file_format=file_format,  # type: ignore[arg-type]
+                on_progress=lambda line: progress.update(task, completed=line),
+            )
+        except ValueError as exc:
+            err.print(f"reviewbot: {exc}", markup=False)
+            raise typer.Exit(2) from None
+        progress.update(task, completed=total)
+    for problem in report.problems:
+        err.print(f"{file.name}:{problem.index}: {problem.field}: {problem.problem}", markup=False)
+    console.print(
+        f"{report.accepted} accepted, {report.updated} updated, "
+        f"{report.duplicate} duplicates, {report.bad_rows} bad rows"
+    )
+    services.close()
+    if report.problems:
+        raise typer.Exit(1)
+
+
+@cli.command()
+def demo(
+    database: Annotated[
+        str, typer.Option(help="database for the walk-through")
+    ] = "sqlite:///reviewbot-demo.db",
+    out: Annotated[Path, typer.Option(help="where files the demo writes go")] = Path("demo-out"),
+) -> None:
+    """Offline walk-through on bundled sample reviews: no Slack, no LLM account needed."""
+    from bot.demo import run_demo
+
+    run_demo(_settings(database_url=database), out=out, console=console)
+
+
+def main() -> None:
+    try:
+        cli()
+    except KeyboardInterrupt:
+        sys.exit(130)

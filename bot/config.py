@@ -1,0 +1,104 @@
+"""The one Settings class. Read once in the entry point (bot/cli.py) and passed down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+CommaList = Annotated[tuple[str, ...], NoDecode]
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message is one line naming it."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+    )
+
+    # Slack
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    reviews_channel: str | None = None
+    digest_channel: str | None = None
+
+    # LLM
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    openai_model: str = "gpt-4o-mini"
+    openai_timeout: float = Field(default=30.0, gt=0)
+    openai_max_retries: int = Field(default=3, ge=0, le=10)
+
+    # Storage and HTTP
+    database_url: str = "sqlite:///reviewbot.db"
+    host: str = "0.0.0.0"  # noqa: S104 - a server process is meant to listen on all interfaces
+    port: int = Field(default=3000, ge=1, le=65535)
+    ingest_token: SecretStr | None = None
+    ingest_max_bytes: int = Field(default=5_000_000, ge=1_000)
+    ingest_max_reviews: int = Field(default=1_000, ge=1)
+
+    # Triage and drafting
+    languages: CommaList = ("sv", "nb", "nn", "da", "fi", "zh", "en")
+    team_language: str = "en"
+    prompts_dir: Path = PROJECT_ROOT / "prompts"
+    business_profile: Path = PROJECT_ROOT / "prompts" / "business.example.yml"
+
+    @field_validator("languages", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _trailing_slash(cls, value: str) -> str:
+        # slack_sdk joins base_url and the method name by plain concatenation.
+        return value if value.endswith("/") else value + "/"
+
+    @property
+    def digest_channel_id(self) -> str | None:
+        return self.digest_channel or self.reviews_channel
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.slack_app_token is not None
+
+    def require_for_run(self) -> None:
+        """`reviewbot run` needs Slack; the demo and the importer do not."""
+        missing = [
+            name
+            for name, value in (
+                ("SLACK_BOT_TOKEN", self.slack_bot_token),
+                ("REVIEWS_CHANNEL", self.reviews_channel),
+            )
+            if not value
+        ]
+        if not self.socket_mode and not self.slack_signing_secret:
+            missing.append("SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode)")
+        if missing:
+            raise ConfigError(f"missing setting: {', '.join(missing)}")
+        token = self.slack_bot_token.get_secret_value() if self.slack_bot_token else ""
+        if not token.startswith("xoxb-"):
+            raise ConfigError("setting SLACK_BOT_TOKEN: must be a bot token starting with xoxb-")
+        if self.slack_app_token and not self.slack_app_token.get_secret_value().startswith("xapp-"):
+            raise ConfigError("setting SLACK_APP_TOKEN: must be an app token starting with xapp-")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build Settings from the environment and .env, turning validation errors into one line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        # Never echo the input: it may be a secret.
+        raise ConfigError(f"setting {name}: {first['msg']}") from None

@@ -1,0 +1,29 @@
+"""POST /slack/events: hands signed Slack requests to Bolt off the event loop."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from bot.http.body import BodyTooLarge, read_limited
+
+# Slack's largest payloads (view submissions with big inputs) stay well below this.
+MAX_SLACK_BODY = 1_000_000
+
+
+class SlackEndpoint:
+    def __init__(self, bolt: App) -> None:
+        self._bolt = bolt
+
+    async def __call__(self, request: Request) -> Response:
+        try:
+            body = await read_limited(request, MAX_SLACK_BODY)
+        except BodyTooLarge:
+            return Response(status_code=413)
+        # Bolt's own Starlette handler calls the synchronous App on the event loop, which
+        # would stall every other request while a listener runs; a worker thread does not.
+        bolt_response = await run_in_threadpool(self._bolt.dispatch, to_bolt_request(request, body))
+        return to_starlette_response(bolt_response)

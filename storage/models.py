@@ -1,0 +1,160 @@
+"""Tables. Every step of the flow is an explicit state stored here, so a restart resumes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import JSON, Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite keeps no offset, so store naive UTC)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class ReviewStatus(StrEnum):
+    """Where a review is in the flow. The pipeline moves it forward with compare-and-set updates."""
+
+    received = "received"  # stored, not yet triaged
+    triaged = "triaged"  # negative, waiting for a draft
+    drafting = "drafting"  # a draft is being written
+    pending = "pending"  # draft ready (or failed), waiting for a decision
+    approved = "approved"
+    declined = "declined"
+    positive = "positive"  # no reply needed
+
+
+class Review(SQLModel, table=True):
+    __table_args__ = (
+        sa.UniqueConstraint("source", "external_id", name="uq_review_source_external_id"),
+        sa.Index("ix_review_created_at", "created_at"),
+        sa.Index("ix_review_status", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=64)
+    external_id: str = Field(max_length=256)
+    rating: int | None = None
+    first_rating: int | None = None  # the rating when first seen, for "turned around"
+    title: str | None = None
+    text: str = ""
+    author: str | None = None
+    language_hint: str | None = Field(default=None, max_length=35)
+    location: str | None = Field(default=None, max_length=256)
+    url: str | None = Field(default=None, max_length=2048)
+    created_at: datetime = Field(sa_type=UTCDateTime)  # when the customer wrote it
+    received_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+    status: str = Field(default=ReviewStatus.received, sa_type=sa.String(16))
+    # Triage results (filled by the triage step).
+    language: str | None = Field(default=None, max_length=35)
+    language_assumed: bool = False
+    negative: bool | None = None
+    themes: list[str] = Field(default_factory=list, sa_type=JSON)
+    feedback_kind: str | None = Field(default=None, max_length=16)
+    priority: str = Field(default="normal", max_length=16)
+    urgent_reason: str | None = None
+    review_translation: str | None = None
+    draft_error: str | None = None
+
+    assignee: str | None = Field(default=None, max_length=32)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ReviewChange(SQLModel, table=True):
+    """A review that came again with another rating or text: what changed, and when."""
+
+    __tablename__ = "review_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id", index=True)
+    changed_at: datetime = Field(sa_type=UTCDateTime)
+    old_rating: int | None = None
+    new_rating: int | None = None
+    old_title: str | None = None
+    new_title: str | None = None
+    old_text: str | None = None
+    new_text: str | None = None
+
+
+class Draft(SQLModel, table=True):
+    """Every version of a reply draft, as the model (or a template) wrote it."""
+
+    __table_args__ = (sa.UniqueConstraint("review_id", "version", name="uq_draft_review_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id", index=True)
+    version: int
+    text: str
+    kind: str = Field(max_length=16)  # "llm" or "template"
+    reply_translation: str | None = None
+    instruction: str | None = None  # the regenerate instruction that produced it
+    model: str | None = Field(default=None, max_length=128)
+    prompt_version: str | None = Field(default=None, max_length=64)
+    tokens_in: int | None = None
+    tokens_out: int | None = None
+    latency_ms: int | None = None
+    findings: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Decision(SQLModel, table=True):
+    """Append-only audit of who did what, when, with the final text. Never updated."""
+
+    __table_args__ = (sa.Index("ix_decision_review_at", "review_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id")
+    draft_id: int | None = Field(default=None, foreign_key="draft.id")
+    action: str = Field(max_length=32)
+    actor: str | None = Field(default=None, max_length=64)
+    at: datetime = Field(sa_type=UTCDateTime)
+    final_text: str | None = None
+    edited: bool = False
+    reason: str | None = None
+    detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+
+
+class CardState(StrEnum):
+    queued = "queued"  # to be posted (the outbox)
+    posted = "posted"
+
+
+class SlackCard(SQLModel, table=True):
+    """The Slack message that shows a review. One per review; `version` guards stale buttons."""
+
+    __tablename__ = "slack_card"
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id", unique=True)
+    channel: str = Field(max_length=32)
+    ts: str | None = Field(default=None, max_length=32)
+    state: str = Field(default=CardState.queued, sa_type=sa.String(16))
+    version: int = 1
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    posted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

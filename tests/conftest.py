@@ -1,0 +1,111 @@
+"""Shared fixtures: a database per test (SQLite, and PostgreSQL when TEST_DATABASE_URL is set),
+the local fake Slack and OpenAI servers, and the real app served over HTTP on port 0."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+
+from tests.harness import AppHarness
+
+_CLEARED_PREFIXES = ("SLACK_", "OPENAI_")
+_CLEARED = {
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+    "DATABASE_URL",
+    "INGEST_TOKEN",
+    "REVIEWS_CHANNEL",
+    "DIGEST_CHANNEL",
+}
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    """No developer token, proxy or .env file ever reaches a test."""
+    for name in list(os.environ):
+        if name.startswith(_CLEARED_PREFIXES) or name in _CLEARED:
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # Settings reads .env from the working directory
+
+
+def _postgres_url() -> str | None:
+    return os.environ.get("TEST_DATABASE_URL")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    # Every test that asks for `database_url` runs on SQLite, and on PostgreSQL too when
+    # TEST_DATABASE_URL points at a server (CI starts one).
+    if "database_url" in metafunc.fixturenames:
+        backends = ["sqlite"]
+        if _postgres_url() or os.environ.get("REQUIRE_POSTGRES"):
+            backends.append("postgresql")
+        metafunc.parametrize("database_url", backends, indirect=True)
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'reviewbot.db'}"
+        return
+    admin_url = _postgres_url()
+    if not admin_url:
+        pytest.fail("REQUIRE_POSTGRES is set but TEST_DATABASE_URL is not")
+    name = f"reviewbot_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.engine.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'reviewbot.db'}"
+
+
+@pytest.fixture
+def fake_slack():
+    from tests.fakes.slack_api import FakeSlack
+
+    with FakeSlack() as slack:
+        yield slack
+
+
+@pytest.fixture
+def fake_openai():
+    from tests.fakes.openai_api import FakeOpenAI
+
+    with FakeOpenAI() as server:
+        yield server
+
+
+@pytest.fixture
+def app_factory(fake_slack, sqlite_url) -> Iterator:
+    """Builds and serves the real app; call with Settings overrides. Stopped after the test."""
+    started: list[AppHarness] = []
+
+    def start(**overrides: object) -> AppHarness:
+        harness = AppHarness.start(fake_slack=fake_slack, database_url=sqlite_url, **overrides)
+        started.append(harness)
+        return harness
+
+    yield start
+    for harness in started:
+        harness.stop()
+
+
+@pytest.fixture
+def app(app_factory) -> AppHarness:
+    return app_factory()

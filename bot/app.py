@@ -46,9 +46,9 @@ def create_app(services: Services, bolt: App | None) -> Starlette:
         )
 
     routes = [
-        Route("/reviews", ingest, methods=["POST"]),
+        Route("/reviews", ingest.handle, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
     ]
     if bolt is not None:
-        routes.append(Route("/slack/events", SlackEndpoint(bolt), methods=["POST"]))
+        routes.append(Route("/slack/events", SlackEndpoint(bolt).handle, methods=["POST"]))
     return Starlette(routes=routes)

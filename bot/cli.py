@@ -19,7 +19,7 @@ cli = typer.Typer(
     help="reviewbot: answer negative customer reviews from Slack.", no_args_is_help=True
 )
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 log = logging.getLogger("reviewbot")
 
 

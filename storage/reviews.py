@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import func, tuple_
+from sqlalchemy import func, tuple_, update
+from sqlalchemy import insert as sa_insert
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from storage.models import Review, ReviewChange, ReviewStatus
@@ -47,17 +50,58 @@ class UpsertResult:
     status: UpsertStatus
 
 
-def _existing(session: Session, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Review]:
+_COLUMNS = (
+    Review.id,
+    Review.source,
+    Review.external_id,
+    Review.rating,
+    Review.text,
+    Review.title,
+    Review.status,
+)
+
+
+def _existing(session: Session, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Any]:
     keys = list(keys)
-    found: dict[tuple[str, str], Review] = {}
+    found: dict[tuple[str, str], Any] = {}
     # Bounded IN lists keep the statement within every backend's parameter limit.
     for start in range(0, len(keys), 400):
         chunk = keys[start : start + 400]
-        rows = session.exec(
-            select(Review).where(tuple_(Review.source, Review.external_id).in_(chunk))
+        rows = session.execute(
+            select(*_COLUMNS).where(tuple_(Review.source, Review.external_id).in_(chunk))
         )
         found.update({(r.source, r.external_id): r for r in rows})
     return found
+
+
+def _insert_new(session: Session, data: ReviewData, now: datetime) -> int | None:
+    """Insert one review; None when a concurrent delivery stored the same key first."""
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
+    statement = (
+        insert(Review)
+        .values(
+            source=data.source,
+            external_id=data.external_id,
+            rating=data.rating,
+            first_rating=data.rating,
+            title=data.title,
+            text=data.text,
+            author=data.author,
+            language_hint=data.language,
+            location=data.location,
+            url=data.url,
+            created_at=data.created_at or now,
+            received_at=now,
+            updated_at=now,
+            status=ReviewStatus.received,
+            language_assumed=False,
+            themes=[],
+            priority="normal",
+        )
+        .on_conflict_do_nothing(index_elements=["source", "external_id"])
+        .returning(Review.id)
+    )
+    return session.execute(statement).scalar_one_or_none()
 
 
 def upsert_reviews(
@@ -65,39 +109,26 @@ def upsert_reviews(
 ) -> list[UpsertResult]:
     """Store new reviews, update changed ones (recording the change), skip exact repeats.
 
-    The caller owns the transaction; a concurrent insert of the same key surfaces as an
-    IntegrityError at flush, and retrying the whole batch then finds the row.
+    Core statements rather than ORM objects: this is intake's hot path. A key that a
+    concurrent request inserted between our read and our insert is read again and then
+    handled like any repeat, so the same review is never stored twice.
     """
     existing = _existing(session, {r.key for r in reviews})
     results: list[UpsertResult] = []
     for data in reviews:
         row = existing.get(data.key)
         if row is None:
-            row = Review(
-                source=data.source,
-                external_id=data.external_id,
-                rating=data.rating,
-                first_rating=data.rating,
-                title=data.title,
-                text=data.text,
-                author=data.author,
-                language_hint=data.language,
-                location=data.location,
-                url=data.url,
-                created_at=data.created_at or now,
-                received_at=now,
-                updated_at=now,
-            )
-            session.add(row)
-            session.flush()
-            existing[data.key] = row
-            results.append(UpsertResult(row.id, data.source, data.external_id, "accepted"))
-            continue
+            review_id = _insert_new(session, data, now)
+            if review_id is not None:
+                existing[data.key] = _Stored(review_id, data)
+                results.append(UpsertResult(review_id, data.source, data.external_id, "accepted"))
+                continue
+            row = _existing(session, [data.key])[data.key]
         if (row.rating, row.text, row.title) == (data.rating, data.text, data.title):
             results.append(UpsertResult(row.id, data.source, data.external_id, "duplicate"))
             continue
-        session.add(
-            ReviewChange(
+        session.execute(
+            sa_insert(ReviewChange).values(
                 review_id=row.id,
                 changed_at=now,
                 old_rating=row.rating,
@@ -108,14 +139,39 @@ def upsert_reviews(
                 new_text=data.text,
             )
         )
-        row.rating, row.text, row.title = data.rating, data.text, data.title
-        row.updated_at = now
+        values: dict[str, Any] = {
+            "rating": data.rating,
+            "text": data.text,
+            "title": data.title,
+            "updated_at": now,
+        }
         if row.status in _RETRIAGE_STATUSES:
-            row.status = ReviewStatus.received
-        session.add(row)
+            values["status"] = ReviewStatus.received
+        session.execute(update(Review).where(Review.id == row.id).values(**values))
+        existing[data.key] = _Stored(row.id, data, values.get("status", row.status))
         results.append(UpsertResult(row.id, data.source, data.external_id, "updated"))
-    session.flush()
     return results
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """What _existing reads, for a row this batch wrote itself."""
+
+    id: int
+    data: ReviewData
+    status: str = ReviewStatus.received
+
+    @property
+    def rating(self) -> int | None:
+        return self.data.rating
+
+    @property
+    def text(self) -> str:
+        return self.data.text
+
+    @property
+    def title(self) -> str | None:
+        return self.data.title
 
 
 def count_reviews(session: Session) -> int:

@@ -49,7 +49,7 @@ class IngestEndpoint:
             and hmac.compare_digest(given.strip().encode(), self._token)
         )
 
-    async def __call__(self, request: Request) -> JSONResponse:
+    async def handle(self, request: Request) -> JSONResponse:
         if self._token is None:
             return error(503, "ingest_disabled", "INGEST_TOKEN is not set, so ingest is disabled")
         if not self._authorised(request):

@@ -18,7 +18,7 @@ class SlackEndpoint:
     def __init__(self, bolt: App) -> None:
         self._bolt = bolt
 
-    async def __call__(self, request: Request) -> Response:
+    async def handle(self, request: Request) -> Response:
         try:
             body = await read_limited(request, MAX_SLACK_BODY)
         except BodyTooLarge:

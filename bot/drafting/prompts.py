@@ -1,0 +1,214 @@
+"""Prompt assembly from the files in prompts/: system prompt, style guides, reply templates."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+
+import yaml
+
+from bot.drafting.profile import BusinessProfile
+from bot.drafting.schema import THEMES, DraftOutput, Example, ReviewInput
+
+GENERIC_GUIDE = "generic"
+FALLBACK_TEMPLATE_LANGUAGE = "en"
+
+LANGUAGE_NAMES = {
+    "sv": "Swedish",
+    "nb": "Norwegian Bokmål",
+    "nn": "Norwegian Nynorsk",
+    "no": "Norwegian",
+    "fi": "Finnish",
+    "da": "Danish",
+    "en": "English",
+    "de": "German",
+    "fr": "French",
+    "es": "Spanish",
+    "it": "Italian",
+    "nl": "Dutch",
+    "pl": "Polish",
+    "is": "Icelandic",
+    "et": "Estonian",
+    "zh-Hant": "Chinese in Traditional characters",
+    "zh-Hans": "Chinese in Simplified characters",
+}
+
+# Tags the user message uses to fence data; customer text must not be able to close or open one.
+FENCE_TAGS = ("review", "example", "example_review", "approved_reply", "team_instruction")
+_FENCE_TAG = re.compile(r"<(\s*/?\s*(?:" + "|".join(FENCE_TAGS) + r")\b)", re.IGNORECASE)
+
+TEMPLATE_KEYS = ("greeting_named", "greeting_anonymous", "body", "signoff", "themes")
+
+
+class PromptFileError(ValueError):
+    """A file under prompts/ is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class ReplyTemplate:
+    language: str
+    greeting_named: str
+    greeting_anonymous: str
+    body: str
+    signoff: str
+    themes: dict[str, str]
+
+
+def language_name(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, code)
+
+
+def neutralise(text: str) -> str:
+    """Make fence markers inside untrusted text inert (the '<' becomes a look-alike)."""
+    return _FENCE_TAG.sub(r"‹\1", text)
+
+
+def _fenced(tag: str, body: str) -> str:
+    return f"<{tag}>\n{neutralise(body)}\n</{tag}>"
+
+
+def _review_block(review: ReviewInput) -> str:
+    rating = f"{review.rating}/5" if review.rating is not None else "none"
+    fields = [
+        f"source: {review.source}",
+        f"rating: {rating}",
+        f"location: {review.location or 'not given'}",
+        f"author: {review.author or 'not given'}",
+        f"title: {review.title or ''}",
+        "text:",
+        review.text,
+    ]
+    return _fenced("review", "\n".join(fields))
+
+
+def _example_block(example: Example) -> str:
+    inner = "\n".join(
+        (
+            _fenced("example_review", example.review_text),
+            _fenced("approved_reply", example.reply_text),
+        )
+    )
+    return f"<example>\n{inner}\n</example>"
+
+
+class PromptLibrary:
+    """Reads prompts/ once; `prompt_version` changes whenever any file it read changes."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        files = {
+            "system.md": self.root / "system.md",
+            **{f"languages/{p.name}": p for p in sorted(self.root.glob("languages/*.md"))},
+            **{f"templates/{p.name}": p for p in sorted(self.root.glob("templates/*.yml"))},
+        }
+        if not files["system.md"].is_file():
+            raise PromptFileError(f"System prompt {files['system.md']} not found")
+        self._texts = {name: path.read_text(encoding="utf-8") for name, path in files.items()}
+        digest = hashlib.sha256()
+        for name, text in self._texts.items():
+            digest.update(name.encode() + b"\0" + text.encode() + b"\0")
+        self.prompt_version = digest.hexdigest()[:12]
+        self._system = Template(self._texts["system.md"])
+        self._templates: dict[str, ReplyTemplate] = {}
+
+    def style_guide(self, language: str) -> str:
+        text = self._texts.get(f"languages/{language}.md")
+        if text is None:
+            text = self._texts.get(f"languages/{GENERIC_GUIDE}.md")
+        if text is None:
+            raise PromptFileError(f"No style guide for {language!r} and no {GENERIC_GUIDE}.md")
+        return text.strip()
+
+    def system_prompt(
+        self,
+        *,
+        profile: BusinessProfile,
+        language: str,
+        responder: str | None,
+        team_language: str,
+        location: str | None = None,
+        length_limit: int | None = None,
+    ) -> str:
+        schema = json.dumps(DraftOutput.model_json_schema(), ensure_ascii=False)
+        try:
+            return self._system.substitute(
+                brand=profile.brand,
+                voice=profile.voice or "friendly and professional",
+                contact=profile.contact_for(location),
+                links=", ".join(profile.allowed_links) or "none",
+                compensation=profile.compensation_policy(),
+                signature=responder or profile.signoff,
+                max_characters=str(length_limit) if length_limit else "none",
+                language_name=language_name(language),
+                language_code=language,
+                style_guide=self.style_guide(language),
+                team_language=language_name(team_language),
+                themes=", ".join(f"`{theme}`" for theme in THEMES),
+                output_schema=schema,
+            )
+        except (KeyError, ValueError) as exc:
+            raise PromptFileError(f"system.md has an unknown or broken placeholder: {exc}") from exc
+
+    def build_messages(
+        self,
+        review: ReviewInput,
+        *,
+        profile: BusinessProfile,
+        responder: str | None,
+        team_language: str,
+        examples: Sequence[Example] = (),
+        instruction: str | None = None,
+    ) -> list[dict[str, str]]:
+        system = self.system_prompt(
+            profile=profile,
+            language=review.language,
+            responder=responder,
+            team_language=team_language,
+            location=review.location,
+            length_limit=review.length_limit,
+        )
+        parts = [_example_block(example) for example in examples]
+        parts.append(_review_block(review))
+        if instruction and instruction.strip():
+            parts.append(_fenced("team_instruction", instruction.strip()))
+        return [
+            {"role": "system", "content": system},
+            {"role": "user", "content": "\n\n".join(parts)},
+        ]
+
+    def template(self, language: str) -> ReplyTemplate:
+        """The reply template for a language, falling back to English."""
+        for code in (language, FALLBACK_TEMPLATE_LANGUAGE):
+            if f"templates/{code}.yml" in self._texts:
+                if code not in self._templates:
+                    self._templates[code] = self._load_template(code)
+                return self._templates[code]
+        raise PromptFileError(f"No reply template for {language!r} and no fallback en.yml")
+
+    def _load_template(self, code: str) -> ReplyTemplate:
+        name = f"templates/{code}.yml"
+        try:
+            data = yaml.safe_load(self._texts[name])
+        except yaml.YAMLError as exc:
+            raise PromptFileError(f"{name} is not valid YAML: {exc}") from None
+        if not isinstance(data, dict):
+            raise PromptFileError(f"{name} must be a mapping")
+        missing = [key for key in TEMPLATE_KEYS if key not in data]
+        if missing:
+            raise PromptFileError(f"{name} lacks {', '.join(missing)}")
+        themes = data["themes"]
+        if not isinstance(themes, dict) or set(THEMES) - set(themes):
+            raise PromptFileError(f"{name}: themes must name every theme ({', '.join(THEMES)})")
+        return ReplyTemplate(
+            language=code,
+            greeting_named=str(data["greeting_named"]),
+            greeting_anonymous=str(data["greeting_anonymous"]),
+            body=str(data["body"]),
+            signoff=str(data["signoff"]),
+            themes={str(key): str(value) for key, value in themes.items()},
+        )

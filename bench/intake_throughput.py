@@ -44,7 +44,9 @@ def serve(database_url: str, port_queue: multiprocessing.Queue) -> None:
     from bot.services import build_services
 
     settings = Settings(database_url=database_url, ingest_token=TOKEN)
-    server = HttpServer(create_app(build_services(settings), None), host="127.0.0.1", port=0)
+    services = build_services(settings)
+    services.start()
+    server = HttpServer(create_app(services, None), host="127.0.0.1", port=0)
     port_queue.put(server.start_in_thread())
     while True:
         time.sleep(3600)

@@ -57,6 +57,7 @@ def run() -> None:
         raise typer.Exit(2) from None
     configure_logging(secrets=_secrets(settings))
     services = build_services(settings)
+    services.start()
     bolt = create_bolt_app(services, build_web_client(settings))
     socket_handler = None
     if settings.socket_mode:

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     # Triage and drafting
     languages: CommaList = ("sv", "nb", "nn", "da", "fi", "zh", "en")
     team_language: str = "en"
+    negative_at_most: int = Field(default=2, ge=0, le=5)  # ratings up to this are negative
+    ambiguous_rating: int = Field(default=3, ge=1, le=5)  # negative when its text complains
+    card_positive: bool = False  # also post cards for positive reviews
+    pipeline_workers: int = Field(default=4, ge=1, le=32)
     prompts_dir: Path = PROJECT_ROOT / "prompts"
     business_profile: Path = PROJECT_ROOT / "prompts" / "business.example.yml"
 

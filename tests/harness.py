@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
+from sqlmodel import Session
 from slack_sdk.signature import SignatureVerifier
 
 from bot.app import create_app
@@ -16,6 +17,7 @@ from bot.config import Settings
 from bot.http.server import HttpServer
 from bot.services import Services, build_services
 from bot.slack_app import build_web_client, create_bolt_app
+from storage.models import Review
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
 INGEST_TOKEN = "test-ingest-token-abcdef"
@@ -44,10 +46,25 @@ class AppHarness:
         values.update(overrides)
         settings = Settings(**values)
         services = build_services(settings)
+        services.start()
         bolt = create_bolt_app(services, build_web_client(settings))
         server = HttpServer(create_app(services, bolt), host="127.0.0.1", port=0)
         url = server.start_in_thread()
         return cls(settings, services, server, url, httpx.Client(base_url=url, timeout=10))
+
+    def wait_for_status(self, review_id: int, *statuses: str, timeout: float = 10.0) -> Review:
+        """Polls storage until the pipeline has moved the review to one of `statuses`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with Session(self.services.engine) as session:
+                review = session.get(Review, review_id)
+            if review is not None and review.status in statuses:
+                return review
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"review {review_id} is {review.status if review else 'missing'}, not {statuses}"
+                )
+            time.sleep(0.02)
 
     def stop(self) -> None:
         self.http.close()

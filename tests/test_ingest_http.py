@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from storage.models import Review, ReviewChange
+from storage.models import Draft, Review, ReviewChange
 from tests.harness import INGEST_TOKEN
 
 KARI = {
@@ -40,7 +40,14 @@ def test_a_review_walks_from_post_into_storage(app):
     assert review.author == "Kari Nordmann" and review.location == "Oslo sentrum"
     assert review.language_hint == "nb"
     assert review.created_at.isoformat() == "2026-11-20T17:03:00+00:00"
-    assert review.status == "received"
+
+    # Off the request path the pipeline triages it and writes a draft (a template: no LLM).
+    review = app.wait_for_status(review.id, "pending")
+    assert (review.language, review.negative, review.language_assumed) == ("nb", True, False)
+    with Session(app.services.engine) as session:
+        [draft] = session.exec(select(Draft).where(Draft.review_id == review.id)).all()
+    assert draft.kind == "template" and draft.version == 1
+    assert draft.text.startswith("Hei Kari Nordmann")
 
 
 def test_the_same_review_twice_is_stored_once(app):

@@ -1,0 +1,249 @@
+"""The review pipeline: triage, then a draft, off the request path and resumable.
+
+Each step is a compare-and-set on `review.status`, so two workers (or a worker and a
+restarted process) never do the same step twice, and a restart resumes every review from
+the state it was left in.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+
+from sqlalchemy import func, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from bot.drafting import Drafter, DraftingError, DraftResult, Example, ReviewInput, closest_examples
+from bot.reviews.triage import Triage
+from bot.sources.platforms import reply_length_limit
+from storage.db import session_scope
+from storage.models import Decision, Draft, Review, ReviewStatus, utcnow
+
+log = logging.getLogger(__name__)
+
+# Approved replies in the review's language the examples are chosen from (most recent first).
+EXAMPLE_POOL = 50
+EXAMPLES_PER_DRAFT = 3
+
+
+def _move(session: Session, review_id: int, frm: str, to: str, **values: object) -> bool:
+    """Compare-and-set on the status; False when another worker got there first."""
+    result = session.execute(
+        update(Review)
+        .where(Review.id == review_id, Review.status == frm)
+        .values(status=to, **values)
+    )
+    return result.rowcount == 1
+
+
+class Pipeline:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        triage: Triage,
+        drafter: Drafter,
+        card_positive: bool = False,
+        workers: int = 4,
+        clock: Callable[[], datetime] = utcnow,
+        on_ready: Callable[[int], None] | None = None,
+    ) -> None:
+        """`on_ready(review_id)` hears of each review that needs a card: drafted, failed, positive."""
+        self._engine = engine
+        self._triage = triage
+        self._drafter = drafter
+        self._card_positive = card_positive
+        self._workers = workers
+        self._clock = clock
+        self._on_ready = on_ready
+        self._pool: ThreadPoolExecutor | None = None
+
+    # --- running ------------------------------------------------------------------------
+    def start(self) -> None:
+        self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="pipeline")
+
+    def stop(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def submit(self, review_ids: list[int]) -> None:
+        """Process in the background when started; inline otherwise (CLI, demo, tests)."""
+        for review_id in review_ids:
+            if self._pool is None:
+                self.process(review_id)
+            else:
+                self._pool.submit(self._process_logged, review_id)
+
+    def resume(self) -> int:
+        """After a restart: a draft that was being written when the process died is redone."""
+        with session_scope(self._engine) as session:
+            session.execute(
+                update(Review)
+                .where(Review.status == ReviewStatus.drafting)
+                .values(status=ReviewStatus.triaged)
+            )
+            ids = list(
+                session.exec(
+                    select(Review.id)
+                    .where(Review.status.in_([ReviewStatus.received, ReviewStatus.triaged]))
+                    .order_by(Review.id)
+                )
+            )
+        self.submit(ids)
+        return len(ids)
+
+    def _process_logged(self, review_id: int) -> None:
+        try:
+            self.process(review_id)
+        except Exception:
+            # The review keeps its state; resume() or the outbox sweep picks it up again.
+            log.exception("pipeline failed on review %s", review_id)
+
+    # --- steps --------------------------------------------------------------------------
+    def process(self, review_id: int) -> None:
+        self.triage(review_id)
+        self.draft(review_id)
+
+    def triage(self, review_id: int) -> None:
+        with Session(self._engine) as session:
+            review = session.get(Review, review_id)
+        if review is None or review.status != ReviewStatus.received:
+            return
+        result = self._triage.assess(
+            text=review.text,
+            title=review.title,
+            rating=review.rating,
+            language_hint=review.language_hint,
+            location=review.location,
+        )
+        status = ReviewStatus.triaged if result.negative else ReviewStatus.positive
+        with session_scope(self._engine) as session:
+            moved = _move(
+                session,
+                review_id,
+                ReviewStatus.received,
+                status,
+                language=result.language,
+                language_assumed=result.language_assumed,
+                negative=result.negative,
+                themes=result.themes,
+            )
+        if moved and status == ReviewStatus.positive and self._card_positive:
+            self._ready(review_id)
+
+    def draft(
+        self,
+        review_id: int,
+        *,
+        instruction: str | None = None,
+        responder: str | None = None,
+        from_status: str = ReviewStatus.triaged,
+    ) -> DraftResult | None:
+        """Write the next draft version. Regenerating moves from `pending` instead."""
+        with session_scope(self._engine) as session:
+            if not _move(session, review_id, from_status, ReviewStatus.drafting):
+                return None
+            review = session.get(Review, review_id)
+            examples = self._examples(session, review)
+        try:
+            result = self._drafter.draft(
+                self._review_input(review),
+                responder=responder,
+                examples=examples,
+                instruction=instruction,
+            )
+        except DraftingError as exc:
+            log.warning("draft failed for review %s: %s", review_id, exc.reason)
+            with session_scope(self._engine) as session:
+                _move(
+                    session,
+                    review_id,
+                    ReviewStatus.drafting,
+                    ReviewStatus.pending,
+                    draft_error=exc.reason,
+                )
+            self._ready(review_id)
+            return None
+        except BaseException:
+            with session_scope(self._engine) as session:
+                _move(session, review_id, ReviewStatus.drafting, from_status)
+            raise
+        with session_scope(self._engine) as session:
+            version = (
+                session.exec(
+                    select(func.max(Draft.version)).where(Draft.review_id == review_id)
+                ).one()
+                or 0
+            ) + 1
+            session.add(
+                Draft(
+                    review_id=review_id,
+                    version=version,
+                    text=result.text,
+                    kind=result.kind,
+                    reply_translation=result.reply_translation,
+                    instruction=instruction,
+                    model=result.model,
+                    prompt_version=result.prompt_version,
+                    tokens_in=result.tokens_in,
+                    tokens_out=result.tokens_out,
+                    latency_ms=result.latency_ms,
+                    findings=[{"code": f.code, "message": f.message} for f in result.findings],
+                    created_at=self._clock(),
+                )
+            )
+            _move(
+                session,
+                review_id,
+                ReviewStatus.drafting,
+                ReviewStatus.pending,
+                draft_error=None,
+                themes=result.themes,
+                feedback_kind=result.feedback_kind,
+                priority=result.priority,
+                urgent_reason=result.urgent_reason,
+                review_translation=result.review_translation,
+            )
+        self._ready(review_id)
+        return result
+
+    def _ready(self, review_id: int) -> None:
+        if self._on_ready is not None:
+            self._on_ready(review_id)
+
+    @staticmethod
+    def _review_input(review: Review) -> ReviewInput:
+        language = review.language or "en"
+        return ReviewInput(
+            source=review.source,
+            rating=review.rating,
+            title=review.title,
+            text=review.text,
+            author=review.author,
+            language=language,
+            location=review.location,
+            length_limit=reply_length_limit(review.source, language),
+            theme_hint=(review.themes or [None])[0],
+        )
+
+    @staticmethod
+    def _examples(session: Session, review: Review) -> list[Example]:
+        """The team's approved replies in this language that are closest to this review."""
+        rows = session.exec(
+            select(Review.text, Decision.final_text)
+            .join(Decision, Decision.review_id == Review.id)
+            .where(
+                Decision.action == "approved",
+                Review.language == review.language,
+                Review.id != review.id,
+                Decision.final_text.is_not(None),
+            )
+            .order_by(Decision.at.desc())
+            .limit(EXAMPLE_POOL)
+        ).all()
+        candidates = [Example(review_text=text, reply_text=reply) for text, reply in rows]
+        return closest_examples(review.text, candidates, k=EXAMPLES_PER_DRAFT)

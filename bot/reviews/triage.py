@@ -1,0 +1,47 @@
+"""Triage of one review: language and script, negative or not, themes from keywords."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.triage.language import LanguageDetector
+from bot.triage.negativity import Thresholds, is_negative
+from bot.triage.themes import keyword_themes
+
+
+@dataclass(frozen=True)
+class TriageResult:
+    language: str
+    language_assumed: bool
+    negative: bool
+    themes: list[str]
+
+
+class Triage:
+    def __init__(self, detector: LanguageDetector, thresholds: Thresholds) -> None:
+        self._detector = detector
+        self._thresholds = thresholds
+
+    def assess(
+        self,
+        *,
+        text: str,
+        title: str | None = None,
+        rating: int | None = None,
+        language_hint: str | None = None,
+        location: str | None = None,
+    ) -> TriageResult:
+        # The title is what the customer said too: "Pakken kom aldri" decides as much as the body.
+        full_text = f"{title}\n{text}" if title else text
+        guess = self._detector.detect(full_text, hint=language_hint, location=location)
+        return TriageResult(
+            language=guess.code,
+            language_assumed=guess.assumed,
+            negative=is_negative(rating, full_text, guess.code, self._thresholds),
+            themes=keyword_themes(full_text, guess.code),
+        )
+
+    def detect_language(self, text: str) -> str:
+        """For the draft guardrails: "und" when the text is too short to tell."""
+        guess = self._detector.detect(text)
+        return "und" if guess.assumed else guess.code

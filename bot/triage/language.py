@@ -1,0 +1,327 @@
+"""Which language, and for Chinese which script, a review is written in.
+
+Detection is lingua restricted to the configured languages, corrected by what the deployment
+knows: the source's own language field wins outright, the countries the business serves act
+as priors, and a short or unclear text falls back to the location's or the business's
+language (and says so, so the card can show "assumed").
+"""
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from hanzidentifier import helpers as hanzi
+from lingua import IsoCode639_1, IsoCode639_3, Language, LanguageDetectorBuilder
+
+from bot.triage.lexicons import scandinavian_spelling as spelling
+
+DEFAULT_LANGUAGES = ("sv", "nb", "nn", "da", "fi", "zh", "en")
+HANT = "zh-Hant"
+HANS = "zh-Hans"
+
+# Languages spoken by a country's customers, as far as reviews go. Finland is officially
+# bilingual, and Singapore writes Simplified Chinese as well as English.
+COUNTRY_LANGUAGES: dict[str, tuple[str, ...]] = {
+    "SE": ("sv",),
+    "NO": ("nb", "nn"),
+    "DK": ("da",),
+    "FI": ("fi", "sv"),
+    "AX": ("sv",),
+    "IS": ("is",),
+    "EE": ("et",),
+    "DE": ("de",),
+    "AT": ("de",),
+    "CH": ("de", "fr", "it"),
+    "NL": ("nl",),
+    "BE": ("nl", "fr"),
+    "FR": ("fr",),
+    "ES": ("es",),
+    "IT": ("it",),
+    "PL": ("pl",),
+    "GB": ("en",),
+    "IE": ("en",),
+    "US": ("en",),
+    "CA": ("en", "fr"),
+    "AU": ("en",),
+    "NZ": ("en",),
+    "CN": ("zh",),
+    "SG": ("zh", "en"),
+    "MY": ("zh", "ms", "en"),
+    "TW": ("zh",),
+    "HK": ("zh", "en"),
+    "MO": ("zh",),
+}
+_HANT_COUNTRIES = frozenset({"TW", "HK", "MO"})
+_HANS_COUNTRIES = frozenset({"CN", "SG", "MY"})
+
+# A language that none of the served countries speaks is this much less likely a priori. It
+# is deliberately mild: it settles the many near-ties between Danish and Norwegian in favour
+# of the market the business is in, but a text that lingua (with the spelling evidence below)
+# finds clearly Danish still comes out Danish even for a business that serves only Norway.
+UNSERVED_LANGUAGE_WEIGHT = 0.3
+# Visitors write English everywhere, so English is never treated as unserved.
+ALWAYS_SERVED = frozenset({"en"})
+# One spelling only the other side uses makes that side this many times less likely.
+SPELLING_EVIDENCE_FACTOR = 4.0
+_MAX_SPELLING_EVIDENCE = 5
+# Bokmål and Nynorsk are pooled before the confidence check: the reply is Norwegian either
+# way, and lingua often splits a plainly Norwegian text between the two.
+_FAMILY = {"nb": "no", "nn": "no"}
+# A source that says only "no" (Norwegian) almost always means Bokmål, the standard some 85-90%
+# of Norwegians write; Nynorsk must then win the nb/nn split this clearly.
+_NYNORSK_SHARE_OVER_NO_HINT = 0.75
+# A Han character carries about as much as a short word does in the Nordic languages.
+_HAN_LETTER_WEIGHT = 4
+
+_TAG_ALIASES = {
+    "no": "nb",
+    "nor": "nb",
+    "nob": "nb",
+    "nno": "nn",
+    "chi": "zh",
+    "zho": "zh",
+    "cmn": "zh",
+}
+_HANT_REGIONS = frozenset({"tw", "hk", "mo"})
+_HANS_REGIONS = frozenset({"cn", "sg", "my"})
+_TAG = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$")
+_WORD = re.compile(r"\w+")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_HAN_ONLY_TRADITIONAL = frozenset(hanzi.TRADITIONAL_CHARACTERS - hanzi.SIMPLIFIED_CHARACTERS)
+_HAN_ONLY_SIMPLIFIED = frozenset(hanzi.SIMPLIFIED_CHARACTERS - hanzi.TRADITIONAL_CHARACTERS)
+
+
+@dataclass(frozen=True)
+class LanguageGuess:
+    """code: our language code ("sv", "nb", "zh-Hant", ...); source: "hint", "detected",
+    "location" or "default"; assumed: not from the source nor a confident detection, so the
+    card says the language was assumed; confidence: 1.0 for a hint, 0.0 when assumed."""
+
+    code: str
+    source: str
+    assumed: bool
+    confidence: float
+
+
+def normalize_language_tag(tag: str | None) -> str | None:
+    """A BCP 47-ish tag or ISO 639 code as our code ("nb-NO" -> "nb", "zh-TW" -> "zh-Hant").
+
+    "no" means Bokmål; a plain "zh" stays "zh" because its script is still to be detected.
+    Returns None for anything that is not a language lingua knows.
+    """
+    if not tag:
+        return None
+    tag = tag.strip().lower().replace("_", "-")
+    if not _TAG.match(tag):
+        return None
+    primary, *subtags = tag.split("-")
+    primary = _TAG_ALIASES.get(primary, primary)
+    code = _iso_639_1(primary)
+    if code != "zh":
+        return code
+    if "hant" in subtags or _HANT_REGIONS.intersection(subtags):
+        return HANT
+    if "hans" in subtags or _HANS_REGIONS.intersection(subtags):
+        return HANS
+    return "zh"
+
+
+def _iso_639_1(primary: str) -> str | None:
+    try:
+        if len(primary) == 2:
+            return IsoCode639_1.from_str(primary).name.lower()
+        language = Language.from_iso_code_639_3(IsoCode639_3.from_str(primary))
+        return language.iso_code_639_1.name.lower()
+    except ValueError:
+        return None
+
+
+def chinese_script(text: str, *, ambiguous: str = HANS) -> str:
+    """ "zh-Hant" or "zh-Hans" by counting characters that exist in only one of the scripts.
+
+    hanzidentifier's own identify() calls a text MIXED as soon as one character of the other
+    script appears (a quoted dish name, a typo), so the majority decides instead. A text with
+    no script-specific character at all (好吃, 很快) or a tie is written the same in both,
+    and gets `ambiguous`, which the caller sets from what it knows about the business.
+    """
+    traditional = sum(char in _HAN_ONLY_TRADITIONAL for char in text)
+    simplified = sum(char in _HAN_ONLY_SIMPLIFIED for char in text)
+    if traditional > simplified:
+        return HANT
+    if simplified > traditional:
+        return HANS
+    return ambiguous
+
+
+class LanguageDetector:
+    """Detects a review's language for one deployment (its languages, markets and defaults)."""
+
+    def __init__(
+        self,
+        languages: Sequence[str] = DEFAULT_LANGUAGES,
+        *,
+        default_language: str = "en",
+        location_languages: Mapping[str, str] | None = None,
+        countries: Sequence[str] = (),
+        min_chars: int = 5,
+        min_confidence: float = 0.5,
+    ) -> None:
+        codes = {_required_tag(code) for code in languages}
+        lingua_codes = {"zh" if code in (HANT, HANS) else code for code in codes}
+        self._default_language = _required_tag(default_language)
+        self._location_languages = {
+            location.casefold(): _required_tag(code)
+            for location, code in (location_languages or {}).items()
+        }
+        self._weights = _language_weights(lingua_codes, countries)
+        self._ambiguous_script = _preferred_script(
+            [self._default_language, *self._location_languages.values()], countries
+        )
+        self._min_chars = min_chars
+        self._min_confidence = min_confidence
+        # Loading the models takes about a second; doing it here keeps that off the first
+        # review's path (lingua caches them per process, so a second detector is cheap).
+        self._lingua = (
+            LanguageDetectorBuilder.from_languages(*(_lingua_language(c) for c in lingua_codes))
+            .with_preloaded_language_models()
+            .build()
+        )
+
+    def detect(
+        self, text: str, *, hint: str | None = None, location: str | None = None
+    ) -> LanguageGuess:
+        hinted = normalize_language_tag(hint)
+        if hinted is not None:
+            return LanguageGuess(self._from_hint(hinted, hint or "", text), "hint", False, 1.0)
+        if _letter_count(text) < self._min_chars:
+            return self._fallback(text, location)
+        scores = self._scores(text)
+        if not any(scores.values()):
+            return self._fallback(text, location)
+        family_scores: dict[str, float] = {}
+        for code, score in scores.items():
+            family = _FAMILY.get(code, code)
+            family_scores[family] = family_scores.get(family, 0.0) + score
+        family = max(family_scores, key=family_scores.__getitem__)
+        confidence = family_scores[family]
+        if confidence < self._min_confidence:
+            return self._fallback(text, location)
+        members = [code for code in scores if _FAMILY.get(code, code) == family]
+        code = max(members, key=scores.__getitem__)
+        return LanguageGuess(self._with_script(code, text), "detected", False, confidence)
+
+    def _scores(self, text: str) -> dict[str, float]:
+        """Lingua's confidences times the spelling evidence and the market priors, summing to 1."""
+        scores = {
+            value.language.iso_code_639_1.name.lower(): value.value
+            for value in self._lingua.compute_language_confidence_values(text)
+        }
+        for code, factor in _spelling_factors(text).items():
+            if code in scores:
+                scores[code] *= factor
+        weighted = {code: score * self._weights[code] for code, score in scores.items()}
+        total = sum(weighted.values())
+        return {code: score / total for code, score in weighted.items()} if total else weighted
+
+    def _from_hint(self, hinted: str, raw_hint: str, text: str) -> str:
+        if hinted == "zh":
+            return self._with_script(hinted, text)
+        if _iso_primary(raw_hint) in ("no", "nor") and self._clearly_nynorsk(text):
+            return "nn"
+        return hinted
+
+    def _clearly_nynorsk(self, text: str) -> bool:
+        if _letter_count(text) < self._min_chars or "nn" not in self._weights:
+            return False
+        scores = self._scores(text)
+        norwegian = scores.get("nb", 0.0) + scores["nn"]
+        return norwegian > 0 and scores["nn"] / norwegian >= _NYNORSK_SHARE_OVER_NO_HINT
+
+    def _fallback(self, text: str, location: str | None) -> LanguageGuess:
+        located = self._location_languages.get(location.casefold()) if location else None
+        code = located or self._default_language
+        source = "location" if located else "default"
+        return LanguageGuess(self._with_script(code, text), source, True, 0.0)
+
+    def _with_script(self, code: str, text: str) -> str:
+        if code != "zh":
+            return code
+        return chinese_script(text, ambiguous=self._ambiguous_script)
+
+
+def _required_tag(tag: str) -> str:
+    code = normalize_language_tag(tag)
+    if code is None:
+        raise ValueError(f"unknown language code {tag!r}")
+    return code
+
+
+def _iso_primary(tag: str) -> str:
+    return tag.strip().lower().replace("_", "-").split("-")[0]
+
+
+def _lingua_language(code: str) -> Language:
+    return Language.from_iso_code_639_1(IsoCode639_1.from_str(code))
+
+
+def _language_weights(codes: set[str], countries: Sequence[str]) -> dict[str, float]:
+    """Prior weight per language: 1 where a served country speaks it, a fraction elsewhere.
+
+    With no countries configured nothing is known, and every language weighs the same.
+    """
+    served: set[str] = set(ALWAYS_SERVED)
+    for country in countries:
+        try:
+            served.update(COUNTRY_LANGUAGES[country.upper()])
+        except KeyError:
+            raise ValueError(
+                f"unknown country {country!r}; known: {', '.join(sorted(COUNTRY_LANGUAGES))}"
+            ) from None
+    if not countries:
+        return dict.fromkeys(codes, 1.0)
+    return {code: 1.0 if code in served else UNSERVED_LANGUAGE_WEIGHT for code in codes}
+
+
+def _preferred_script(configured: Sequence[str], countries: Sequence[str]) -> str:
+    """The script for Chinese text that reads the same in both scripts.
+
+    The business's own settings decide first, then its markets; with nothing to go on,
+    Simplified, which far more readers use.
+    """
+    for code in configured:
+        if code in (HANT, HANS):
+            return code
+    served = {country.upper() for country in countries}
+    if served & _HANT_COUNTRIES and not served & _HANS_COUNTRIES:
+        return HANT
+    return HANS
+
+
+def _spelling_factors(text: str) -> dict[str, float]:
+    """Likelihood factors from words that only Danish, Norwegian, Bokmål or Nynorsk spell so."""
+    words = [word.lower() for word in _WORD.findall(text)]
+    danish = sum(
+        word in spelling.DANISH_NOT_NORWEGIAN or bool(spelling.DANISH_SUFFIX.match(word))
+        for word in words
+    )
+    norwegian = sum(
+        word in spelling.NORWEGIAN_NOT_DANISH or bool(spelling.NORWEGIAN_SUFFIX.match(word))
+        for word in words
+    )
+    nynorsk = sum(word in spelling.NYNORSK_NOT_BOKMAL for word in words)
+    bokmal = sum(word in spelling.BOKMAL_NOT_NYNORSK for word in words)
+
+    def against(count: int) -> float:
+        return SPELLING_EVIDENCE_FACTOR ** -min(count, _MAX_SPELLING_EVIDENCE)
+
+    return {
+        "da": against(norwegian),
+        "nb": against(danish) * against(nynorsk),
+        "nn": against(danish) * against(bokmal),
+    }
+
+
+def _letter_count(text: str) -> int:
+    han = len(_HAN.findall(text))
+    letters = sum(char.isalpha() for char in text)
+    return letters - han + han * _HAN_LETTER_WEIGHT

@@ -1,0 +1,266 @@
+"""A local OpenAI-compatible chat-completions server with scripted answers and faults.
+
+Point `openai.OpenAI(base_url=fake.base_url)` (or `OPENAI_BASE_URL`) at it.
+Standalone: `python -m tests.fakes.openai_api --port 0 --fail-rate 0.2 --seed 1`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from tests.fakes.local_server import LocalServer, Reply, Request, wait_until_killed
+
+MODEL = "fake-model"
+# The lead adjusts this to the drafting schema; tests that need another answer use respond_with.
+DEFAULT_CONTENT: dict[str, Any] = {
+    "reply": "Hi Anna, thank you for telling us, and we are sorry the visit let you down.",
+    "review_translation": "The customer was unhappy with the visit.",
+    "reply_translation": "Hi! Thank you for getting in touch, and sorry the visit fell short.",
+    "themes": ["other"],
+    "feedback_kind": "opinion",
+    "priority": "normal",
+    "language": "en",
+}
+_ERRORS: dict[int, tuple[str, str | None, str]] = {
+    # status -> (type, code, message), as OpenAI words them
+    400: ("invalid_request_error", None, "Invalid request."),
+    401: ("invalid_request_error", "invalid_api_key", "Incorrect API key provided."),
+    404: ("invalid_request_error", None, "Not found."),
+    429: ("requests", "rate_limit_exceeded", "Rate limit reached. Please try again later."),
+    500: ("server_error", None, "The server had an error while processing your request."),
+    502: ("server_error", None, "Bad gateway."),
+    503: ("server_error", None, "The engine is currently overloaded, please try again later."),
+}
+_RANDOM_FAILURES = (429, 500, 503)
+
+Responder = Callable[[dict], dict | str]
+
+
+def default_responder(request: dict) -> dict | str:
+    return DEFAULT_CONTENT
+
+
+def openai_error(
+    status: int,
+    message: str | None = None,
+    *,
+    param: str | None = None,
+    headers: dict | None = None,
+) -> Reply:
+    kind, code, default_message = _ERRORS.get(status, _ERRORS[500 if status >= 500 else 400])
+    body = {
+        "error": {"message": message or default_message, "type": kind, "param": param, "code": code}
+    }
+    return Reply.json(body, status, headers)
+
+
+def rough_tokens(text: str) -> int:
+    """About four characters a token: enough for `usage` to grow with the prompt."""
+    return max(1, len(text) // 4)
+
+
+class FakeOpenAI(LocalServer):
+    def __init__(self, *, supports_json_schema: bool = True, port: int = 0) -> None:
+        super().__init__(port=port)
+        self.supports_json_schema = supports_json_schema
+        self._lock = threading.Lock()
+        self._requests: list[dict] = []
+        self._responder: Responder = default_responder
+        self._failures: deque[tuple[int, float | None]] = deque()
+        self._hangs: deque[float] = deque()
+        self._fail_rate = self._hang_rate = 0.0
+        self._hang_seconds = 5.0
+        self._rng = random.Random(0)
+        self._completions = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.url}/v1"
+
+    def requests(self) -> list[dict]:
+        """Every parsed /v1/chat/completions body, errors included, in order."""
+        with self._lock:
+            return [json.loads(json.dumps(r)) for r in self._requests]
+
+    def respond_with(self, fn: Responder) -> None:
+        """fn(request) -> message content: a dict is sent as JSON text, a str as is."""
+        with self._lock:
+            self._responder = fn
+
+    def fail_next(self, *statuses: int, retry_after: float | None = None) -> None:
+        with self._lock:
+            self._failures.extend((status, retry_after) for status in statuses)
+
+    def hang_next(self, seconds: float, times: int = 1) -> None:
+        with self._lock:
+            self._hangs.extend([seconds] * times)
+
+    def set_fault_rates(
+        self,
+        *,
+        fail_rate: float = 0.0,
+        hang_rate: float = 0.0,
+        hang_seconds: float = 5,
+        seed: int = 0,
+    ) -> None:
+        with self._lock:
+            self._fail_rate, self._hang_rate, self._hang_seconds = (
+                fail_rate,
+                hang_rate,
+                hang_seconds,
+            )
+            self._rng = random.Random(seed)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._requests.clear()
+            self._responder = default_responder
+            self._failures.clear()
+            self._hangs.clear()
+            self._fail_rate = self._hang_rate = 0.0
+            self._hang_seconds = 5.0
+            self._rng = random.Random(0)
+
+    # ----- HTTP --------------------------------------------------------------------------
+
+    def handle(self, request: Request) -> Reply:
+        route = (request.method, request.path.rstrip("/"))
+        if route == ("GET", "/v1/models"):
+            return self._authorised(request) or Reply.json(
+                {
+                    "object": "list",
+                    "data": [{"id": MODEL, "object": "model", "created": 0, "owned_by": "fake"}],
+                }
+            )
+        if route == ("GET", "/_fake/requests"):
+            return Reply.json({"requests": self.requests()})
+        if route != ("POST", "/v1/chat/completions"):
+            return openai_error(404, f"Unknown request URL: {request.method} {request.path}")
+        try:
+            body = json.loads(request.body)
+        except ValueError:
+            return openai_error(400, "We could not parse the JSON body of your request.")
+        if not isinstance(body, dict):
+            return openai_error(400, "The request body must be a JSON object.")
+        with self._lock:
+            self._requests.append(body)
+        return self._authorised(request) or self._after_faults() or self._complete(body)
+
+    def _authorised(self, request: Request) -> Reply | None:
+        authorization = request.headers.get("Authorization", "")
+        if authorization.startswith("Bearer ") and authorization.removeprefix("Bearer ").strip():
+            return None
+        return openai_error(401, "You didn't provide an API key.")
+
+    def _after_faults(self) -> Reply | None:
+        with self._lock:
+            hang = self._hangs.popleft() if self._hangs else None
+            if hang is None and self._hang_rate and self._rng.random() < self._hang_rate:
+                hang = self._hang_seconds
+            failure = self._failures.popleft() if self._failures else None
+            if failure is None and self._fail_rate and self._rng.random() < self._fail_rate:
+                failure = (self._rng.choice(_RANDOM_FAILURES), None)
+        if hang is not None:
+            self.pause(hang)
+        if failure is None:
+            return None
+        status, retry_after = failure
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+        return openai_error(status, headers=headers)
+
+    def _complete(self, body: dict) -> Reply:
+        refusal = _refuse(body, supports_json_schema=self.supports_json_schema)
+        if refusal is not None:
+            return refusal
+        with self._lock:
+            responder = self._responder
+            self._completions += 1
+            number = self._completions
+        answer = responder(body)
+        content = answer if isinstance(answer, str) else json.dumps(answer, ensure_ascii=False)
+        prompt_tokens = sum(rough_tokens(json.dumps(m.get("content"))) for m in body["messages"])
+        completion_tokens = rough_tokens(content)
+        return Reply.json(
+            {
+                "id": f"chatcmpl-fake{number:06d}",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": body["model"],
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": content, "refusal": None},
+                        "logprobs": None,
+                        "finish_reason": "stop",
+                    }
+                ],
+                "usage": {
+                    "prompt_tokens": prompt_tokens,
+                    "completion_tokens": completion_tokens,
+                    "total_tokens": prompt_tokens + completion_tokens,
+                },
+            }
+        )
+
+
+def _refuse(body: dict, *, supports_json_schema: bool) -> Reply | None:
+    """The 400s a strict OpenAI-compatible server gives for this fake's scope."""
+    if not body.get("model"):
+        return openai_error(400, "you must provide a model parameter", param="model")
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        return openai_error(400, "'messages' must be a non-empty array", param="messages")
+    if any(not isinstance(m, dict) or "role" not in m for m in messages):
+        return openai_error(400, "each message needs a 'role'", param="messages")
+    if body.get("stream"):
+        return openai_error(400, "this fake does not stream", param="stream")
+    response_format = body.get("response_format") or {}
+    if response_format.get("type") == "json_object" and "json" not in json.dumps(messages).lower():
+        return openai_error(
+            400,
+            "'messages' must contain the word 'json' in some form, to use 'response_format' of "
+            "type 'json_object'.",
+            param="messages",
+        )
+    if response_format.get("type") == "json_schema":
+        if not supports_json_schema:
+            return openai_error(
+                400, "response_format json_schema is not supported", param="response_format"
+            )
+        schema = response_format.get("json_schema") or {}
+        if not schema.get("name") or "schema" not in schema:
+            return openai_error(
+                400, "json_schema needs a 'name' and a 'schema'", param="response_format"
+            )
+    return None
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Serve a fake OpenAI-compatible API until killed.")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--fail-rate", type=float, default=0.0, help="share answered 429/5xx")
+    parser.add_argument("--delay-rate", type=float, default=0.0, help="share answered late")
+    parser.add_argument("--delay-seconds", type=float, default=5.0)
+    parser.add_argument("--no-json-schema", action="store_true", help="refuse json_schema output")
+    parser.add_argument("--seed", type=int, default=0)
+    options = parser.parse_args(argv)
+    with FakeOpenAI(supports_json_schema=not options.no_json_schema, port=options.port) as fake:
+        fake.set_fault_rates(
+            fail_rate=options.fail_rate,
+            hang_rate=options.delay_rate,
+            hang_seconds=options.delay_seconds,
+            seed=options.seed,
+        )
+        print(fake.base_url, flush=True)
+        wait_until_killed()
+
+
+if __name__ == "__main__":
+    main()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from pathlib import Path
@@ -27,7 +28,7 @@ def _settings(**overrides: object) -> Settings:
     try:
         return load_settings(**overrides)
     except ConfigError as exc:
-        err.print(f"reviewbot: {exc}", markup=False, highlight=False)
+        err.print(f"reviewbot: {exc}")
         raise typer.Exit(2) from None
 
 
@@ -53,7 +54,7 @@ def run() -> None:
     try:
         settings.require_for_run()
     except ConfigError as exc:
-        err.print(f"reviewbot: {exc}", markup=False, highlight=False)
+        err.print(f"reviewbot: {exc}")
         raise typer.Exit(2) from None
     configure_logging(secrets=_secrets(settings))
     services = build_services(settings)
@@ -121,17 +122,69 @@ def import_(
                 on_progress=lambda line: progress.update(task, completed=line),
             )
         except ValueError as exc:
-            err.print(f"reviewbot: {exc}", markup=False)
+            err.print(f"reviewbot: {exc}")
             raise typer.Exit(2) from None
         progress.update(task, completed=total)
     for problem in report.problems:
-        err.print(f"{file.name}:{problem.index}: {problem.field}: {problem.problem}", markup=False)
+        err.print(f"{file.name}:{problem.index}: {problem.field}: {problem.problem}")
     console.print(
         f"{report.accepted} accepted, {report.updated} updated, "
         f"{report.duplicate} duplicates, {report.bad_rows} bad rows"
     )
     services.close()
     if report.problems:
+        raise typer.Exit(1)
+
+
+@cli.command()
+def triage(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    file_format: Annotated[
+        str | None, typer.Option("--format", help="csv or jsonl (default: from the file name)")
+    ] = None,
+) -> None:
+    """Print one JSON line per review: language, negative, themes. No Slack, no database."""
+    from bot.drafting import BusinessProfile
+    from bot.reviews.intake import Problem, ReviewIn, parse_review
+    from bot.services import build_triage
+    from bot.sources.files import read_rows
+
+    settings = _settings()
+    triager = build_triage(settings, BusinessProfile.from_file(settings.business_profile))
+    bad = 0
+    try:
+        for row in read_rows(file, file_format):  # type: ignore[arg-type]
+            parsed = parse_review(row.raw, row.line) if row.raw is not None else None
+            if not isinstance(parsed, ReviewIn):
+                bad += 1
+                problems = parsed or [Problem("row", row.error or "unreadable", row.line)]
+                for problem in problems:
+                    err.print(f"{file.name}:{row.line}: {problem.field}: {problem.problem}")
+                continue
+            result = triager.assess(
+                text=parsed.text,
+                title=parsed.title,
+                rating=parsed.rating,
+                language_hint=parsed.language,
+                location=parsed.location,
+            )
+            print(
+                json.dumps(
+                    {
+                        "source": parsed.source,
+                        "external_id": parsed.external_id,
+                        "language": result.language,
+                        "language_assumed": result.language_assumed,
+                        "negative": result.negative,
+                        "themes": result.themes,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+    except ValueError as exc:
+        err.print(f"reviewbot: {exc}")
+        raise typer.Exit(2) from None
+    if bad:
         raise typer.Exit(1)
 
 

@@ -9,6 +9,7 @@ language (and says so, so the card can show "assumed").
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from hanzidentifier import helpers as hanzi
 from lingua import IsoCode639_1, IsoCode639_3, Language, LanguageDetectorBuilder
@@ -87,8 +88,6 @@ _HANS_REGIONS = frozenset({"cn", "sg", "my"})
 _TAG = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$")
 _WORD = re.compile(r"\w+")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
-_HAN_ONLY_TRADITIONAL = frozenset(hanzi.TRADITIONAL_CHARACTERS - hanzi.SIMPLIFIED_CHARACTERS)
-_HAN_ONLY_SIMPLIFIED = frozenset(hanzi.SIMPLIFIED_CHARACTERS - hanzi.TRADITIONAL_CHARACTERS)
 
 
 @dataclass(frozen=True)
@@ -137,20 +136,27 @@ def _iso_639_1(primary: str) -> str | None:
 
 
 def chinese_script(text: str, *, ambiguous: str = HANS) -> str:
-    """ "zh-Hant" or "zh-Hans" by counting characters that exist in only one of the scripts.
+    """Return "zh-Hant" or "zh-Hans", counting characters that only one of the scripts has.
 
     hanzidentifier's own identify() calls a text MIXED as soon as one character of the other
     script appears (a quoted dish name, a typo), so the majority decides instead. A text with
     no script-specific character at all (好吃, 很快) or a tie is written the same in both,
     and gets `ambiguous`, which the caller sets from what it knows about the business.
     """
-    traditional = sum(char in _HAN_ONLY_TRADITIONAL for char in text)
-    simplified = sum(char in _HAN_ONLY_SIMPLIFIED for char in text)
+    only_traditional, only_simplified = _script_specific_characters()
+    traditional = sum(char in only_traditional for char in text)
+    simplified = sum(char in only_simplified for char in text)
     if traditional > simplified:
         return HANT
     if simplified > traditional:
         return HANS
     return ambiguous
+
+
+@cache
+def _script_specific_characters() -> tuple[frozenset[str], frozenset[str]]:
+    traditional, simplified = hanzi.TRADITIONAL_CHARACTERS, hanzi.SIMPLIFIED_CHARACTERS
+    return frozenset(traditional - simplified), frozenset(simplified - traditional)
 
 
 class LanguageDetector:

@@ -18,7 +18,7 @@ from typing import Any
 from tests.fakes.local_server import LocalServer, Reply, Request, wait_until_killed
 
 MODEL = "fake-model"
-# The lead adjusts this to the drafting schema; tests that need another answer use respond_with.
+# Matches bot/drafting/schema.DraftOutput; tests that need another answer use respond_with.
 DEFAULT_CONTENT: dict[str, Any] = {
     "reply": "Hi Anna, thank you for telling us, and we are sorry the visit let you down.",
     "review_translation": "The customer was unhappy with the visit.",
@@ -26,7 +26,7 @@ DEFAULT_CONTENT: dict[str, Any] = {
     "themes": ["other"],
     "feedback_kind": "opinion",
     "priority": "normal",
-    "language": "en",
+    "urgent_reason": "",
 }
 _ERRORS: dict[int, tuple[str, str | None, str]] = {
     # status -> (type, code, message), as OpenAI words them

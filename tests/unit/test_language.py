@@ -85,7 +85,9 @@ def test_unknown_hint_is_ignored(anywhere: LanguageDetector) -> None:
 
 
 @pytest.mark.parametrize("text", ["", "   ", "👍👍", "Ok", "Bra!", "10/10"])
-def test_short_text_falls_back_to_the_location_language(norway: LanguageDetector, text: str) -> None:
+def test_short_text_falls_back_to_the_location_language(
+    norway: LanguageDetector, text: str
+) -> None:
     guess = norway.detect(text, location="bergen SENTRUM")
     assert (guess.code, guess.source, guess.assumed) == ("nn", "location", True)
 

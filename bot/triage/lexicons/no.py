@@ -18,9 +18,9 @@ LEXICON = Lexicon(
         "feilaktig*", "juks*", "vanskelig*", "vanskeleg*", "tungvint*", "kronglete",
         "uinteressant*", "uinteressert*", "nonchalant*", "uklar*", "forutsigbar*",
         "føreseieleg*", "klisjé*", "klisje*", "overdrev*", "anstrengt*", "langdryg*",
-        "slitsom*", "blass", "tannløs*", "uengasjert*", "platt*", "banal*", "halvhjert*",
-        "parodisk*", "oppstyltet*", "stiv*", "kjedsomhet*", "fyllmasse", "skranglete",
-        "sviktar", "svikter", "rotete", "uferdig*", "ubehagelig*", "ubehageleg*",
+        "slitsom*", "blass", "tannløs*", "uengasjert*", "platt*", "banal*",
+        "stiv*", "kjedsomhet*", "skranglete",
+        "rotete", "uferdig*", "ubehagelig*", "ubehageleg*",
     ),
     praise=(
         "bra", "best*", "utmerket*", "utmerka", "fantastisk*", "topp*", "super*",

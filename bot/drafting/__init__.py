@@ -10,7 +10,6 @@ from bot.drafting.llm import LLMDrafter, build_openai_client
 from bot.drafting.profile import BusinessProfile, LocationProfile, ProfileError
 from bot.drafting.prompts import PromptFileError, PromptLibrary, ReplyTemplate
 from bot.drafting.schema import (
-    THEMES,
     Drafter,
     DraftingError,
     DraftOutput,
@@ -20,6 +19,7 @@ from bot.drafting.schema import (
     ReviewInput,
 )
 from bot.drafting.templates import TemplateDrafter
+from bot.triage.themes import THEMES
 
 __all__ = [
     "THEMES",

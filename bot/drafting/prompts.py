@@ -13,7 +13,8 @@ from string import Template
 import yaml
 
 from bot.drafting.profile import BusinessProfile
-from bot.drafting.schema import THEMES, DraftOutput, Example, ReviewInput
+from bot.drafting.schema import DraftOutput, Example, ReviewInput
+from bot.triage.themes import THEMES
 
 GENERIC_GUIDE = "generic"
 FALLBACK_TEMPLATE_LANGUAGE = "en"

@@ -4,22 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol, get_args
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-Theme = Literal[
-    "delivery",
-    "product_quality",
-    "staff_service",
-    "waiting_time",
-    "price",
-    "cleanliness",
-    "app_website",
-    "billing",
-    "other",
-]
-THEMES: tuple[str, ...] = get_args(Theme)
+from bot.triage.themes import Theme
 
 MAX_THEMES = 3
 

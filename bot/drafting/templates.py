@@ -9,7 +9,8 @@ from string import Template
 from bot.drafting.guardrails import check_draft
 from bot.drafting.profile import BusinessProfile
 from bot.drafting.prompts import PromptLibrary, ReplyTemplate
-from bot.drafting.schema import THEMES, DraftResult, Example, ReviewInput
+from bot.drafting.schema import DraftResult, Example, ReviewInput
+from bot.triage.themes import THEMES
 
 
 def render_template(

@@ -1,8 +1,11 @@
 """What a review is about, from keywords, for when no LLM is configured to say so."""
 
+from typing import Literal, get_args
+
 from bot.triage.lexicons import lexicon_for
 
-THEMES = (
+# The one theme vocabulary: keyword triage, the LLM's structured output and the KPIs share it.
+Theme = Literal[
     "delivery",
     "product_quality",
     "staff_service",
@@ -12,7 +15,8 @@ THEMES = (
     "app_website",
     "billing",
     "other",
-)
+]
+THEMES: tuple[str, ...] = get_args(Theme)
 
 THEME_LABELS: dict[str, str] = {
     "delivery": "Delivery",

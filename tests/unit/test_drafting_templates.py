@@ -9,8 +9,9 @@ import yaml
 
 from bot.drafting.profile import BusinessProfile, LocationProfile
 from bot.drafting.prompts import PromptFileError, PromptLibrary
-from bot.drafting.schema import THEMES, ReviewInput
+from bot.drafting.schema import ReviewInput
 from bot.drafting.templates import TemplateDrafter
+from bot.triage.themes import THEMES
 
 PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
 FIRST_CLASS = ("sv", "nb", "nn", "fi", "zh-Hant", "zh-Hans")

@@ -56,7 +56,7 @@ def run() -> None:
     except ConfigError as exc:
         err.print(f"reviewbot: {exc}")
         raise typer.Exit(2) from None
-    configure_logging(secrets=_secrets(settings))
+    configure_logging(settings.log_level, secrets=_secrets(settings))
     services = build_services(settings)
     services.start()
     bolt = create_bolt_app(services, build_web_client(settings))

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 CommaList = Annotated[tuple[str, ...], NoDecode]
+
+# Slack user (U…, W… in Enterprise Grid) and user group (S…) ids.
+_APPROVER_ID = re.compile(r"[UWS][A-Z0-9]{2,20}")
 
 
 class ConfigError(Exception):
@@ -29,6 +34,15 @@ class Settings(BaseSettings):
     slack_api_url: str = "https://slack.com/api/"
     reviews_channel: str | None = None
     digest_channel: str | None = None
+    # Who may approve or decline: user ids and/or user group ids; empty means everyone.
+    approvers: CommaList = ()
+    # Seconds between messages posted to one channel (Slack allows about one a second).
+    card_post_interval: float = Field(default=1.0, ge=0, le=60)
+    timezone: str = "Europe/Stockholm"  # for times shown in Slack
+
+    # Publishing approved replies: an outgoing webhook; without it, replies are posted by hand.
+    reply_webhook_url: str | None = None
+    reply_webhook_secret: SecretStr | None = None
 
     # LLM
     openai_api_key: SecretStr | None = None
@@ -52,21 +66,62 @@ class Settings(BaseSettings):
     ambiguous_rating: int = Field(default=3, ge=1, le=5)  # negative when its text complains
     card_positive: bool = False  # also post cards for positive reviews
     pipeline_workers: int = Field(default=4, ge=1, le=32)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     prompts_dir: Path = PROJECT_ROOT / "prompts"
     business_profile: Path = PROJECT_ROOT / "prompts" / "business.example.yml"
 
-    @field_validator("languages", mode="before")
+    @field_validator("languages", "approvers", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
 
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
     @field_validator("slack_api_url")
     @classmethod
     def _trailing_slash(cls, value: str) -> str:
         # slack_sdk joins base_url and the method name by plain concatenation.
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("approvers")
+    @classmethod
+    def _approver_ids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        wrong = [v for v in value if not _APPROVER_ID.fullmatch(v)]
+        if wrong:
+            raise ValueError(f"not Slack user (U…) or user group (S…) ids: {', '.join(wrong)}")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use e.g. Europe/Stockholm") from None
+        return value
+
+    @field_validator("reply_webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError("must be an http(s) URL")
+        return value or None
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        # An unsigned webhook would let anyone who learns its URL publish replies.
+        if self.reply_webhook_url and not self.reply_webhook_secret:
+            raise ValueError("REPLY_WEBHOOK_URL is set but REPLY_WEBHOOK_SECRET is not")
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
     @property
     def digest_channel_id(self) -> str | None:

@@ -26,62 +26,11 @@ TEAM_ID = "T0TEST"
 
 
 @dataclass
-class AppHarness:
-    settings: Settings
-    services: Services
-    server: HttpServer
-    url: str
+class SlackRequests:
+    """Sends requests to /slack/events as Slack does: JSON events, `payload=` forms, commands."""
+
     http: httpx.Client
 
-    @classmethod
-    def start(cls, *, fake_slack: Any, database_url: str, **overrides: Any) -> AppHarness:
-        values: dict[str, Any] = {
-            "slack_bot_token": fake_slack.bot_token,
-            "slack_signing_secret": SIGNING_SECRET,
-            "slack_api_url": fake_slack.api_url,
-            "reviews_channel": REVIEWS_CHANNEL,
-            "ingest_token": INGEST_TOKEN,
-            "database_url": database_url,
-        }
-        values.update(overrides)
-        settings = Settings(**values)
-        services = build_services(settings)
-        services.start()
-        bolt = create_bolt_app(services, build_web_client(settings))
-        server = HttpServer(create_app(services, bolt), host="127.0.0.1", port=0)
-        url = server.start_in_thread()
-        return cls(settings, services, server, url, httpx.Client(base_url=url, timeout=10))
-
-    def wait_for_status(self, review_id: int, *statuses: str, timeout: float = 10.0) -> Review:
-        """Polls storage until the pipeline has moved the review to one of `statuses`."""
-        deadline = time.monotonic() + timeout
-        while True:
-            with Session(self.services.engine) as session:
-                review = session.get(Review, review_id)
-            if review is not None and review.status in statuses:
-                return review
-            if time.monotonic() > deadline:
-                raise AssertionError(
-                    f"review {review_id} is {review.status if review else 'missing'}, not {statuses}"
-                )
-            time.sleep(0.02)
-
-    def stop(self) -> None:
-        self.http.close()
-        self.server.stop()
-        self.services.close()
-
-    # --- ingest -------------------------------------------------------------------------
-    def post_reviews(
-        self, payload: Any, *, token: str | None = INGEST_TOKEN, raw: bytes | None = None
-    ) -> httpx.Response:
-        headers = {"Content-Type": "application/json"}
-        if token is not None:
-            headers["Authorization"] = f"Bearer {token}"
-        body = raw if raw is not None else json.dumps(payload).encode()
-        return self.http.post("/reviews", content=body, headers=headers)
-
-    # --- Slack --------------------------------------------------------------------------
     def slack_post(
         self,
         body: str,
@@ -135,3 +84,59 @@ class AppHarness:
             "event": event,
         }
         return self.slack_post(json.dumps(envelope), "application/json", **kw)
+
+
+@dataclass
+class AppHarness(SlackRequests):
+    settings: Settings
+    services: Services
+    server: HttpServer
+    url: str
+
+    @classmethod
+    def start(cls, *, fake_slack: Any, database_url: str, **overrides: Any) -> AppHarness:
+        values: dict[str, Any] = {
+            "slack_bot_token": fake_slack.bot_token,
+            "slack_signing_secret": SIGNING_SECRET,
+            "slack_api_url": fake_slack.api_url,
+            "reviews_channel": REVIEWS_CHANNEL,
+            "ingest_token": INGEST_TOKEN,
+            "database_url": database_url,
+        }
+        values.update(overrides)
+        settings = Settings(**values)
+        services = build_services(settings)
+        services.start()
+        bolt = create_bolt_app(services, build_web_client(settings))
+        server = HttpServer(create_app(services, bolt), host="127.0.0.1", port=0)
+        url = server.start_in_thread()
+        return cls(httpx.Client(base_url=url, timeout=10), settings, services, server, url)
+
+    def wait_for_status(self, review_id: int, *statuses: str, timeout: float = 10.0) -> Review:
+        """Polls storage until the pipeline has moved the review to one of `statuses`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with Session(self.services.engine) as session:
+                review = session.get(Review, review_id)
+            if review is not None and review.status in statuses:
+                return review
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"review {review_id} is {review.status if review else 'missing'}, not {statuses}"
+                )
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self.http.close()
+        self.server.stop()
+        self.services.close()
+
+    # --- ingest -------------------------------------------------------------------------
+    def post_reviews(
+        self, payload: Any, *, token: str | None = INGEST_TOKEN, raw: bytes | None = None
+    ) -> httpx.Response:
+        headers = {"Content-Type": "application/json"}
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        body = raw if raw is not None else json.dumps(payload).encode()
+        return self.http.post("/reviews", content=body, headers=headers)

@@ -93,10 +93,6 @@ def _insert_new(session: Session, data: ReviewData, now: datetime) -> int | None
             created_at=data.created_at or now,
             received_at=now,
             updated_at=now,
-            status=ReviewStatus.received,
-            language_assumed=False,
-            themes=[],
-            priority="normal",
         )
         .on_conflict_do_nothing(index_elements=["source", "external_id"])
         .returning(Review.id)

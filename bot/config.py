@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     card_positive: bool = False  # also post cards for positive reviews
     pipeline_workers: int = Field(default=4, ge=1, le=32)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    # Personal data: reviews written longer ago than this are anonymised (unset: kept).
+    retention_days: int | None = Field(default=None, ge=1)
     prompts_dir: Path = PROJECT_ROOT / "prompts"
     business_profile: Path = PROJECT_ROOT / "prompts" / "business.example.yml"
 

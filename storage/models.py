@@ -47,6 +47,15 @@ class ReviewStatus(StrEnum):
     positive = "positive"  # no reply needed
 
 
+class PublishState(StrEnum):
+    none = "none"  # not approved yet
+    publishing = "publishing"
+    published = "published"
+    failed = "failed"
+    manual = "manual"  # the source cannot be answered from here: someone posts it by hand
+    posted = "posted"  # posted by hand
+
+
 class Review(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("source", "external_id", name="uq_review_source_external_id"),
@@ -83,6 +92,12 @@ class Review(SQLModel, table=True):
 
     assignee: str | None = Field(default=None, max_length=32)
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Set when the customer's personal data was erased (on request, or by the retention job).
+    erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # After approval: none → manual (posted by hand) → posted, or publishing → published/failed.
+    publish_state: str = Field(default=PublishState.none, sa_type=sa.String(16))
+    publish_error: str | None = None
+    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class ReviewChange(SQLModel, table=True):
@@ -110,7 +125,7 @@ class Draft(SQLModel, table=True):
     review_id: int = Field(foreign_key="review.id", index=True)
     version: int
     text: str
-    kind: str = Field(max_length=16)  # "llm" or "template"
+    kind: str = Field(max_length=16)  # "llm" or "template"; "human" for a person's edit
     reply_translation: str | None = None
     instruction: str | None = None  # the regenerate instruction that produced it
     model: str | None = Field(default=None, max_length=128)

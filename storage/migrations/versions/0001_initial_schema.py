@@ -49,6 +49,10 @@ def upgrade() -> None:
         sa.Column("draft_error", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("assignee", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
         sa.Column("decided_at", storage.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("erased_at", storage.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("publish_state", sa.String(length=16), nullable=False),
+        sa.Column("publish_error", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("published_at", storage.models.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("source", "external_id", name="uq_review_source_external_id"),
     )

@@ -1,0 +1,83 @@
+"""Erasing a customer's personal data while keeping the anonymous numbers the KPIs need.
+
+What goes: the author's name, the review's title and text, its link, the translation, every draft
+and final reply (they greet the customer by name and restate what they wrote), and the old and new
+texts of recorded changes. What stays: source, location, language, rating, dates, themes, states
+and the audit of who on the team did what — none of it identifies the customer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, update
+from sqlmodel import Session, select
+
+from storage.models import Decision, Draft, Review, ReviewChange
+
+ERASED = "[erased]"
+
+
+def reviews_by_author(session: Session, author: str) -> list[int]:
+    name = author.strip().casefold()
+    return list(
+        session.exec(
+            select(Review.id).where(func.lower(Review.author) == name, Review.erased_at.is_(None))
+        )
+    )
+
+
+def review_by_key(session: Session, source: str, external_id: str) -> int | None:
+    return session.exec(
+        select(Review.id).where(Review.source == source, Review.external_id == external_id)
+    ).first()
+
+
+def reviews_older_than(session: Session, cutoff: datetime) -> list[int]:
+    return list(
+        session.exec(
+            select(Review.id).where(Review.created_at < cutoff, Review.erased_at.is_(None))
+        )
+    )
+
+
+def erase_reviews(
+    session: Session, review_ids: Sequence[int], *, now: datetime, actor: str, reason: str
+) -> int:
+    """Erase the personal data of these reviews; returns how many were erased."""
+    ids = list(review_ids)
+    if not ids:
+        return 0
+    session.execute(
+        update(Review)
+        .where(Review.id.in_(ids))
+        .values(
+            author=None,
+            title=None,
+            text=ERASED,
+            url=None,
+            review_translation=None,
+            erased_at=now,
+        )
+    )
+    session.execute(
+        update(ReviewChange)
+        .where(ReviewChange.review_id.in_(ids))
+        .values(old_title=None, new_title=None, old_text=None, new_text=None)
+    )
+    session.execute(
+        update(Draft).where(Draft.review_id.in_(ids)).values(text=ERASED, reply_translation=None)
+    )
+    # The one update the append-only audit ever gets: the law outranks the log.
+    session.execute(
+        update(Decision)
+        .where(Decision.review_id.in_(ids), Decision.final_text.is_not(None))
+        .values(final_text=ERASED)
+    )
+    # The erasure itself is audited, without anything personal in it.
+    for review_id in ids:
+        session.add(
+            Decision(review_id=review_id, action="erased", actor=actor, at=now, reason=reason)
+        )
+    return len(ids)

@@ -4,24 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlmodel import Session, select
 
 from bot.reviews.erasure import ErasureService
-from storage.db import make_engine, migrate, session_scope
+from storage.db import session_scope
 from storage.erasure import ERASED
 from storage.models import Decision, Draft, Review, ReviewChange
 from storage.reviews import ReviewData, upsert_reviews
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def engine(database_url):
-    engine = make_engine(database_url)
-    migrate(engine)
-    yield engine
-    engine.dispose()
 
 
 def seed(engine, external_id: str, author: str, *, written: datetime) -> int:

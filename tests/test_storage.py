@@ -18,14 +18,6 @@ from storage.reviews import ReviewData, upsert_reviews
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def engine(database_url):
-    engine = make_engine(database_url)
-    migrate(engine)
-    yield engine
-    engine.dispose()
-
-
 def review(external_id: str = "r1", **kw) -> ReviewData:
     return ReviewData(
         source="google", external_id=external_id, text=kw.pop("text", "Kallt kaffe"), **kw

@@ -10,20 +10,12 @@ import pytest
 import yaml
 from lingua import Language, LanguageDetectorBuilder
 
+from bot.triage.themes import THEMES as THEME_VOCABULARY
+
 PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
 GUIDE_CODES = ["sv", "nb", "nn", "fi", "zh-Hant", "zh-Hans", "generic"]
 TEMPLATE_CODES = ["sv", "nb", "nn", "fi", "zh-Hant", "zh-Hans", "da", "en"]
-THEMES = {
-    "delivery",
-    "product_quality",
-    "staff_service",
-    "waiting_time",
-    "price",
-    "cleanliness",
-    "app_website",
-    "billing",
-    "other",
-}
+THEMES = set(THEME_VOCABULARY)
 # The only placeholders the template filler provides, per key.
 PLACEHOLDERS = {
     "greeting_named": {"customer"},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -57,7 +58,7 @@ def run() -> None:
         err.print(f"reviewbot: {exc}")
         raise typer.Exit(2) from None
     configure_logging(settings.log_level, secrets=_secrets(settings))
-    services = build_services(settings)
+    services = build_services(settings, environ=os.environ)
     services.start()
     bolt = create_bolt_app(services, build_web_client(settings))
     socket_handler = None
@@ -185,6 +186,42 @@ def triage(
         err.print(f"reviewbot: {exc}")
         raise typer.Exit(2) from None
     if bad:
+        raise typer.Exit(1)
+
+
+@cli.command("sources")
+def sources_(
+    check: Annotated[
+        bool, typer.Option("--check/--no-check", help="sign in to each platform")
+    ] = True,
+) -> None:
+    """List the review sources of SOURCES_FILE and check each one's credentials."""
+    from bot.sources.config import Credentials, SourcesFileError, load_sources
+    from bot.sources.connectors import build_connector
+    from bot.sources.connectors.status import source_statuses
+
+    settings = _settings()
+    if settings.sources_file is None:
+        err.print("reviewbot: SOURCES_FILE is not set; no review platforms are configured")
+        raise typer.Exit(2)
+    try:
+        sources = load_sources(settings.sources_file)
+        credentials = Credentials.load(os.environ, settings.sources_secrets_file)
+    except SourcesFileError as exc:
+        err.print(f"reviewbot: {exc}")
+        raise typer.Exit(2) from None
+    statuses = source_statuses(
+        sources, credentials, build_connector, call_platforms=check
+    )
+    for status in statuses:
+        mark = {True: "ok", False: "FAILED", None: "-"}[status.ok]
+        console.print(
+            f"{status.name}  {status.platform}  every {status.poll_minutes} min  "
+            f"{', '.join(status.scopes)}  [{mark}] {status.detail}",
+            markup=False,
+            highlight=False,
+        )
+    if any(status.ok is False for status in statuses):
         raise typer.Exit(1)
 
 

@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from apscheduler.triggers.cron import CronTrigger
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.jobs.working_time import WorkingTime, parse_days, parse_duration, parse_hours
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 CommaList = Annotated[tuple[str, ...], NoDecode]
 
+# Scheduler settings written as durations (4h, 30m, 7d).
+_DURATIONS = (
+    "nudge_after",
+    "nudge_every",
+    "sla",
+    "follow_up_after",
+    "job_interval",
+    "leader_retry",
+)
 # Slack user (U…, W… in Enterprise Grid) and user group (S…) ids.
 _APPROVER_ID = re.compile(r"[UWS][A-Z0-9]{2,20}")
 
@@ -73,7 +86,66 @@ class Settings(BaseSettings):
     prompts_dir: Path = PROJECT_ROOT / "prompts"
     business_profile: Path = PROJECT_ROOT / "prompts" / "business.example.yml"
 
-    @field_validator("languages", "approvers", mode="before")
+    # --- Review sources (issue 8): platforms polled for reviews and answered through their APIs.
+    # The YAML file lists them (see bot/sources/sources.example.yml); unset: no platform sources.
+    sources_file: Path | None = None
+    # KEY=value lines holding the credentials the sources file names (the environment wins).
+    sources_secrets_file: Path | None = None
+
+    # --- Scheduler (issue 5): nudges, SLA escalation, follow-up, weekly digest, patterns ---
+    # Durations are written like 4h, 30m, 7d or 1h30m.
+    scheduler_enabled: bool = True  # SCHEDULER_ENABLED=false: this process never runs jobs
+    nudge_after: timedelta = timedelta(hours=4)  # a pending card's first reminder
+    nudge_every: timedelta = timedelta(hours=4)  # then again until someone decides
+    working_hours: str = "08:00-17:00"  # reminders wait for these hours, in TIMEZONE
+    working_days: str = "mon-fri"
+    sla: timedelta = timedelta(hours=24)  # from when the customer wrote the review
+    escalation_contacts: CommaList = ()  # user (U…) and user group (S…) ids
+    follow_up_after: timedelta = timedelta(days=7)  # after the reply went out
+    digest_cron: str = "0 8 * * mon"  # minute hour day month weekday, in TIMEZONE
+    pattern_min: int = Field(default=3, ge=2, le=1000)  # negatives on one theme in 7 days
+    job_interval: timedelta = timedelta(minutes=5)  # how often the sweeps look
+    leader_retry: timedelta = timedelta(seconds=30)  # a standby instance tries to lead
+
+    @field_validator(*_DURATIONS, mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> object:
+        return parse_duration(value) if isinstance(value, str) else value
+
+    @field_validator(*_DURATIONS)
+    @classmethod
+    def _positive_duration(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("must be longer than zero")
+        return value
+
+    @field_validator("working_hours")
+    @classmethod
+    def _working_hours(cls, value: str) -> str:
+        parse_hours(value)
+        return value
+
+    @field_validator("working_days")
+    @classmethod
+    def _working_days(cls, value: str) -> str:
+        parse_days(value)
+        return value
+
+    @field_validator("digest_cron")
+    @classmethod
+    def _digest_cron(cls, value: str) -> str:
+        fields = value.split()
+        # APScheduler 3 counts weekday 0 as Monday where cron counts it as Sunday: names only.
+        if len(fields) == 5 and any(ch.isdigit() for ch in fields[4]):
+            raise ValueError("write the weekday as a name (mon, tue…), not a number")
+        CronTrigger.from_crontab(value, timezone=UTC)
+        return value
+
+    @property
+    def working_time(self) -> WorkingTime:
+        return WorkingTime.parse(self.working_hours, self.working_days, self.tz)
+
+    @field_validator("languages", "approvers", "escalation_contacts", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
@@ -91,7 +163,7 @@ class Settings(BaseSettings):
         # slack_sdk joins base_url and the method name by plain concatenation.
         return value if value.endswith("/") else value + "/"
 
-    @field_validator("approvers")
+    @field_validator("approvers", "escalation_contacts")
     @classmethod
     def _approver_ids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         wrong = [v for v in value if not _APPROVER_ID.fullmatch(v)]

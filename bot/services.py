@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 
+from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
 
+from bot.cards.approvers import Approvers
+from bot.cards.pacing import ChannelPacer
+from bot.cards.service import CardService
+from bot.cards.slack_client import build_web_client
 from bot.config import Settings
 from bot.drafting import BusinessProfile, PromptLibrary, build_drafter
+from bot.jobs.leader import leader_lock_for
+from bot.jobs.scheduler import JobScheduler, job_specs
+from bot.publishing.registry import PublisherRegistry, build_publishers
+from bot.publishing.service import PublishService
+from bot.reviews.decisions import DecisionService
 from bot.reviews.intake import IntakeService
 from bot.reviews.pipeline import Pipeline
 from bot.reviews.triage import Triage
+from bot.sources.connectors import SourceRegistry, build_sources
 from bot.triage.language import LanguageDetector
 from bot.triage.negativity import Thresholds
 from storage.db import make_engine, migrate
@@ -24,14 +37,32 @@ class Services:
     triage: Triage
     pipeline: Pipeline
     intake: IntakeService
+    slack: WebClient | None  # None without SLACK_BOT_TOKEN: cards then stay queued
+    cards: CardService
+    publishers: PublisherRegistry
+    publishing: PublishService
+    decisions: DecisionService
+    redrafts: ThreadPoolExecutor
+    # Scheduled jobs (issue 5): run only after start(), and only in the instance that leads.
+    jobs: JobScheduler
+    # Review sources (issue 8): the platform connectors of SOURCES_FILE, polled by the scheduler.
+    sources: SourceRegistry = field(default_factory=SourceRegistry.empty)
 
     def start(self) -> None:
         """Background work for a serving process; the CLI and tests may run steps inline."""
         self.pipeline.start()
         self.pipeline.resume()
+        self.cards.start_recovery()
+        if self.settings.scheduler_enabled:
+            self.jobs.start(self)
 
     def close(self) -> None:
+        self.jobs.stop()  # first: a running job may still need everything below
+        self.cards.close()
+        self.redrafts.shutdown(wait=True, cancel_futures=True)
         self.pipeline.stop()
+        self.publishers.close()
+        self.sources.close()
         self.engine.dispose()
 
 
@@ -54,7 +85,13 @@ def build_triage(settings: Settings, profile: BusinessProfile) -> Triage:
     )
 
 
-def build_services(settings: Settings, *, apply_migrations: bool = True) -> Services:
+def build_services(
+    settings: Settings,
+    *,
+    apply_migrations: bool = True,
+    environ: Mapping[str, str] | None = None,
+) -> Services:
+    """`environ`: where the entry point reads the credentials the sources file names."""
     engine = make_engine(settings.database_url)
     if apply_migrations:
         migrate(engine)
@@ -71,14 +108,42 @@ def build_services(settings: Settings, *, apply_migrations: bool = True) -> Serv
         team_language=settings.team_language,
         detect_language=triage.detect_language,
     )
+    slack = build_web_client(settings) if settings.slack_bot_token else None
+    cards = CardService(
+        engine,
+        slack,
+        channel=settings.reviews_channel,
+        tz=settings.tz,
+        team_language=settings.team_language,
+        lead_contacts=tuple(profile.lead_contacts),
+        pacer=ChannelPacer(settings.card_post_interval),
+    )
     pipeline = Pipeline(
         engine,
         triage=triage,
         drafter=drafter,
         card_positive=settings.card_positive,
         workers=settings.pipeline_workers,
+        on_ready=cards.post_or_update,
     )
     intake = IntakeService(engine, on_stored=pipeline.submit)
+    sources = build_sources(
+        settings.sources_file, environ=environ, secrets_file=settings.sources_secrets_file
+    )
+    publishers = build_publishers(settings, sources.publishers(engine))
+    publishing = PublishService(engine, publishers, cards)
+    # Regenerated drafts are written here, not in Bolt's small listener pool, so slow model
+    # calls never delay the acknowledgement of other clicks.
+    redrafts = ThreadPoolExecutor(settings.pipeline_workers, thread_name_prefix="redraft")
+    decisions = DecisionService(
+        engine,
+        cards=cards,
+        publishing=publishing,
+        approvers=Approvers(settings.approvers, slack),
+        redraft=pipeline.draft,
+        background=redrafts,
+        tz=settings.tz,
+    )
     return Services(
         settings=settings,
         engine=engine,
@@ -86,4 +151,12 @@ def build_services(settings: Settings, *, apply_migrations: bool = True) -> Serv
         triage=triage,
         pipeline=pipeline,
         intake=intake,
+        slack=slack,
+        cards=cards,
+        publishers=publishers,
+        publishing=publishing,
+        decisions=decisions,
+        redrafts=redrafts,
+        jobs=JobScheduler(engine, settings, leader_lock_for(engine), job_specs(settings)),
+        sources=sources,
     )

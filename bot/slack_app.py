@@ -1,4 +1,5 @@
-"""The Bolt app: a WebClient that retries like Slack asks, and the listeners."""
+"""The Bolt app and its listeners. `build_web_client` (re-exported here) lives below the
+services, which post cards with it too."""
 
 from __future__ import annotations
 
@@ -6,30 +7,12 @@ import logging
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 
-from bot.config import Settings
+from bot.cards.slack_client import build_web_client
 from bot.listeners import register_listeners
 from bot.services import Services
 
-
-def build_web_client(settings: Settings) -> WebClient:
-    """429s wait for Retry-After; 5xx and dropped connections back off and try again."""
-    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    return WebClient(
-        token=token,
-        base_url=settings.slack_api_url,
-        timeout=10,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=3),
-            RateLimitErrorRetryHandler(max_retry_count=5),
-            ServerErrorRetryHandler(max_retry_count=3),
-        ],
-    )
+__all__ = ["build_web_client", "create_bolt_app"]
 
 
 def create_bolt_app(services: Services, client: WebClient) -> App:

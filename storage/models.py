@@ -61,6 +61,11 @@ class Review(SQLModel, table=True):
         sa.UniqueConstraint("source", "external_id", name="uq_review_source_external_id"),
         sa.Index("ix_review_created_at", "created_at"),
         sa.Index("ix_review_status", "status"),
+        # KPIs (storage/kpi.py): reviews, ratings, negatives and SLA by when they were written,
+        # read from the index alone.
+        sa.Index("ix_review_kpi_created", "created_at", "negative", "rating", "decided_at"),
+        # KPIs: replies and declines by when they were decided, reply times and the backlog.
+        sa.Index("ix_review_kpi_decided", "status", "decided_at", "created_at", "received_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -98,12 +103,18 @@ class Review(SQLModel, table=True):
     publish_state: str = Field(default=PublishState.none, sa_type=sa.String(16))
     publish_error: str | None = None
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Scheduler (issue 5). Each is set once by a compare-and-set, so a job never acts twice.
+    sla_breached_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    follow_up_asked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    followed_up_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class ReviewChange(SQLModel, table=True):
     """A review that came again with another rating or text: what changed, and when."""
 
     __tablename__ = "review_change"
+    # KPIs: reviews turned around, by when the rating changed.
+    __table_args__ = (sa.Index("ix_review_change_changed_at", "changed_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(foreign_key="review.id", index=True)
@@ -114,6 +125,11 @@ class ReviewChange(SQLModel, table=True):
     new_title: str | None = None
     old_text: str | None = None
     new_text: str | None = None
+    # The customer changed the review after our reply was published or posted (issue 8):
+    # the reply may no longer fit, and a rating change shows whether we turned them around.
+    after_reply: bool = False
+    # When the review's card was redrawn to show this change (issue 5); None: not yet.
+    shown_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Draft(SQLModel, table=True):
@@ -140,7 +156,11 @@ class Draft(SQLModel, table=True):
 class Decision(SQLModel, table=True):
     """Append-only audit of who did what, when, with the final text. Never updated."""
 
-    __table_args__ = (sa.Index("ix_decision_review_at", "review_id", "at"),)
+    __table_args__ = (
+        sa.Index("ix_decision_review_at", "review_id", "at"),
+        # KPIs: approvals of unedited AI drafts, by when they were approved.
+        sa.Index("ix_decision_action_at", "action", "at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(foreign_key="review.id")
@@ -173,3 +193,70 @@ class SlackCard(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
     posted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+# --- Review sources: polling cursors and published platform replies (issue 8) -----------------
+class SourceCursor(SQLModel, table=True):
+    """Where polling one configured source stopped, so a restart neither refetches nor misses."""
+
+    __tablename__ = "source_cursor"
+
+    source_name: str = Field(primary_key=True, max_length=64)
+    # Per location/app: the newest modification time seen and the ids seen at that instant.
+    position: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    last_polled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # A platform rate limit or failure asked us to wait: no poll before this time.
+    not_before: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    failures: int = 0
+    last_error: str | None = None
+
+
+class PublicationState(StrEnum):
+    sending = "sending"
+    sent = "sent"
+
+
+class ReplyPublication(SQLModel, table=True):
+    """An approved reply a platform connector sent: the same approval is never sent twice."""
+
+    __tablename__ = "reply_publication"
+    __table_args__ = (
+        sa.UniqueConstraint("review_id", "reply_sha256", name="uq_reply_publication_reply"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id")
+    reply_sha256: str = Field(max_length=64)
+    state: str = Field(default=PublicationState.sending, sa_type=sa.String(16))
+    claimed_at: datetime = Field(sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+# --- Scheduler: the weekly digest and pattern alerts (issue 5) -------------------------------
+class DigestRun(SQLModel, table=True):
+    """One row per digest week, inserted before the digest is sent: the unique week key is
+    what keeps a restart or a second instance from sending the same week twice."""
+
+    __tablename__ = "digest_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    week: str = Field(max_length=32, unique=True)  # the period's first day, e.g. "2026-11-16"
+    claimed_at: datetime = Field(sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    channel: str | None = Field(default=None, max_length=32)
+    ts: str | None = Field(default=None, max_length=32)
+
+
+class PatternAlert(SQLModel, table=True):
+    """An alert that one theme keeps coming back in negative reviews; at most one per theme
+    per window, so the channel hears of a pattern once, not on every sweep."""
+
+    __tablename__ = "pattern_alert"
+    __table_args__ = (sa.Index("ix_pattern_alert_theme_at", "theme", "alerted_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    theme: str = Field(max_length=32)
+    alerted_at: datetime = Field(sa_type=UTCDateTime)
+    review_ids: list[int] = Field(default_factory=list, sa_type=JSON)
+    channel: str | None = Field(default=None, max_length=32)
+    ts: str | None = Field(default=None, max_length=32)

@@ -58,6 +58,7 @@ _COLUMNS = (
     Review.text,
     Review.title,
     Review.status,
+    Review.published_at,
 )
 
 
@@ -133,6 +134,7 @@ def upsert_reviews(
                 new_title=data.title,
                 old_text=row.text,
                 new_text=data.text,
+                after_reply=row.published_at is not None,
             )
         )
         values: dict[str, Any] = {
@@ -144,7 +146,9 @@ def upsert_reviews(
         if row.status in _RETRIAGE_STATUSES:
             values["status"] = ReviewStatus.received
         session.execute(update(Review).where(Review.id == row.id).values(**values))
-        existing[data.key] = _Stored(row.id, data, values.get("status", row.status))
+        existing[data.key] = _Stored(
+            row.id, data, values.get("status", row.status), row.published_at
+        )
         results.append(UpsertResult(row.id, data.source, data.external_id, "updated"))
     return results
 
@@ -156,6 +160,7 @@ class _Stored:
     id: int
     data: ReviewData
     status: str = ReviewStatus.received
+    published_at: datetime | None = None
 
     @property
     def rating(self) -> int | None:

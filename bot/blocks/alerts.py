@@ -1,0 +1,105 @@
+"""Messages the scheduler posts: nudges, SLA escalations, pattern alerts. Pure: data in,
+message dict (`text` and `blocks`) out."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, tzinfo
+
+from slack_sdk.models.blocks import SectionBlock
+
+from bot.blocks.card import local_time, mrkdwn_text, safe_url, source_label, stars
+from bot.blocks.text import escape_mrkdwn, is_user_id, shorten_escaped
+
+# A channel message naming more people than this is a broadcast, not a nudge.
+MENTIONS_SHOWN = 20
+PATTERN_LINKS_SHOWN = 10
+
+
+def mention_any(slack_id: str) -> str:
+    """A live mention for a user (U…, W…) or a user group (S…); anything else escaped."""
+    if is_user_id(slack_id):
+        return f"<@{slack_id}>"
+    if slack_id.startswith("S") and slack_id[1:].isalnum() and slack_id.isupper():
+        return f"<!subteam^{slack_id}>"
+    return shorten_escaped(slack_id, 80)[0]
+
+
+def _mentions(ids: tuple[str, ...]) -> str:
+    return " ".join(mention_any(i) for i in ids[:MENTIONS_SHOWN])
+
+
+def duration_words(span: timedelta) -> str:
+    """ "45 min", "5 h", "3 days": how long something has waited, roughly."""
+    minutes = int(span.total_seconds() // 60)
+    if minutes < 60:
+        return f"{max(minutes, 0)} min"
+    hours = minutes // 60
+    if hours < 48:
+        return f"{hours} h"
+    return f"{hours // 24} days"
+
+
+def _message(text: str, fallback: str) -> dict:
+    return {"text": fallback, "blocks": [SectionBlock(text=mrkdwn_text(text)).to_dict()]}
+
+
+def _link(url: str | None, label: str) -> str | None:
+    url = safe_url(url)
+    return f"<{escape_mrkdwn(url)}|{label}>" if url else None
+
+
+def build_nudge(*, waiting: timedelta, people: tuple[str, ...], at: datetime, tz: tzinfo) -> dict:
+    """A reminder in the card's thread, addressed to its owner or the approvers."""
+    line = (
+        f":bell: Reminder: this review has been waiting {duration_words(waiting)} for a reply."
+        f" _{local_time(at, tz)}_"
+    )
+    if people:
+        line += "\n" + _mentions(people)
+    return _message(line, line.split("\n")[0])
+
+
+def build_escalation(
+    *,
+    rating: int | None,
+    source: str,
+    author: str | None,
+    written_at: datetime,
+    sla: timedelta,
+    card_url: str | None,
+    contacts: tuple[str, ...],
+    tz: tzinfo,
+) -> dict:
+    """The channel message when a review's reply deadline has passed."""
+    who = shorten_escaped(author, 120)[0] if author else "a customer"
+    lines = [
+        f":rotating_light: *Reply deadline passed:* {stars(rating)} {source_label(source)} review "
+        f"from {who}, written {local_time(written_at, tz)}, has had no reply within "
+        f"{duration_words(sla)}."
+    ]
+    link = _link(card_url, "Open the card")
+    if link:
+        lines.append(link)
+    if contacts:
+        lines.append(_mentions(contacts))
+    return _message("\n".join(lines), lines[0])
+
+
+def build_pattern_alert(*, theme_label: str, count: int, days: int, card_urls: list[str]) -> dict:
+    """One theme keeps coming back in negative reviews: say which, how often, and where."""
+    theme = escape_mrkdwn(theme_label)
+    head = (
+        f":chart_with_upwards_trend: *Pattern:* {count} negative reviews about *{theme}* "
+        f"in the last {days} days."
+    )
+    links = [
+        link
+        for n, url in enumerate(card_urls[:PATTERN_LINKS_SHOWN], start=1)
+        if (link := _link(url, f"review {n}"))
+    ]
+    text = head
+    if links:
+        text += "\n" + " · ".join(links)
+    if len(card_urls) > PATTERN_LINKS_SHOWN:
+        text += f"\n_…and {len(card_urls) - PATTERN_LINKS_SHOWN} more_"
+    return _message(text, head)

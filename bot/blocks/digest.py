@@ -1,0 +1,198 @@
+"""The weekly digest: the week's KPIs against the week before, split by language and source,
+the top themes with an example each, and who answered most. Pure: data in, message out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+
+from slack_sdk.models.blocks import Block, ContextBlock, DividerBlock, HeaderBlock, SectionBlock
+
+from bot.blocks.card import LANGUAGE_NAMES, SOURCE_NAMES, mrkdwn_text, quoted_excerpt
+from bot.blocks.text import escape_mrkdwn, mention, shorten_escaped
+from storage.kpi import Kpis
+
+SPLIT_ROWS = 10  # languages or sources shown; the rest are summed in one row
+THEMES_SHOWN = 5
+RESPONDERS_SHOWN = 5
+EXAMPLE_LIMIT = 160
+DASH = "–"
+
+
+@dataclass(frozen=True)
+class ThemeCount:
+    label: str
+    count: int
+    example: str | None  # a short review text, untrusted
+
+
+@dataclass(frozen=True)
+class DigestData:
+    first_day: date  # in the team's time zone
+    last_day: date
+    tz: tzinfo
+    this_week: Kpis
+    week_before: Kpis
+    by_language: dict[str, Kpis]
+    by_source: dict[str, Kpis]
+    themes: list[ThemeCount]
+    responders: list[tuple[str, int]]  # Slack user id, reviews decided
+
+
+def _hours(value: float | None) -> str:
+    return DASH if value is None else f"{value:.1f} h"
+
+
+def _share(value: float | None) -> str:
+    return DASH if value is None else f"{value:.0%}"
+
+
+def _rating(value: float | None) -> str:
+    return DASH if value is None else f"{value:.1f}★"
+
+
+def _negatives(k: Kpis) -> str:
+    return f"{k.negatives} ({_share(k.negative_share)})" if k.triaged else str(k.negatives)
+
+
+def _backlog(k: Kpis, tz: tzinfo) -> str:
+    if not k.backlog or k.oldest_pending_at is None:
+        return str(k.backlog)
+    return f"{k.backlog} (oldest {k.oldest_pending_at.astimezone(tz):%-d %b})"
+
+
+# (label, figure) for each row of the headline table, in order.
+_ROWS: list[tuple[str, Callable[[Kpis, tzinfo], str]]] = [
+    ("Reviews", lambda k, _: str(k.reviews)),
+    ("Negative (share)", lambda k, _: _negatives(k)),
+    ("Average rating", lambda k, _: _rating(k.average_rating)),
+    ("Median time to reply", lambda k, _: _hours(k.median_reply_hours)),
+    ("90th pct time to reply", lambda k, _: _hours(k.p90_reply_hours)),
+    ("Replied within SLA", lambda k, _: _share(k.sla_compliance)),
+    ("AI drafts sent unedited", lambda k, _: _share(k.ai_unedited_share)),
+    ("Declined", lambda k, _: str(k.declined)),
+    ("Backlog (oldest written)", _backlog),
+    ("Turned around", lambda k, _: str(k.turned_around)),
+]
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    """A fixed-width table in a code block; cells must be escaped already."""
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = [
+        "  ".join(
+            cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row)
+        ).rstrip()
+        for row in [header, *rows]
+    ]
+    return "```\n" + "\n".join(lines) + "\n```"
+
+
+def _headline(data: DigestData) -> str:
+    rows = [
+        [label, figure(data.this_week, data.tz), figure(data.week_before, data.tz)]
+        for label, figure in _ROWS
+    ]
+    return _table(["", "This week", "Week before"], rows)
+
+
+def _name(key: str, names: dict[str, str]) -> str:
+    return escape_mrkdwn(names.get(key, "")) or shorten_escaped(key, 24)[0]
+
+
+def _split(title: str, split: dict[str, Kpis], names: dict[str, str]) -> str:
+    ranked = sorted(split.items(), key=lambda item: (-item[1].reviews, item[0]))
+    rows = [
+        [
+            _name(key, names),
+            str(k.reviews),
+            _negatives(k),
+            _rating(k.average_rating),
+            _hours(k.median_reply_hours),
+            _share(k.sla_compliance),
+        ]
+        for key, k in ranked[:SPLIT_ROWS]
+    ]
+    rest = ranked[SPLIT_ROWS:]
+    if rest:
+        rows.append([f"{len(rest)} more", str(sum(k.reviews for _, k in rest)), "", "", "", ""])
+    header = [title, "Reviews", "Negative", "Rating", "Median", "SLA"]
+    return _table(header, rows) if rows else f"*{title}:* no reviews"
+
+
+def _themes(themes: list[ThemeCount]) -> str:
+    if not themes:
+        return "*Top themes:* no negative reviews this week."
+    lines = ["*Top themes in negative reviews*"]
+    for theme in themes[:THEMES_SHOWN]:
+        lines.append(f"• *{escape_mrkdwn(theme.label)}*: {theme.count}")
+        if theme.example:
+            lines.append(quoted_excerpt(theme.example, EXAMPLE_LIMIT))
+    return "\n".join(lines)
+
+
+def _responders(responders: list[tuple[str, int]]) -> str:
+    if not responders:
+        return "*Who answered:* nobody decided on a review this week."
+    shown = " · ".join(f"{mention(user)} {count}" for user, count in responders[:RESPONDERS_SHOWN])
+    return f"*Who answered most:* {shown}"
+
+
+def _days(first: date, last: date) -> str:
+    if first.year != last.year:
+        return f"{first:%-d %b %Y} – {last:%-d %b %Y}"
+    return f"{first:%-d %b} – {last:%-d %b %Y}"
+
+
+def _section(text: str) -> SectionBlock:
+    return SectionBlock(text=mrkdwn_text(text))
+
+
+def build_digest(data: DigestData) -> dict:
+    """The digest message: `{"text": fallback, "blocks": [...]}` for chat.postMessage."""
+    days = _days(data.first_day, data.last_day)
+    this = data.this_week
+    fallback = (
+        f"Weekly review digest, {days}: {this.reviews} reviews, {this.negatives} negative, "
+        f"{this.backlog} waiting for a reply."
+    )
+    blocks: list[Block] = [
+        HeaderBlock(text=f"Weekly review digest · {days}"),
+        _section(_headline(data)),
+        _section(_split("Language", data.by_language, LANGUAGE_NAMES)),
+        _section(_split("Source", data.by_source, SOURCE_NAMES)),
+        DividerBlock(),
+        _section(_themes(data.themes)),
+        _section(_responders(data.responders)),
+        ContextBlock(
+            elements=[
+                mrkdwn_text(
+                    "Times to reply run from when the customer wrote the review to the approved "
+                    "reply. The chart of daily reviews and ratings follows."
+                )
+            ]
+        ),
+    ]
+    return {"text": fallback, "blocks": [block.to_dict() for block in blocks]}
+
+
+def digest_as_text(message: dict) -> str:
+    """The digest's blocks as plain text, for `reviewbot digest --preview`."""
+    parts: list[str] = []
+    for block in message["blocks"]:
+        if block["type"] == "header":
+            parts.append(block["text"]["text"])
+        elif block["type"] == "section":
+            parts.append(block["text"]["text"])
+        elif block["type"] == "context":
+            parts.extend(element["text"] for element in block["elements"])
+        elif block["type"] == "divider":
+            parts.append("—" * 40)
+    text = "\n\n".join(parts).replace("```", "")
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def week_days(start: datetime, end: datetime) -> tuple[date, date]:
+    """The first and last calendar day of a [start, end) period given in local time."""
+    return start.date(), (end - timedelta(microseconds=1)).date()

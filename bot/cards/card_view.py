@@ -1,0 +1,139 @@
+"""Storage rows → the `CardView` the pure Block Kit builders take."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from sqlmodel import Session, col, select
+
+from bot.blocks.card import DECLINE_REASONS, CardDecision, CardDraft, CardFinding, CardView
+from storage.models import Decision, Draft, Review, ReviewChange, ReviewStatus
+
+DECIDING_ACTIONS = ("approved", "declined")
+_DRAFTING = {ReviewStatus.received, ReviewStatus.triaged, ReviewStatus.drafting}
+
+
+def latest_draft(session: Session, review_id: int) -> Draft | None:
+    return session.exec(
+        select(Draft).where(Draft.review_id == review_id).order_by(col(Draft.version).desc())
+    ).first()
+
+
+def latest_decision(session: Session, review_id: int) -> Decision | None:
+    """The approval or decline in force (the audit also holds edits, refusals, assignments)."""
+    return session.exec(
+        select(Decision)
+        .where(Decision.review_id == review_id, col(Decision.action).in_(DECIDING_ACTIONS))
+        .order_by(col(Decision.id).desc())
+    ).first()
+
+
+def decline_reason_text(reason: str, note: str | None) -> str:
+    """What the card shows as the reason: the label, and the note when one was written."""
+    label = DECLINE_REASONS.get(reason, reason)
+    return f"{label}: {note}" if note else label
+
+
+def _state(review: Review, drafting: bool) -> str:
+    if drafting or review.status in _DRAFTING:
+        return "drafting"
+    if review.status in DECIDING_ACTIONS:
+        return review.status
+    # Pending, or positive when such reviews get cards: a draft to act on, or a failed one.
+    return "draft_failed" if review.draft_error else "pending"
+
+
+def _card_draft(draft: Draft | None) -> CardDraft | None:
+    if draft is None:
+        return None
+    return CardDraft(
+        version=draft.version,
+        text=draft.text,
+        translation=draft.reply_translation,
+        kind=draft.kind,  # type: ignore[arg-type]  # "human" too: see the report to the lead
+        findings=tuple(
+            CardFinding(code=str(f.get("code", "")), message=str(f.get("message", "")))
+            for f in draft.findings
+        ),
+    )
+
+
+def _card_decision(decision: Decision | None) -> CardDecision | None:
+    if decision is None:
+        return None
+    reason = (
+        decline_reason_text(decision.reason, decision.detail.get("note"))
+        if decision.reason
+        else None
+    )
+    return CardDecision(
+        action=decision.action,  # type: ignore[arg-type]
+        actor=decision.actor or "",
+        at=decision.at,
+        final_text=decision.final_text,
+        edited=decision.edited,
+        reason=reason,
+    )
+
+
+def _changed_after_reply(session: Session, review: Review) -> bool:
+    if review.status != ReviewStatus.approved or review.decided_at is None:
+        return False
+    return (
+        session.exec(
+            select(ReviewChange.id).where(
+                ReviewChange.review_id == review.id, ReviewChange.changed_at > review.decided_at
+            )
+        ).first()
+        is not None
+    )
+
+
+def load_card_view(
+    session: Session,
+    review_id: int,
+    *,
+    card_version: int,
+    team_language: str,
+    lead_contacts: tuple[str, ...] = (),
+    drafting: bool = False,
+) -> CardView | None:
+    """The card for `review_id` as storage has it now; `drafting` shows a new draft on its way
+    before the pipeline has picked the request up. None when there is no such review."""
+    review = session.get(Review, review_id)
+    if review is None:
+        return None
+    rating_change = None
+    if review.first_rating is not None and review.rating not in (None, review.first_rating):
+        rating_change = (review.first_rating, review.rating)
+    priority: Literal["normal", "urgent"] = "urgent" if review.priority == "urgent" else "normal"
+    return CardView(
+        review_id=review_id,
+        card_version=card_version,
+        source=review.source,
+        rating=review.rating,
+        title=review.title,
+        text=review.text,
+        author=review.author,
+        location=review.location,
+        url=review.url,
+        created_at=review.created_at,
+        language=review.language or review.language_hint or "und",
+        language_assumed=review.language_assumed,
+        review_translation=review.review_translation,
+        team_language=team_language,
+        themes=tuple(review.themes or ()),
+        priority=priority,
+        urgent_reason=review.urgent_reason,
+        lead_contacts=lead_contacts,
+        state=_state(review, drafting),  # type: ignore[arg-type]
+        draft=_card_draft(latest_draft(session, review_id)),
+        draft_error=review.draft_error,
+        assignee=review.assignee,
+        decision=_card_decision(latest_decision(session, review_id)),
+        publish_state=review.publish_state,  # type: ignore[arg-type]
+        publish_error=review.publish_error,
+        rating_change=rating_change,
+        changed_after_reply=_changed_after_reply(session, review),
+        sla_breached=review.sla_breached_at is not None,  # set by the SLA job (issue 5)
+    )

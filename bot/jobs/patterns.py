@@ -1,0 +1,93 @@
+"""Pattern alerts: when one theme turns up in PATTERN_MIN negative reviews written within
+seven days, the channel gets one alert naming the theme, the count and links to the cards.
+A theme alerted on is not alerted on again until seven days later (one alert per window)."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from slack_sdk.errors import SlackApiError
+from sqlmodel import Session, col, select
+
+from bot.blocks.alerts import build_pattern_alert
+from bot.jobs.cards import permalink, posted_cards
+from bot.services import Services
+from bot.triage.themes import THEME_LABELS
+from storage.db import session_scope
+from storage.models import PatternAlert, Review
+
+log = logging.getLogger(__name__)
+
+WINDOW = timedelta(days=7)
+# "Other" is what is left when no theme matched: many of those is not a pattern.
+NOT_A_PATTERN = frozenset({"other"})
+
+
+def recurring_themes(reviews: list[tuple[int, list[str]]], minimum: int) -> dict[str, list[int]]:
+    """theme → review ids, for themes in at least `minimum` of `reviews`."""
+    by_theme: dict[str, list[int]] = defaultdict(list)
+    for review_id, themes in reviews:
+        for theme in dict.fromkeys(themes or ()):
+            if theme not in NOT_A_PATTERN:
+                by_theme[theme].append(review_id)
+    return {theme: ids for theme, ids in by_theme.items() if len(ids) >= minimum}
+
+
+def run(services: Services, now: datetime) -> int:
+    """Alert on every theme that became a pattern; returns how many alerts went out."""
+    settings = services.settings
+    client = services.slack
+    channel = settings.reviews_channel
+    if client is None or not channel:
+        return 0
+    since = now - WINDOW
+    with Session(services.engine) as session:
+        reviews = session.exec(
+            select(Review.id, Review.themes)
+            .where(
+                col(Review.negative).is_(True),
+                col(Review.created_at) > since,
+                col(Review.created_at) <= now,
+            )
+            .order_by(Review.created_at)
+        ).all()
+        alerted = set(
+            session.exec(select(PatternAlert.theme).where(col(PatternAlert.alerted_at) > since))
+        )
+    patterns = recurring_themes([(r, t) for r, t in reviews], settings.pattern_min)
+    sent = 0
+    for theme, review_ids in sorted(patterns.items()):
+        if theme in alerted:
+            continue
+        with Session(services.engine) as session:
+            cards = posted_cards(session, review_ids)
+        urls = [
+            url for rid in review_ids if rid in cards and (url := permalink(client, cards[rid]))
+        ]
+        message = build_pattern_alert(
+            theme_label=THEME_LABELS.get(theme, theme),
+            count=len(review_ids),
+            days=WINDOW.days,
+            card_urls=urls,
+        )
+        try:
+            response = client.chat_postMessage(
+                channel=channel, text=message["text"], blocks=message["blocks"], unfurl_links=False
+            )
+        except SlackApiError as exc:
+            log.warning("could not post the %s pattern alert: %s", theme, exc.response.get("error"))
+            continue
+        with session_scope(services.engine) as session:
+            session.add(
+                PatternAlert(
+                    theme=theme,
+                    alerted_at=now,
+                    review_ids=review_ids,
+                    channel=channel,
+                    ts=response["ts"],
+                )
+            )
+        sent += 1
+    return sent

@@ -1,0 +1,52 @@
+"""Events: the App Home tab, rebuilt from storage each time someone opens it."""
+
+from __future__ import annotations
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+
+from bot.blocks.home import build_home
+from bot.listeners.commands import workspace_url
+from bot.reviews.kpi_query import read_pending, read_report, resolve_period
+from bot.services import Services
+from storage.kpi import KpiFilter
+from storage.models import utcnow
+
+HOME_PERIOD = "7d"
+MINE_LIMIT = 10
+BACKLOG_LIMIT = 15
+
+
+class HomeTab:
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    def opened(self, event: dict, client: WebClient, context: BoltContext) -> None:
+        # The event also fires for the Messages tab, which has nothing of ours to refresh.
+        if event.get("tab") != "home":
+            return
+        user = event["user"]
+        settings = self._services.settings
+        now = utcnow()
+        engine = self._services.engine
+        report = read_report(
+            engine,
+            resolve_period(HOME_PERIOD, now=now, tz=settings.tz),
+            KpiFilter(),
+            now=now,
+            tz=settings.tz,
+            sla_hours=settings.sla.total_seconds() / 3600,
+        )
+        view = build_home(
+            report,
+            mine=read_pending(engine, KpiFilter(), assignee=user, limit=MINE_LIMIT),
+            backlog=read_pending(engine, KpiFilter(), limit=BACKLOG_LIMIT),
+            workspace_url=workspace_url(context),
+            now=now,
+            tz=settings.tz,
+        )
+        client.views_publish(user_id=user, view=view)
+
+
+def register(app: App, services: Services) -> None:
+    app.event("app_home_opened")(HomeTab(services).opened)

@@ -1,0 +1,46 @@
+"""The Done / Not needed buttons under the follow-up question in a card's thread."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.blocks import followup
+from bot.jobs.follow_up import record_follow_up
+from bot.services import Services
+from storage.models import utcnow
+
+
+class FollowUpActions:
+    def __init__(self, services: Services) -> None:
+        self._engine = services.engine
+        self._tz = services.settings.tz
+
+    def answer(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        action = body["actions"][0]
+        review_id = followup.decode_review(action["value"])
+        outcome = followup.OUTCOMES[action["action_id"]]
+        user = body["user"]["id"]
+        channel = body["channel"]["id"]
+        now = utcnow()
+        if not record_follow_up(self._engine, review_id, user, outcome, now):
+            client.chat_postEphemeral(
+                channel=channel, user=user, text="Someone already answered this follow-up."
+            )
+            return
+        message = followup.build_follow_up_answered(outcome, user, at=now, tz=self._tz)
+        client.chat_update(
+            channel=channel,
+            ts=body["message"]["ts"],
+            text=message["text"],
+            blocks=message["blocks"],
+        )
+
+
+def register(app: App, services: Services) -> None:
+    actions = FollowUpActions(services)
+    app.action(followup.ACTION_FOLLOWED_UP)(actions.answer)
+    app.action(followup.ACTION_NOT_NEEDED)(actions.answer)

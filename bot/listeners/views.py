@@ -1,0 +1,110 @@
+"""Modal submissions from the card's buttons. What can be refused inside the modal (a wrong
+input, a card that changed meanwhile, approving without being an approver) is answered
+there; the rest is acked and handed to the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot.blocks import ids
+from bot.blocks.modals import (
+    read_assign_submission,
+    read_decline_submission,
+    read_edit_submission,
+    read_regenerate_submission,
+)
+from bot.services import Services
+
+STALE_MODAL = "The card changed while this was open. Close this and open it again from the card."
+
+
+def submitted(body: dict[str, Any], view: dict[str, Any]) -> tuple[int, int, str]:
+    """(review id, card version, user id) of a modal submission."""
+    review_id, card_version = ids.decode_ref(view["private_metadata"])
+    return review_id, card_version, body["user"]["id"]
+
+
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+class ModalSubmissions:
+    def __init__(self, services: Services) -> None:
+        self._decisions = services.decisions
+        self._cards = services.cards
+
+    def _answer(self, review_id: int, user: str, refusal: str | None) -> None:
+        if refusal:
+            self._cards.tell(review_id, user, refusal)
+
+    def _refuse_in_modal(self, ack: Ack, review_id: int, version: int, block_id: str) -> bool:
+        if self._decisions.is_stale(review_id, version):
+            ack(response_action="errors", errors={block_id: STALE_MODAL})
+            return True
+        return False
+
+    def edit(self, ack: Ack, body: dict, view: dict) -> None:
+        review_id, version, user = submitted(body, view)
+        try:
+            edit = read_edit_submission(view["state"]["values"])
+        except ValueError as exc:
+            ack(response_action="errors", errors={ids.BLOCK_REPLY_TEXT: _first_upper(str(exc))})
+            return
+        if self._refuse_in_modal(ack, review_id, version, ids.BLOCK_REPLY_TEXT):
+            return
+        if edit.approve_now:
+            refusal = self._decisions.check_approver(review_id, user, "approve")
+            if refusal:
+                # Keep the modal open: the text is not lost, and saving it as a draft is allowed.
+                ack(response_action="errors", errors={ids.BLOCK_EDIT_MODE: refusal})
+                return
+        ack()
+        refusal = self._decisions.edit(
+            review_id, version, user, edit.text, approve_now=edit.approve_now
+        )
+        self._answer(review_id, user, refusal)
+
+    def regenerate(self, ack: Ack, body: dict, view: dict) -> None:
+        review_id, version, user = submitted(body, view)
+        if self._refuse_in_modal(ack, review_id, version, ids.BLOCK_INSTRUCTION):
+            return
+        ack()
+        instruction = read_regenerate_submission(view["state"]["values"])
+        refusal = self._decisions.regenerate(review_id, version, user, instruction)
+        self._answer(review_id, user, refusal)
+
+    def decline(self, ack: Ack, body: dict, view: dict) -> None:
+        review_id, version, user = submitted(body, view)
+        try:
+            decline = read_decline_submission(view["state"]["values"])
+        except ValueError as exc:
+            errors = {ids.BLOCK_DECLINE_REASON: _first_upper(str(exc))}
+            ack(response_action="errors", errors=errors)
+            return
+        if self._refuse_in_modal(ack, review_id, version, ids.BLOCK_DECLINE_REASON):
+            return
+        ack()
+        refusal = self._decisions.decline(review_id, version, user, decline.reason, decline.note)
+        self._answer(review_id, user, refusal)
+
+    def assign(self, ack: Ack, body: dict, view: dict) -> None:
+        review_id, version, user = submitted(body, view)
+        try:
+            assignee = read_assign_submission(view["state"]["values"])
+        except ValueError as exc:
+            ack(response_action="errors", errors={ids.BLOCK_ASSIGNEE: _first_upper(str(exc))})
+            return
+        if self._refuse_in_modal(ack, review_id, version, ids.BLOCK_ASSIGNEE):
+            return
+        ack()
+        self._answer(review_id, user, self._decisions.assign(review_id, version, user, assignee))
+
+
+def register(app: App, services: Services) -> None:
+    modals = ModalSubmissions(services)
+    app.view(ids.CALLBACK_EDIT)(modals.edit)
+    app.view(ids.CALLBACK_REGENERATE)(modals.regenerate)
+    app.view(ids.CALLBACK_DECLINE)(modals.decline)
+    app.view(ids.CALLBACK_ASSIGN)(modals.assign)

@@ -1,0 +1,1 @@
+"""Getting an approved reply onto the review platform: one publisher per source."""

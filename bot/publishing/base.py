@@ -1,0 +1,40 @@
+"""The seam every publisher fits: the reply going out, and how a publisher says it failed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class OutgoingReply:
+    review_id: int
+    source: str
+    external_id: str
+    reply: str
+
+
+class PublishError(Exception):
+    """The reply was not published; `reason` is shown on the card, so it names no secret."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Publisher(Protocol):
+    # False for the manual path: someone copies the reply onto the platform by hand.
+    automatic: bool
+
+    def publish(self, reply: OutgoingReply) -> None:
+        """Publish `reply` or raise PublishError."""
+
+
+class ManualPublisher:
+    """A source reviewbot cannot answer: the card shows the reply to copy and a
+    "Mark as posted" button instead."""
+
+    automatic = False
+
+    def publish(self, reply: OutgoingReply) -> None:
+        raise PublishError(f"{reply.source} replies are posted by hand")

@@ -1,0 +1,382 @@
+"""What the team decides on a review: approve, edit, regenerate, decline, assign, mark posted.
+
+Every decision is a compare-and-set on `review.status` in the same transaction as its
+`Decision` row, so two people clicking Approve at once record exactly one approval. Each
+method returns None when it went through, or the words to tell the user why it did not.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from collections.abc import Callable
+from concurrent.futures import Executor
+from datetime import datetime, tzinfo
+from typing import Any, Protocol
+
+from sqlalchemy import func, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from bot.blocks.card import local_time
+from bot.blocks.text import mention
+from bot.cards.card_view import decline_reason_text, latest_decision, latest_draft
+from bot.cards.service import CardService
+from bot.publishing.service import PublishService
+from storage.db import session_scope
+from storage.models import Decision, Draft, PublishState, Review, ReviewStatus, utcnow
+
+log = logging.getLogger(__name__)
+
+HUMAN = "human"  # Draft.kind of a version a person wrote or edited
+
+STALE = (
+    "This card changed since you last saw it (someone acted on it, or a new draft came). "
+    "Look at the card again, then try once more."
+)
+NOT_APPROVER = "Only the team's approvers can approve or decline replies. Ask one of them."
+
+
+class ApproverCheck(Protocol):
+    def may_decide(self, user: str) -> bool: ...
+
+
+class Redraft(Protocol):
+    def __call__(
+        self, review_id: int, *, instruction: str | None, from_status: str
+    ) -> object | None: ...
+
+
+def edit_detail(model: Draft | None, final_text: str) -> dict[str, Any]:
+    """What the model wrote and how the sent text differs from it, for the audit."""
+    if model is None:
+        return {"model_draft_id": None, "written_by_hand": True}
+    diff = difflib.unified_diff(
+        model.text.splitlines(),
+        final_text.splitlines(),
+        f"draft v{model.version} ({model.kind})",
+        "sent",
+        lineterm="",
+    )
+    return {"model_draft_id": model.id, "model_text": model.text, "diff": "\n".join(diff)}
+
+
+def _latest_model_draft(session: Session, review_id: int) -> Draft | None:
+    return session.exec(
+        select(Draft)
+        .where(Draft.review_id == review_id, Draft.kind != HUMAN)
+        .order_by(col(Draft.version).desc())
+    ).first()
+
+
+def _next_version(session: Session, review_id: int) -> int:
+    latest = session.exec(select(func.max(Draft.version)).where(Draft.review_id == review_id))
+    return (latest.one() or 0) + 1
+
+
+class DecisionService:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        cards: CardService,
+        publishing: PublishService,
+        approvers: ApproverCheck,
+        redraft: Redraft,
+        background: Executor,
+        tz: tzinfo,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        """`redraft` is Pipeline.draft; it runs on `background`, never in a Slack request."""
+        self._engine = engine
+        self._cards = cards
+        self._publishing = publishing
+        self._approvers = approvers
+        self._redraft = redraft
+        self._background = background
+        self._tz = tz
+        self._clock = clock
+
+    # --- checks before a modal opens ----------------------------------------------------
+    def check(
+        self, review_id: int, card_version: int, actor: str, *, deciding: bool = False
+    ) -> str | None:
+        """Refuse a stale button, or (when `deciding`) someone who is not an approver."""
+        if refusal := self._stale(review_id, card_version):
+            return refusal
+        if deciding:
+            return self.check_approver(review_id, actor, "decline")
+        return None
+
+    def is_stale(self, review_id: int, card_version: int) -> bool:
+        return self._stale(review_id, card_version) is not None
+
+    # --- decisions ----------------------------------------------------------------------
+    def approve(self, review_id: int, card_version: int, actor: str) -> str | None:
+        """Approve the current draft as it stands."""
+        return self._approve(review_id, card_version, actor, edited_text=None)
+
+    def edit(
+        self, review_id: int, card_version: int, actor: str, text: str, *, approve_now: bool
+    ) -> str | None:
+        """A person's version of the reply: approved at once, or kept as the new draft."""
+        if approve_now:
+            return self._approve(review_id, card_version, actor, edited_text=text)
+        return self.save_draft(review_id, card_version, actor, text)
+
+    def save_draft(self, review_id: int, card_version: int, actor: str, text: str) -> str | None:
+        if refusal := self._stale(review_id, card_version):
+            return refusal
+        now = self._clock()
+        with session_scope(self._engine) as session:
+            # Writing by hand also clears a failed draft's error: there is a draft now.
+            if not self._move(session, review_id, ReviewStatus.pending, ReviewStatus.pending):
+                session.rollback()
+                return self._not_pending(review_id)
+            draft = self._add_human_draft(session, review_id, text, now)
+            session.add(
+                Decision(
+                    review_id=review_id,
+                    draft_id=draft.id,
+                    action="edited",
+                    actor=actor,
+                    at=now,
+                    edited=True,
+                    detail=edit_detail(_latest_model_draft(session, review_id), text),
+                )
+            )
+        self._cards.post_or_update(review_id)
+        self._cards.history(review_id, "edited", actor)
+        return None
+
+    def decline(
+        self, review_id: int, card_version: int, actor: str, reason: str, note: str | None
+    ) -> str | None:
+        if refusal := self._stale(review_id, card_version):
+            return refusal
+        refusal = self.check_approver(review_id, actor, "decline")
+        if refusal:
+            return refusal
+        now = self._clock()
+        with session_scope(self._engine) as session:
+            if not self._move(
+                session, review_id, ReviewStatus.pending, ReviewStatus.declined, decided_at=now
+            ):
+                session.rollback()
+                return self._not_pending(review_id)
+            session.add(
+                Decision(
+                    review_id=review_id,
+                    action="declined",
+                    actor=actor,
+                    at=now,
+                    reason=reason,
+                    detail={"note": note} if note else {},
+                )
+            )
+        self._cards.post_or_update(review_id)
+        self._cards.history(review_id, "declined", actor, decline_reason_text(reason, note))
+        return None
+
+    def assign(self, review_id: int, card_version: int, actor: str, assignee: str) -> str | None:
+        if refusal := self._stale(review_id, card_version):
+            return refusal
+        with session_scope(self._engine) as session:
+            session.execute(update(Review).where(Review.id == review_id).values(assignee=assignee))
+            session.add(
+                Decision(
+                    review_id=review_id,
+                    action="assigned",
+                    actor=actor,
+                    at=self._clock(),
+                    detail={"assignee": assignee},
+                )
+            )
+        self._cards.post_or_update(review_id)
+        self._cards.history(review_id, "assigned", actor, assignee)
+        return None
+
+    def regenerate(
+        self, review_id: int, card_version: int, actor: str, instruction: str | None
+    ) -> str | None:
+        """Show "drafting…" on the card now; the new draft is written in the background."""
+        if refusal := self._stale(review_id, card_version):
+            return refusal
+        with session_scope(self._engine) as session:
+            review = session.get(Review, review_id)
+            if review is None or review.status != ReviewStatus.pending:
+                session.rollback()
+                return self._not_pending(review_id)
+            session.add(
+                Decision(
+                    review_id=review_id,
+                    action="regenerated",
+                    actor=actor,
+                    at=self._clock(),
+                    detail={"instruction": instruction} if instruction else {},
+                )
+            )
+        self._cards.post_or_update(review_id, drafting=True)
+        self._cards.history(review_id, "regenerated", actor, instruction)
+        self._background.submit(self._write_new_draft, review_id, actor, instruction)
+        return None
+
+    # Mark as posted and Retry act on the publish state alone, whose compare-and-set already
+    # refuses a second click; a card version check would only get in the way.
+    def mark_posted(self, review_id: int, actor: str) -> str | None:
+        now = self._clock()
+        with session_scope(self._engine) as session:
+            moved = session.execute(
+                update(Review)
+                .where(Review.id == review_id, Review.publish_state == PublishState.manual)
+                .values(publish_state=PublishState.posted, published_at=now)
+            ).rowcount
+            if not moved:
+                session.rollback()
+                return "This reply is already marked as posted."
+            session.add(Decision(review_id=review_id, action="posted", actor=actor, at=now))
+        self._cards.post_or_update(review_id)
+        self._cards.history(review_id, "posted", actor)
+        return None
+
+    def retry_publish(self, review_id: int) -> str | None:
+        if not self._publishing.retry(review_id):
+            return "This reply is not waiting for another try."
+        return None
+
+    # --- inside -------------------------------------------------------------------------
+    def _approve(
+        self, review_id: int, card_version: int, actor: str, *, edited_text: str | None
+    ) -> str | None:
+        if refusal := self._stale(review_id, card_version):
+            return refusal
+        refusal = self.check_approver(review_id, actor, "approve")
+        if refusal:
+            return refusal
+        now = self._clock()
+        with session_scope(self._engine) as session:
+            review = session.get(Review, review_id)
+            if review is None:
+                return "This review no longer exists."
+            if edited_text is None:
+                draft = latest_draft(session, review_id)
+                if draft is None:
+                    session.rollback()
+                    return "There is no draft to approve yet: use Edit to write the reply."
+            else:
+                draft = self._add_human_draft(session, review_id, edited_text, now)
+            publish_state = self._publishing.state_after_approval(review.source)
+            if not self._move(
+                session,
+                review_id,
+                ReviewStatus.pending,
+                ReviewStatus.approved,
+                decided_at=now,
+                publish_state=publish_state,
+            ):
+                # Someone else decided first: nothing of this attempt is kept.
+                session.rollback()
+                return self._not_pending(review_id)
+            model = _latest_model_draft(session, review_id)
+            edited = model is None or model.text != draft.text
+            session.add(
+                Decision(
+                    review_id=review_id,
+                    draft_id=draft.id,
+                    action="approved",
+                    actor=actor,
+                    at=now,
+                    final_text=draft.text,
+                    edited=edited,
+                    detail={"draft_version": draft.version}
+                    | (edit_detail(model, draft.text) if edited else {}),
+                )
+            )
+        self._cards.post_or_update(review_id)
+        self._cards.history(review_id, "approved", actor)
+        if publish_state == PublishState.publishing:
+            self._publishing.publish(review_id)
+        return None
+
+    def _write_new_draft(self, review_id: int, actor: str, instruction: str | None) -> None:
+        try:
+            result = self._redraft(
+                review_id, instruction=instruction, from_status=ReviewStatus.pending
+            )
+        except Exception:
+            log.exception("regenerating the draft of review %s failed", review_id)
+            self._cards.post_or_update(review_id)
+            self._cards.tell(
+                review_id, actor, "The new draft could not be written. Try again in a minute."
+            )
+            return
+        if result is None:
+            # Someone decided meanwhile, or the draft failed (the card already says so):
+            # redraw, so the card does not keep showing "drafting".
+            self._cards.post_or_update(review_id)
+
+    def _add_human_draft(self, session: Session, review_id: int, text: str, at: datetime) -> Draft:
+        draft = Draft(
+            review_id=review_id,
+            version=_next_version(session, review_id),
+            text=text,
+            kind=HUMAN,
+            # The model's translation was of its own text; it does not describe this one.
+            reply_translation=None,
+            created_at=at,
+        )
+        session.add(draft)
+        session.flush()
+        return draft
+
+    def check_approver(self, review_id: int, actor: str, attempted: str) -> str | None:
+        """None for an approver; otherwise the refusal, recorded in the audit and the thread."""
+        if self._approvers.may_decide(actor):
+            return None
+        with session_scope(self._engine) as session:
+            session.add(
+                Decision(
+                    review_id=review_id,
+                    action="refused",
+                    actor=actor,
+                    at=self._clock(),
+                    detail={"attempted": attempted},
+                )
+            )
+        self._cards.history(review_id, "refused", actor)
+        return NOT_APPROVER
+
+    def _stale(self, review_id: int, card_version: int) -> str | None:
+        """The refusal for a button older than the card, None for a current one. When the
+        card changed because someone decided, saying who is more use than "it changed"."""
+        current = self._cards.current_version(review_id)
+        if current is None or card_version >= current:
+            return None
+        with Session(self._engine) as session:
+            review = session.get(Review, review_id)
+        if review is not None and review.status in (ReviewStatus.approved, ReviewStatus.declined):
+            return self._not_pending(review_id)
+        return STALE
+
+    def _not_pending(self, review_id: int) -> str:
+        """Why a review waiting for a decision is not waiting any more."""
+        with Session(self._engine) as session:
+            review = session.get(Review, review_id)
+            decision = latest_decision(session, review_id)
+        if review is None:
+            return "This review no longer exists."
+        if review.status in (ReviewStatus.approved, ReviewStatus.declined) and decision:
+            when = local_time(decision.at, self._tz)
+            return f"Already {decision.action} by {mention(decision.actor or '?')} at {when}."
+        if review.status == ReviewStatus.drafting:
+            return "A new draft is being written; wait for it on the card."
+        return "This review is not waiting for a decision."
+
+    @staticmethod
+    def _move(session: Session, review_id: int, frm: str, to: str, **values: object) -> bool:
+        result = session.execute(
+            update(Review)
+            .where(Review.id == review_id, Review.status == frm)
+            .values(status=to, draft_error=None, **values)
+        )
+        return result.rowcount == 1

@@ -1,0 +1,231 @@
+"""What `/reviews …` asks for: the subcommand, the period in the team's time zone, filters.
+
+Calendar periods (week, month, dates) start at local midnight in the team's time zone and
+are turned into UTC instants here, so storage only ever sees UTC. A period that is still
+running ("week", "month") is compared with the same stretch of the period before, so a
+Wednesday's "this week" is set against last Monday-to-Wednesday, not a whole week.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.blocks.kpi import KpiReport
+from storage.kpi import KpiFilter, PendingQueue, Period, compute_kpis, pending_reviews
+
+DEFAULT_PERIOD = "7d"
+MAX_DAYS = 366
+_FILTER = re.compile(r'(?P<key>[a-z]+):(?:"(?P<quoted>[^"]*)"|(?P<bare>\S+))', re.IGNORECASE)
+_TOKEN = re.compile(r'[a-z]+:"[^"]*"|\S+', re.IGNORECASE)
+_FILTER_KEYS = {"source": "source", "lang": "language", "language": "language"}
+_FILTER_KEYS |= {"location": "location", "loc": "location"}
+_DAYS = re.compile(r"(\d{1,3})d")
+_DATE_RANGE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:\.\.(\d{4}-\d{2}-\d{2}))?")
+# Slack may turn typed quotes into typographic ones.
+_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
+
+
+class CommandError(ValueError):
+    """The command could not be understood; the message says what, for the help answer."""
+
+
+@dataclass(frozen=True)
+class ReportPeriod:
+    """A period to report on, the one to compare it with, and how to name them."""
+
+    label: str  # "last 7 days", "this week", "2026-11-01 – 2026-11-15"
+    current: Period
+    previous: Period
+
+
+@dataclass(frozen=True)
+class KpiRequest:
+    period: ReportPeriod
+    filters: KpiFilter
+
+
+@dataclass(frozen=True)
+class PendingRequest:
+    filters: KpiFilter
+
+
+@dataclass(frozen=True)
+class DigestRequest:
+    pass
+
+
+@dataclass(frozen=True)
+class HelpRequest:
+    problem: str | None = None
+
+
+ReviewsCommand = KpiRequest | PendingRequest | DigestRequest | HelpRequest
+
+
+def parse_command(text: str, *, now: datetime, tz: tzinfo) -> ReviewsCommand:
+    """The request in a /reviews text; anything not understood is help naming the problem."""
+    # Slack sends &, < and > in a command's text as HTML entities.
+    words = _TOKEN.findall(html.unescape(text).translate(_QUOTES).strip())
+    if not words:
+        return HelpRequest()
+    verb, args = words[0].lower(), words[1:]
+    try:
+        if verb == "help" and not args:
+            return HelpRequest()
+        if verb == "kpi":
+            periods = [w for w in args if not _FILTER.fullmatch(w)]
+            if len(periods) > 1:
+                raise CommandError(f'I can show one period at a time, not "{" ".join(periods)}".')
+            spec = periods[0] if periods else DEFAULT_PERIOD
+            filters = _filters([w for w in args if _FILTER.fullmatch(w)])
+            return KpiRequest(resolve_period(spec, now=now, tz=tz), filters)
+        if verb == "pending":
+            return PendingRequest(_filters(args))
+        if verb == "digest" and not args:
+            return DigestRequest()
+        if verb in ("help", "digest"):
+            raise CommandError(f'"{verb}" takes nothing after it.')
+    except CommandError as exc:
+        return HelpRequest(str(exc))
+    return HelpRequest(f'I don\'t know "{words[0]}".')
+
+
+def _filters(words: list[str]) -> KpiFilter:
+    values: dict[str, str] = {}
+    for word in words:
+        match = _FILTER.fullmatch(word)
+        if match is None:
+            raise CommandError(f'I don\'t understand "{word}" here.')
+        name = _FILTER_KEYS.get(match["key"].lower())
+        if name is None:
+            raise CommandError(
+                f'I can filter by source:, lang: and location:, not "{match["key"]}:".'
+            )
+        value = (match["quoted"] if match["quoted"] is not None else match["bare"]).strip()
+        if not value:
+            raise CommandError(f'"{match["key"]}:" needs a value.')
+        values[name] = value
+    return KpiFilter(**values)
+
+
+def resolve_period(spec: str, *, now: datetime, tz: tzinfo) -> ReportPeriod:
+    """The period a word names, as of `now` (aware), in the time zone `tz`."""
+    spec = spec.lower()
+    local_now = now.astimezone(tz)
+    today = local_now.date()
+    if match := _DAYS.fullmatch(spec):
+        days = int(match[1])
+        if not 1 <= days <= MAX_DAYS:
+            raise CommandError(f"A period of days is 1d to {MAX_DAYS}d, not {spec}.")
+        current = Period(now - timedelta(days=days), now)
+        return ReportPeriod(f"last {days} days", current, current.previous())
+    if spec == "week":
+        return _running("this week", _monday(today), now, tz, lambda d: d - timedelta(days=7))
+    if spec == "month":
+        return _running("this month", today.replace(day=1), now, tz, _month_before)
+    if spec == "last-week":
+        start = _monday(today) - timedelta(days=7)
+        return _whole("last week", start, start + timedelta(days=7), tz, timedelta(days=7))
+    if spec == "last-month":
+        end = today.replace(day=1)
+        start = _month_before(end)
+        current = Period(midnight(start, tz), midnight(end, tz))
+        return ReportPeriod(
+            "last month", current, Period(midnight(_month_before(start), tz), current.start)
+        )
+    if match := _DATE_RANGE.fullmatch(spec):
+        first = _date(match[1])
+        last = _date(match[2]) if match[2] else first
+        if last < first:
+            raise CommandError(f"{spec} ends before it starts.")
+        days = (last - first).days + 1
+        if days > MAX_DAYS:
+            raise CommandError(f"{spec} is longer than {MAX_DAYS} days.")
+        label = first.isoformat() if days == 1 else f"{first.isoformat()} – {last.isoformat()}"
+        return _whole(label, first, last + timedelta(days=1), tz, timedelta(days=days))
+    raise CommandError(
+        f'I don\'t know the period "{spec}". Try 7d, 30d, 90d, week, last-week, month '
+        "or YYYY-MM-DD..YYYY-MM-DD."
+    )
+
+
+def midnight(day: date, tz: tzinfo) -> datetime:
+    """The UTC instant at which `day` starts in `tz`."""
+    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"{text} is not a date (YYYY-MM-DD).") from None
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _month_before(first_of_month: date) -> date:
+    return (first_of_month - timedelta(days=1)).replace(day=1)
+
+
+def _whole(label: str, start: date, end: date, tz: tzinfo, step: timedelta) -> ReportPeriod:
+    """Whole local days [start, end), against as many days just before (by the calendar,
+    so a change to or from summer time does not shift the comparison by an hour)."""
+    current = Period(midnight(start, tz), midnight(end, tz))
+    return ReportPeriod(label, current, Period(midnight(start - step, tz), current.start))
+
+
+def _running(
+    label: str, start: date, now: datetime, tz: tzinfo, back: Callable[[date], date]
+) -> ReportPeriod:
+    """From local midnight on `start` to `now`, against the same stretch (by the wall clock)
+    from `back(start)`, cut at `start` when the earlier period is shorter (months are)."""
+    current = Period(midnight(start, tz), now)
+    elapsed = now.astimezone(tz).replace(tzinfo=None) - datetime.combine(start, time(0))
+    earlier = back(start)
+    local_end = datetime.combine(earlier, time(0)) + elapsed
+    previous_end = min(local_end.replace(tzinfo=tz).astimezone(UTC), current.start)
+    return ReportPeriod(label, current, Period(midnight(earlier, tz), previous_end))
+
+
+def read_report(
+    engine: Engine,
+    period: ReportPeriod,
+    filters: KpiFilter,
+    *,
+    now: datetime,
+    tz: tzinfo,
+    sla_hours: float,
+) -> KpiReport:
+    """The KPIs of a period and of the one before, from one read of the database."""
+    with Session(engine) as session:
+        current, previous = (
+            compute_kpis(session, p, filters, now=now, sla_hours=sla_hours)
+            for p in (period.current, period.previous)
+        )
+    return KpiReport(
+        label=period.label,
+        period=period.current,
+        previous_period=period.previous,
+        current=current,
+        previous=previous,
+        filters=filters,
+        sla_hours=sla_hours,
+        now=now,
+        tz=tz,
+    )
+
+
+def read_pending(
+    engine: Engine, filters: KpiFilter, *, assignee: str | None = None, limit: int = 20
+) -> PendingQueue:
+    with Session(engine) as session:
+        return pending_reviews(session, filters=filters, assignee=assignee, limit=limit)

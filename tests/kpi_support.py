@@ -1,0 +1,88 @@
+"""Reviews, drafts, decisions and rating changes written straight into storage, for the KPI
+tests: each row says exactly what state a review is in and when things happened."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.engine import Engine
+
+from storage.db import session_scope
+from storage.models import Decision, Draft, Review, ReviewChange, SlackCard
+
+
+def add_review(
+    engine: Engine,
+    key: str,
+    *,
+    written: datetime,
+    rating: int | None = 1,
+    negative: bool | None = True,
+    status: str = "pending",
+    decided: datetime | None = None,
+    source: str = "google",
+    language: str | None = "sv",
+    location: str | None = None,
+    assignee: str | None = None,
+    first_rating: int | None = None,
+    text: str = "Kallt kaffe",
+    received_after: timedelta = timedelta(minutes=10),
+) -> int:
+    """A review as the pipeline would leave it; `decided` with an approved/declined status."""
+    received = written + received_after
+    with session_scope(engine) as session:
+        review = Review(
+            source=source,
+            external_id=key,
+            rating=rating,
+            first_rating=first_rating if first_rating is not None else rating,
+            text=text,
+            language=language,
+            location=location,
+            negative=negative,
+            status=status,
+            decided_at=decided,
+            assignee=assignee,
+            created_at=written,
+            received_at=received,
+            updated_at=decided or received,
+        )
+        session.add(review)
+        session.flush()
+        return review.id
+
+
+def add_decision(
+    engine: Engine,
+    review_id: int,
+    action: str,
+    at: datetime,
+    *,
+    draft_kind: str | None = None,
+    edited: bool = False,
+) -> None:
+    """A decision row, on a draft of `draft_kind` ("llm", "template", "human") if given."""
+    with session_scope(engine) as session:
+        draft_id = None
+        if draft_kind is not None:
+            draft = Draft(review_id=review_id, version=1, text="Hej!", kind=draft_kind, created_at=at)
+            session.add(draft)
+            session.flush()
+            draft_id = draft.id
+        session.add(
+            Decision(
+                review_id=review_id, draft_id=draft_id, action=action, actor="U0LEAD", at=at, edited=edited
+            )
+        )
+
+
+def add_rating_change(engine: Engine, review_id: int, at: datetime, old: int | None, new: int | None) -> None:
+    with session_scope(engine) as session:
+        session.add(ReviewChange(review_id=review_id, changed_at=at, old_rating=old, new_rating=new))
+
+
+def add_card(engine: Engine, review_id: int, channel: str, ts: str, at: datetime) -> None:
+    with session_scope(engine) as session:
+        session.add(
+            SlackCard(review_id=review_id, channel=channel, ts=ts, state="posted", created_at=at, posted_at=at)
+        )

@@ -210,9 +210,7 @@ def sources_(
     except SourcesFileError as exc:
         err.print(f"reviewbot: {exc}")
         raise typer.Exit(2) from None
-    statuses = source_statuses(
-        sources, credentials, build_connector, call_platforms=check
-    )
+    statuses = source_statuses(sources, credentials, build_connector, call_platforms=check)
     for status in statuses:
         mark = {True: "ok", False: "FAILED", None: "-"}[status.ok]
         console.print(
@@ -220,9 +218,56 @@ def sources_(
             f"{', '.join(status.scopes)}  [{mark}] {status.detail}",
             markup=False,
             highlight=False,
+            soft_wrap=True,
         )
     if any(status.ok is False for status in statuses):
         raise typer.Exit(1)
+
+
+# --- Scheduler (issue 5): the weekly digest --------------------------------------------------
+@cli.command()
+def digest(
+    preview: Annotated[
+        bool, typer.Option("--preview", help="print it and write the chart; send nothing")
+    ] = False,
+    at: Annotated[
+        str | None,
+        typer.Option(help="as if run at this ISO date or time (default: now); the week before"),
+    ] = None,
+    out: Annotated[Path, typer.Option(help="where --preview writes the chart")] = Path(
+        "digest-out"
+    ),
+) -> None:
+    """The weekly digest: --preview shows it here; without it, it is sent to DIGEST_CHANNEL
+    (once per week: a week already sent is not sent again)."""
+    from datetime import UTC, datetime
+
+    from bot.jobs import digest as digest_job
+
+    settings = _settings()
+    try:
+        now = datetime.fromisoformat(at) if at else datetime.now(UTC)
+    except ValueError:
+        err.print(f"reviewbot: --at: not an ISO date or time: {at!r}")
+        raise typer.Exit(2) from None
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=settings.tz)
+    if not preview and not (settings.slack_bot_token and settings.digest_channel_id):
+        err.print("reviewbot: sending the digest needs SLACK_BOT_TOKEN and DIGEST_CHANNEL")
+        raise typer.Exit(2)
+    services = build_services(settings)
+    try:
+        if preview:
+            text, chart = digest_job.preview(services, now, out)
+            # soft_wrap: the tables and the path must come out as they are, not re-wrapped.
+            console.print(text, markup=False, highlight=False, soft_wrap=True)
+            console.print(f"\nChart: {chart.resolve()}", markup=False, soft_wrap=True)
+        elif digest_job.run(services, now):
+            console.print(f"digest sent to {settings.digest_channel_id}")
+        else:
+            console.print("that week's digest was already sent")
+    finally:
+        services.close()
 
 
 @cli.command()

@@ -28,6 +28,8 @@ from bot.triage.language import LanguageDetector
 from bot.triage.negativity import Thresholds
 from storage.db import make_engine, migrate
 
+KPI_ANSWER_WORKERS = 4  # /reviews answers read at once; more would only queue on the database
+
 
 @dataclass
 class Services:
@@ -43,6 +45,8 @@ class Services:
     publishing: PublishService
     decisions: DecisionService
     redrafts: ThreadPoolExecutor
+    # /reviews answers (issue 6): read after the acknowledgement, outside Bolt's listener pool.
+    answers: ThreadPoolExecutor
     # Scheduled jobs (issue 5): run only after start(), and only in the instance that leads.
     jobs: JobScheduler
     # Review sources (issue 8): the platform connectors of SOURCES_FILE, polled by the scheduler.
@@ -60,6 +64,7 @@ class Services:
         self.jobs.stop()  # first: a running job may still need everything below
         self.cards.close()
         self.redrafts.shutdown(wait=True, cancel_futures=True)
+        self.answers.shutdown(wait=True, cancel_futures=True)
         self.pipeline.stop()
         self.publishers.close()
         self.sources.close()
@@ -157,6 +162,9 @@ def build_services(
         publishing=publishing,
         decisions=decisions,
         redrafts=redrafts,
+        # KPI answers queue here, not in Bolt's five listener threads, so twenty /reviews at
+        # once are all acknowledged in time (measured: bench/kpi_latency.py).
+        answers=ThreadPoolExecutor(KPI_ANSWER_WORKERS, thread_name_prefix="kpi-answer"),
         jobs=JobScheduler(engine, settings, leader_lock_for(engine), job_specs(settings)),
         sources=sources,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, tzinfo
 
 from slack_sdk.models.blocks import Block, ContextBlock, DividerBlock, HeaderBlock, SectionBlock
 
@@ -59,7 +59,7 @@ def _negatives(k: Kpis) -> str:
 def _backlog(k: Kpis, tz: tzinfo) -> str:
     if not k.backlog or k.oldest_pending_at is None:
         return str(k.backlog)
-    return f"{k.backlog} (oldest {k.oldest_pending_at.astimezone(tz):%-d %b})"
+    return f"{k.backlog} ({k.oldest_pending_at.astimezone(tz):%-d %b})"
 
 
 # (label, figure) for each row of the headline table, in order.
@@ -169,7 +169,8 @@ def build_digest(data: DigestData) -> dict:
             elements=[
                 mrkdwn_text(
                     "Times to reply run from when the customer wrote the review to the approved "
-                    "reply. The chart of daily reviews and ratings follows."
+                    "reply. Backlog: waiting for a decision now (the week before: at its end). "
+                    "The chart of daily reviews and ratings follows."
                 )
             ]
         ),
@@ -191,8 +192,3 @@ def digest_as_text(message: dict) -> str:
             parts.append("—" * 40)
     text = "\n\n".join(parts).replace("```", "")
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
-def week_days(start: datetime, end: datetime) -> tuple[date, date]:
-    """The first and last calendar day of a [start, end) period given in local time."""
-    return start.date(), (end - timedelta(microseconds=1)).date()

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from apscheduler.job import Job
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -69,6 +70,18 @@ def job_specs(settings: Settings) -> list[JobSpec]:
             int(DIGEST_MISFIRE_GRACE.total_seconds()),
         ),
     ]
+
+
+class StoppableScheduler(BackgroundScheduler):
+    """APScheduler 3's loop looks at the job store once more after shutdown(), when its
+    executors are gone: a job due at that moment is logged as failed and its next run moved
+    on, so a digest due as the process stops would be skipped. A stopped scheduler here
+    leaves the store alone, and the next leader runs what is due."""
+
+    def _process_jobs(self) -> float | None:
+        if self.state == STATE_STOPPED:
+            return None
+        return super()._process_jobs()
 
 
 class _SharedEngineJobStore(SQLAlchemyJobStore):
@@ -175,7 +188,7 @@ class JobScheduler:
                 log.exception("scheduler leader election failed; trying again")
 
     def _start_jobs(self, services: Services) -> None:
-        scheduler = BackgroundScheduler(
+        scheduler = StoppableScheduler(
             jobstores={"default": _SharedEngineJobStore(engine=self._engine)},
             executors={"default": {"type": "threadpool", "max_workers": JOB_THREADS}},
             job_defaults={"coalesce": True, "max_instances": 1},

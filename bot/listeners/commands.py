@@ -1,88 +1,126 @@
 """/reviews: answers privately; anything it does not understand gets the help.
 
 The acknowledgement only parses the text, so it is back within Slack's 3 seconds however
-busy the database is; the answer is read afterwards (a Bolt lazy listener) and sent to the
-command's response_url.
+busy the database is. The answer is read afterwards and sent to the command's
+response_url, from `services.answers` rather than a Bolt lazy listener: lazy listeners
+share Bolt's five listener threads with the acknowledgements, and twenty KPI reads at once
+then held acknowledgements back for over half a second (bench/kpi_latency.py).
 """
 
 from __future__ import annotations
 
+import logging
+import uuid
 from datetime import datetime
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
+from bot.blocks.digest import build_digest
 from bot.blocks.help import build_help
 from bot.blocks.kpi import build_kpi_answer
 from bot.blocks.pending import build_pending_answer
+from bot.jobs.digest import digest_week, gather
 from bot.reviews.kpi_query import (
     DigestRequest,
     HelpRequest,
     KpiRequest,
     PendingRequest,
-    ReportPeriod,
     ReviewsCommand,
     parse_command,
     read_pending,
     read_report,
-    resolve_period,
 )
 from bot.services import Services
-from storage.kpi import KpiFilter
 from storage.models import utcnow
 
 EPHEMERAL = "ephemeral"
+
+log = logging.getLogger(__name__)
+
+
+class WorkspaceUrl:
+    """The workspace's address, from one auth.test per process, to build card links with
+    (Bolt's single-workspace authorization does not keep it)."""
+
+    def __init__(self) -> None:
+        self._url: str | None = None
+
+    def __call__(self, client: WebClient) -> str | None:
+        if self._url is None:
+            try:
+                self._url = client.auth_test().get("url")
+            except SlackApiError as exc:
+                # The list is still worth having without links.
+                log.warning("auth.test failed, card links left out: %s", exc.response.get("error"))
+        return self._url
 
 
 class ReviewsCommandListener:
     def __init__(self, services: Services) -> None:
         self._services = services
-        self._tz = services.settings.tz
-        self._sla_hours = services.settings.sla.total_seconds() / 3600
+        self._settings = services.settings
+        self._workspace_url = WorkspaceUrl()
 
-    def _parse(self, command: dict) -> ReviewsCommand:
-        return parse_command(command.get("text") or "", now=utcnow(), tz=self._tz)
-
-    def acknowledge(self, ack: Ack, command: dict) -> None:
-        request = self._parse(command)
+    def acknowledge(self, ack: Ack, command: dict, client: WebClient) -> None:
+        now = utcnow()
+        request = parse_command(command.get("text") or "", now=now, tz=self._settings.tz)
         if isinstance(request, HelpRequest):
             ack(response_type=EPHEMERAL, **build_help(request.problem))
-        else:
-            ack()
+            return
+        ack()
+        response_url = command.get("response_url")
+        if not response_url:  # Slack always sends one; a hand-made request may not
+            log.warning("/reviews without a response_url: nowhere to answer")
+            return
+        respond = Respond(response_url=response_url)
+        self._services.answers.submit(self._answer, request, now, respond, client)
 
-    def answer(self, command: dict, respond: Respond, context: BoltContext) -> None:
-        request = self._parse(command)
-        now = utcnow()
-        if isinstance(request, KpiRequest):
-            answer = self._kpis(request.period, request.filters, now)
-        elif isinstance(request, PendingRequest):
-            answer = self._pending(request.filters, now, workspace_url(context))
-        elif isinstance(request, DigestRequest):
-            answer = self._digest(now)
-        else:
-            return  # the help was the acknowledgement
+    def _answer(
+        self, request: ReviewsCommand, now: datetime, respond: Respond, client: WebClient
+    ) -> None:
+        try:
+            answer = self._read(request, now, client)
+        except Exception:
+            # Off Bolt's threads the app's error handler never sees this: say it here.
+            reference = uuid.uuid4().hex[:8]
+            log.exception("/reviews failed (reference %s)", reference)
+            answer = {
+                "text": f":warning: Sorry, that did not work (reference `{reference}`). "
+                "Try again in a minute; if it keeps happening, give the reference to "
+                "whoever runs reviewbot."
+            }
         respond(response_type=EPHEMERAL, **answer)
 
-    def _kpis(self, period: ReportPeriod, filters: KpiFilter, now: datetime) -> dict:
-        report = read_report(
-            self._services.engine, period, filters, now=now, tz=self._tz, sla_hours=self._sla_hours
-        )
-        return build_kpi_answer(report)
-
-    def _pending(self, filters: KpiFilter, now: datetime, workspace: str | None) -> dict:
-        queue = read_pending(self._services.engine, filters)
-        return build_pending_answer(
-            queue, filters=filters, now=now, tz=self._tz, workspace_url=workspace
-        )
-
-    def _digest(self, now: datetime) -> dict:
-        return self._kpis(resolve_period("week", now=now, tz=self._tz), KpiFilter(), now)
-
-
-def workspace_url(context: BoltContext) -> str | None:
-    """The workspace's address, from the auth.test Bolt made at start, for card links."""
-    return context.authorize_result.url if context.authorize_result else None
+    def _read(self, request: ReviewsCommand, now: datetime, client: WebClient) -> dict:
+        settings, engine = self._settings, self._services.engine
+        if isinstance(request, KpiRequest):
+            sla_hours = settings.sla.total_seconds() / 3600
+            report = read_report(
+                engine,
+                request.period,
+                request.filters,
+                now=now,
+                tz=settings.tz,
+                sla_hours=sla_hours,
+            )
+            return build_kpi_answer(report)
+        if isinstance(request, PendingRequest):
+            queue = read_pending(engine, request.filters)
+            return build_pending_answer(
+                queue,
+                filters=request.filters,
+                now=now,
+                tz=settings.tz,
+                workspace_url=self._workspace_url(client),
+            )
+        if isinstance(request, DigestRequest):
+            # The digest the channel gets (or got) for the last whole week, chart aside.
+            week = digest_week(now, settings.tz, settings.digest_cron)
+            return build_digest(gather(engine, week, now=now, sla=settings.sla, tz=settings.tz))
+        raise TypeError(f"no answer for {request!r}")
 
 
 def register(app: App, services: Services) -> None:
-    listener = ReviewsCommandListener(services)
-    app.command("/reviews")(ack=listener.acknowledge, lazy=[listener.answer])
+    app.command("/reviews")(ReviewsCommandListener(services).acknowledge)

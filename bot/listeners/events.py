@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.blocks.home import build_home
-from bot.listeners.commands import workspace_url
+from bot.listeners.commands import WorkspaceUrl
 from bot.reviews.kpi_query import read_pending, read_report, resolve_period
 from bot.services import Services
 from storage.kpi import KpiFilter
@@ -20,8 +20,9 @@ BACKLOG_LIMIT = 15
 class HomeTab:
     def __init__(self, services: Services) -> None:
         self._services = services
+        self._workspace_url = WorkspaceUrl()
 
-    def opened(self, event: dict, client: WebClient, context: BoltContext) -> None:
+    def opened(self, event: dict, client: WebClient) -> None:
         # The event also fires for the Messages tab, which has nothing of ours to refresh.
         if event.get("tab") != "home":
             return
@@ -41,7 +42,7 @@ class HomeTab:
             report,
             mine=read_pending(engine, KpiFilter(), assignee=user, limit=MINE_LIMIT),
             backlog=read_pending(engine, KpiFilter(), limit=BACKLOG_LIMIT),
-            workspace_url=workspace_url(context),
+            workspace_url=self._workspace_url(client),
             now=now,
             tz=settings.tz,
         )

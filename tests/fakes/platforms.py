@@ -68,7 +68,7 @@ class FakePlatform(LocalServer):
         body: Any = None,
     ) -> None:
         """Answer the next `times` calls whose path contains `path_part` with `status`."""
-        reply = Reply.json(body if body is not None else {"error": f"HTTP {status}"}, status)
+        reply = Reply.json(body if body is not None else {}, status)
         if headers:
             reply = Reply(reply.status, reply.body, {**reply.headers, **headers})
         with self.lock:
@@ -163,8 +163,8 @@ class FakeGoogleBusiness(FakePlatform):
     """`/token` (refresh-token grant) and `/v4/accounts/*/locations/*/reviews`."""
 
     CLIENT_ID = "gbp-client-id"
-    CLIENT_SECRET = "gbp-client-secret-do-not-log"  # noqa: S105
-    REFRESH_TOKEN = "gbp-refresh-token-do-not-log"  # noqa: S105
+    CLIENT_SECRET = "gbp-client-secret-do-not-log"
+    REFRESH_TOKEN = "gbp-refresh-token-do-not-log"
     SCOPE = "https://www.googleapis.com/auth/business.manage"
 
     def __init__(self, account: str = "100", page_limit: int = 2) -> None:
@@ -265,9 +265,9 @@ class FakeTrustpilot(FakePlatform):
     """Business-user OAuth (password grant, refresh) and the private reviews API."""
 
     API_KEY = "tp-api-key"
-    API_SECRET = "tp-api-secret-do-not-log"  # noqa: S105
+    API_SECRET = "tp-api-secret-do-not-log"
     USERNAME = "cs@example.com"
-    PASSWORD = "tp-password-do-not-log"  # noqa: S105
+    PASSWORD = "tp-password-do-not-log"
     BUSINESS_USER = "5f0e1d2c3b4a59687766aa55"
     ACCESS = "/v1/oauth/oauth-business-users-for-applications/accesstoken"
     REFRESH = "/v1/oauth/oauth-business-users-for-applications/refresh"
@@ -435,9 +435,11 @@ class FakeAppStoreConnect(FakePlatform):
 
     def api(self, request: Request, body: Any) -> Reply:
         parts = request.path.strip("/").split("/")
-        if request.method == "GET" and parts[:2] == ["v1", "apps"] and parts[3:] == [
-            "customerReviews"
-        ]:
+        if (
+            request.method == "GET"
+            and parts[:2] == ["v1", "apps"]
+            and parts[3:] == ["customerReviews"]
+        ):
             return self._list(parts[2], request.query)
         if request.method == "POST" and parts == ["v1", "customerReviewResponses"]:
             return self._respond(body)

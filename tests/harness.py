@@ -102,6 +102,7 @@ class AppHarness(SlackRequests):
             "reviews_channel": REVIEWS_CHANNEL,
             "ingest_token": INGEST_TOKEN,
             "database_url": database_url,
+            "card_post_interval": 0,  # pacing is tested on its own, with a fake clock
         }
         values.update(overrides)
         settings = Settings(**values)

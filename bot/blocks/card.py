@@ -40,7 +40,7 @@ class CardDraft:
     version: int
     text: str
     translation: str | None
-    kind: Literal["llm", "template"]
+    kind: Literal["llm", "template", "human"]
     findings: tuple[CardFinding, ...] = ()
 
 
@@ -309,11 +309,18 @@ def _reply_sections(text: str) -> list[SectionBlock]:
     return sections or [_section("> ")]
 
 
+_DRAFT_ORIGINS = {
+    "llm": "written by the model",
+    "template": "from a template",
+    "human": "edited by a person",
+}
+
+
 def _draft_blocks(view: CardView) -> list[Block]:
     draft = view.draft
     if draft is None:
         return [_section("_No draft yet._")]
-    origin = "written by the model" if draft.kind == "llm" else "from a template"
+    origin = _DRAFT_ORIGINS.get(draft.kind, "from a template")
     blocks: list[Block] = [_section(f"*Draft reply* · version {draft.version} · {origin}")]
     blocks.extend(_reply_sections(draft.text))
     if draft.translation:

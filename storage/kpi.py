@@ -235,23 +235,23 @@ def _reply_times(session: Session, period: Period, where: list, group: Any | Non
 
     The database ranks the durations per group; only the rows at the ranks either side of
     each percentile come back, so the cost in Python does not grow with the period."""
-    seconds = _reply_seconds()
-    partition = [group] if group is not None else None
     key = group if group is not None else sa.null()
-    ranked = (
-        sa.select(
-            key.label("grp"),
-            seconds.label("seconds"),
-            (sa.func.row_number().over(partition_by=partition, order_by=seconds) - 1).label("rank"),
-            sa.func.count().over(partition_by=partition).label("n"),
-        )
-        .where(
-            Review.status == ReviewStatus.approved,
-            *_in(Review.decided_at, period),
-            *where,
-        )
+    # The duration is computed once, in its own subquery: ordering the window by the
+    # expression itself made SQLite evaluate it again for the sort (twice as slow).
+    durations = (
+        sa.select(key.label("grp"), _reply_seconds().label("seconds"))
+        .where(Review.status == ReviewStatus.approved, *_in(Review.decided_at, period), *where)
         .subquery()
     )
+    partition = [durations.c.grp] if group is not None else None
+    ranked = sa.select(
+        durations.c.grp,
+        durations.c.seconds,
+        (sa.func.row_number().over(partition_by=partition, order_by=durations.c.seconds) - 1).label(
+            "rank"
+        ),
+        sa.func.count().over(partition_by=partition).label("n"),
+    ).subquery()
     last = ranked.c.n - 1
     # The ranks either side of p·(n-1), for p = a/b, in integer arithmetic both databases share.
     wanted = [
@@ -321,13 +321,16 @@ def _ai_unedited(session: Session, period: Period, where: list, group: Any | Non
             Decision.action == ReviewStatus.approved,
             *_in(Decision.at, period),
             Decision.edited.is_(False),
-            Draft.kind == AI_DRAFT_KIND,
+            # A lookup per approval by primary key: as a join, PostgreSQL chose to scan every
+            # draft ever written (60 ms over a million reviews, against 5 ms).
+            sa.select(Draft.kind).where(Draft.id == Decision.draft_id).scalar_subquery()
+            == AI_DRAFT_KIND,
             *where,
         ],
         joins=lambda s: (
-            s.select_from(Decision)
-            .join(Review, Review.id == Decision.review_id)
-            .join(Draft, Draft.id == Decision.draft_id)
+            s.select_from(Decision).join(Review, Review.id == Decision.review_id)
+            if where or group is not None
+            else s.select_from(Decision)
         ),
     )
     return {row[0]: {"ai_unedited": row[1]} for row in rows}

@@ -65,24 +65,42 @@ def add_decision(
     with session_scope(engine) as session:
         draft_id = None
         if draft_kind is not None:
-            draft = Draft(review_id=review_id, version=1, text="Hej!", kind=draft_kind, created_at=at)
+            draft = Draft(
+                review_id=review_id, version=1, text="Hej!", kind=draft_kind, created_at=at
+            )
             session.add(draft)
             session.flush()
             draft_id = draft.id
         session.add(
             Decision(
-                review_id=review_id, draft_id=draft_id, action=action, actor="U0LEAD", at=at, edited=edited
+                review_id=review_id,
+                draft_id=draft_id,
+                action=action,
+                actor="U0LEAD",
+                at=at,
+                edited=edited,
             )
         )
 
 
-def add_rating_change(engine: Engine, review_id: int, at: datetime, old: int | None, new: int | None) -> None:
+def add_rating_change(
+    engine: Engine, review_id: int, at: datetime, old: int | None, new: int | None
+) -> None:
     with session_scope(engine) as session:
-        session.add(ReviewChange(review_id=review_id, changed_at=at, old_rating=old, new_rating=new))
+        session.add(
+            ReviewChange(review_id=review_id, changed_at=at, old_rating=old, new_rating=new)
+        )
 
 
 def add_card(engine: Engine, review_id: int, channel: str, ts: str, at: datetime) -> None:
     with session_scope(engine) as session:
         session.add(
-            SlackCard(review_id=review_id, channel=channel, ts=ts, state="posted", created_at=at, posted_at=at)
+            SlackCard(
+                review_id=review_id,
+                channel=channel,
+                ts=ts,
+                state="posted",
+                created_at=at,
+                posted_at=at,
+            )
         )

@@ -32,13 +32,22 @@ def shown(body: dict) -> str:
 def seed_week(engine) -> None:
     now = utcnow()
     approved = add_review(
-        engine, "a1", written=now - timedelta(days=2), status="approved",
+        engine,
+        "a1",
+        written=now - timedelta(days=2),
+        status="approved",
         decided=now - timedelta(days=2) + timedelta(hours=3),
     )
     add_decision(engine, approved, "approved", now - timedelta(days=2, hours=-3), draft_kind="llm")
-    add_review(engine, "p1", written=now - timedelta(days=1), rating=2, source="trustpilot", language="fi")
-    add_review(engine, "ok", written=now - timedelta(hours=5), rating=5, negative=False, status="positive")
-    add_review(engine, "old", written=now - timedelta(days=10), rating=4, negative=False, status="positive")
+    add_review(
+        engine, "p1", written=now - timedelta(days=1), rating=2, source="trustpilot", language="fi"
+    )
+    add_review(
+        engine, "ok", written=now - timedelta(hours=5), rating=5, negative=False, status="positive"
+    )
+    add_review(
+        engine, "old", written=now - timedelta(days=10), rating=4, negative=False, status="positive"
+    )
 
 
 def test_kpi_acknowledges_at_once_and_answers_privately_with_the_figures(app, fake_slack):

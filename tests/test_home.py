@@ -36,7 +36,14 @@ def test_opening_home_shows_the_week_my_reviews_and_the_backlog(app, fake_slack)
     mine = add_review(engine, "mine", written=now - timedelta(hours=30), assignee="U0ANNA")
     add_card(engine, mine, "C0REVIEWS", "1700000000.000200", now)
     add_review(engine, "theirs", written=now - timedelta(hours=3), assignee="U0BJORN")
-    add_review(engine, "happy", written=now - timedelta(hours=1), rating=5, negative=False, status="positive")
+    add_review(
+        engine,
+        "happy",
+        written=now - timedelta(hours=1),
+        rating=5,
+        negative=False,
+        status="positive",
+    )
 
     assert home_opened(app, "U0ANNA").status_code == 200
     fake_slack.wait_for("views.publish")

@@ -41,30 +41,59 @@ def at(day: int, hour: int = 0, minute: int = 0) -> datetime:
 @pytest.fixture
 def fixture_week(engine):
     r1 = add_review(
-        engine, "r1", written=at(14, 10), rating=4, first_rating=1, status="approved",
-        decided=at(14, 12), location="Stockholm",
+        engine,
+        "r1",
+        written=at(14, 10),
+        rating=4,
+        first_rating=1,
+        status="approved",
+        decided=at(14, 12),
+        location="Stockholm",
     )
     add_decision(engine, r1, "approved", at(14, 12), draft_kind="llm")
     add_rating_change(engine, r1, at(17), old=1, new=4)
     r2 = add_review(engine, "r2", written=at(15, 8), rating=2, status="approved", decided=at(16, 8))
     add_decision(engine, r2, "approved", at(16, 8), draft_kind="human", edited=True)
     r3 = add_review(
-        engine, "r3", written=at(16), rating=None, status="approved", decided=at(18),
-        source="trustpilot", language="fi",
+        engine,
+        "r3",
+        written=at(16),
+        rating=None,
+        status="approved",
+        decided=at(18),
+        source="trustpilot",
+        language="fi",
     )
     add_decision(engine, r3, "approved", at(18), draft_kind="llm")
     r4 = add_review(
-        engine, "r4", written=at(17, 9), rating=5, negative=False, status="positive",
-        source="trustpilot", language="fi",
+        engine,
+        "r4",
+        written=at(17, 9),
+        rating=5,
+        negative=False,
+        status="positive",
+        source="trustpilot",
+        language="fi",
     )
     add_rating_change(engine, r4, at(18), old=5, new=4)  # not a negative: not turned around
     add_review(
-        engine, "r5", written=at(18, 9), rating=1, language="nb", location="Oslo sentrum",
+        engine,
+        "r5",
+        written=at(18, 9),
+        rating=1,
+        language="nb",
+        location="Oslo sentrum",
         assignee="U0ANNA",
     )
     add_review(
-        engine, "r6", written=at(19, 20), rating=3, negative=None, status="received",
-        source="app_store", language=None,
+        engine,
+        "r6",
+        written=at(19, 20),
+        rating=3,
+        negative=None,
+        status="received",
+        source="app_store",
+        language=None,
     )
     add_review(engine, "r9", written=at(19, 18), rating=2)
     r7 = add_review(engine, "r7", written=at(12, 10), status="declined", decided=at(13, 10))
@@ -116,7 +145,9 @@ def test_the_week_before_counts_its_own_reviews_and_its_backlog_at_its_end(fixtu
 
 
 def test_an_empty_period_has_zeros_and_no_averages(fixture_week):
-    empty = kpis(fixture_week, Period(datetime(2025, 1, 1, tzinfo=UTC), datetime(2025, 1, 8, tzinfo=UTC)))
+    empty = kpis(
+        fixture_week, Period(datetime(2025, 1, 1, tzinfo=UTC), datetime(2025, 1, 8, tzinfo=UTC))
+    )
 
     assert empty == Kpis()
     assert (empty.average_rating, empty.negative_share, empty.sla_compliance) == (None, None, None)
@@ -153,7 +184,11 @@ def test_a_shorter_sla_moves_the_deadlines_and_raises_the_bar(fixture_week):
 )
 def test_filters_narrow_every_figure(fixture_week, filters, reviews, negatives, approved):
     filtered = kpis(fixture_week, filters=filters)
-    assert (filtered.reviews, filtered.negatives, filtered.approved) == (reviews, negatives, approved)
+    assert (filtered.reviews, filtered.negatives, filtered.approved) == (
+        reviews,
+        negatives,
+        approved,
+    )
 
 
 def test_a_language_filter_matches_its_script_variants(engine):
@@ -213,9 +248,17 @@ def test_percentiles_match_linear_interpolation_for_any_count(engine, count):
     hours = [rng.uniform(0.1, 200) for _ in range(count)]
     for i, h in enumerate(hours):
         written = at(1) + timedelta(hours=i)
-        add_review(engine, f"p{i}", written=written, status="approved", decided=written + timedelta(hours=h))
+        add_review(
+            engine,
+            f"p{i}",
+            written=written,
+            status="approved",
+            decided=written + timedelta(hours=h),
+        )
     span = Period(at(1), at(30))
-    expected_p90 = statistics.quantiles(hours, n=10, method="inclusive")[8] if count > 1 else hours[0]
+    expected_p90 = (
+        statistics.quantiles(hours, n=10, method="inclusive")[8] if count > 1 else hours[0]
+    )
 
     result = kpis(engine, span, now=at(30))
     assert result.median_reply_hours == pytest.approx(statistics.median(hours), abs=1e-3)
@@ -234,7 +277,10 @@ def test_percentiles_agree_with_postgresql_percentile_cont(fixture_week):
     with fixture_week.connect() as connection:
         median, p90 = connection.execute(sql, {"start": WEEK.start, "end": WEEK.end}).one()
     week = kpis(fixture_week)
-    assert (week.median_reply_hours, week.p90_reply_hours) == (pytest.approx(median), pytest.approx(p90))
+    assert (week.median_reply_hours, week.p90_reply_hours) == (
+        pytest.approx(median),
+        pytest.approx(p90),
+    )
 
 
 def test_the_pending_queue_is_oldest_first_with_its_cards(fixture_week):
@@ -244,7 +290,10 @@ def test_the_pending_queue_is_oldest_first_with_its_cards(fixture_week):
         limited = pending_reviews(session, limit=1)
         norwegian = pending_reviews(session, filters=KpiFilter(language="nb"))
 
-    assert [(r.created_at, r.language) for r in queue.reviews] == [(at(18, 9), "nb"), (at(19, 18), "sv")]
+    assert [(r.created_at, r.language) for r in queue.reviews] == [
+        (at(18, 9), "nb"),
+        (at(19, 18), "sv"),
+    ]
     assert queue.total == 2
     assert [r.location for r in mine.reviews] == ["Oslo sentrum"]
     assert (len(limited.reviews), limited.total) == (1, 2)

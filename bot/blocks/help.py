@@ -5,9 +5,11 @@ from __future__ import annotations
 from bot.blocks.text import escape_mrkdwn
 
 HELP_LINES = (
-    "`/reviews kpi [7d|30d|90d|week|last-week|month|YYYY-MM-DD..YYYY-MM-DD]"
-    " [source:x] [lang:x] [location:x]` — the KPIs for a period, against the period before",
-    "`/reviews pending` — reviews waiting for a decision, oldest first",
+    "`/reviews kpi [7d|30d|90d|week|last-week|month|last-month|YYYY-MM-DD..YYYY-MM-DD]"
+    " [source:x] [lang:x] [location:x]` — the KPIs for a period, against the period before"
+    ' (quote a value with spaces: `location:"Oslo sentrum"`)',
+    "`/reviews pending [source:x] [lang:x] [location:x]` — reviews waiting for a decision,"
+    " oldest first",
     "`/reviews digest` — this week's digest, just for you",
     "`/reviews help` — this help",
 )

@@ -66,9 +66,9 @@ def run(services: Services, now: datetime) -> int:
         if not _set_breached(services, review.id, frm=None, to=now):
             continue
         late_on_arrival = review.received_at > review.created_at + settings.sla
-        channel = cards[review.id].channel if review.id in cards else settings.reviews_channel
+        card = cards.get(review.id)
+        channel = card.channel if card else settings.reviews_channel
         if not late_on_arrival and channel:
-            card = cards.get(review.id)
             message = build_escalation(
                 rating=review.rating,
                 source=review.source,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from slack_sdk.errors import SlackApiError
@@ -25,7 +26,9 @@ WINDOW = timedelta(days=7)
 NOT_A_PATTERN = frozenset({"other"})
 
 
-def recurring_themes(reviews: list[tuple[int, list[str]]], minimum: int) -> dict[str, list[int]]:
+def recurring_themes(
+    reviews: Iterable[tuple[int, list[str]]], minimum: int
+) -> dict[str, list[int]]:
     """theme → review ids, for themes in at least `minimum` of `reviews`."""
     by_theme: dict[str, list[int]] = defaultdict(list)
     for review_id, themes in reviews:
@@ -56,7 +59,7 @@ def run(services: Services, now: datetime) -> int:
         alerted = set(
             session.exec(select(PatternAlert.theme).where(col(PatternAlert.alerted_at) > since))
         )
-    patterns = recurring_themes([(r, t) for r, t in reviews], settings.pattern_min)
+    patterns = recurring_themes(reviews, settings.pattern_min)
     sent = 0
     for theme, review_ids in sorted(patterns.items()):
         if theme in alerted:

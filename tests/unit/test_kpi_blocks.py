@@ -123,7 +123,13 @@ def test_filters_typed_by_the_user_are_shown_escaped():
 
 
 def test_durations_read_naturally():
-    assert [format_hours(h) for h in (None, 0.25, 5.25, 47.9, 72)] == ["–", "15 min", "5.2 h", "47.9 h", "3.0 d"]
+    assert [format_hours(h) for h in (None, 0.25, 5.25, 47.9, 72)] == [
+        "–",
+        "15 min",
+        "5.2 h",
+        "47.9 h",
+        "3.0 d",
+    ]
     assert format_age(timedelta(days=1, hours=2, minutes=5)) == "1 d 2 h"
     assert format_age(timedelta(minutes=90)) == "1 h 30 min"
 
@@ -161,7 +167,11 @@ def test_the_pending_list_links_cards_and_escapes_review_text():
 
 def test_an_empty_queue_says_nothing_waits():
     answer = build_pending_answer(
-        PendingQueue(), filters=KpiFilter(source="google"), now=NOW, tz=STOCKHOLM, workspace_url=None
+        PendingQueue(),
+        filters=KpiFilter(source="google"),
+        now=NOW,
+        tz=STOCKHOLM,
+        workspace_url=None,
     )
     assert texts(answer["blocks"]) == (
         "*Waiting for a decision: 0* · source: google\nNothing is waiting for a decision. :tada:"
@@ -171,7 +181,12 @@ def test_an_empty_queue_says_nothing_waits():
 def test_the_home_tab_fits_slack_with_full_lists():
     many = PendingQueue([pending(i, excerpt="ö" * 400) for i in range(15)], total=80)
     view = build_home(
-        report(FULL), mine=PendingQueue(), backlog=many, workspace_url=WORKSPACE, now=NOW, tz=STOCKHOLM
+        report(FULL),
+        mine=PendingQueue(),
+        backlog=many,
+        workspace_url=WORKSPACE,
+        now=NOW,
+        tz=STOCKHOLM,
     )
     shown = texts(view["blocks"])
 

@@ -48,8 +48,12 @@ def test_this_week_starts_at_local_monday_midnight_and_compares_the_same_stretch
 def test_the_same_instant_is_another_week_in_taipei():
     # 20:00 UTC on Sunday the 15th is already Monday 04:00 in Taipei.
     sunday_night = utc(2026, 11, 15, 20)
-    assert resolve_period("week", now=sunday_night, tz=TAIPEI).current.start == utc(2026, 11, 15, 16)
-    assert resolve_period("week", now=sunday_night, tz=STOCKHOLM).current.start == utc(2026, 11, 8, 23)
+    assert resolve_period("week", now=sunday_night, tz=TAIPEI).current.start == utc(
+        2026, 11, 15, 16
+    )
+    assert resolve_period("week", now=sunday_night, tz=STOCKHOLM).current.start == utc(
+        2026, 11, 8, 23
+    )
 
 
 def test_last_week_across_the_end_of_summer_time_is_a_week_and_an_hour():

@@ -271,6 +271,37 @@ def digest(
 
 
 @cli.command()
+def erase(
+    author: Annotated[str | None, typer.Option(help="erase every review by this author")] = None,
+    review: Annotated[
+        str | None, typer.Option(help="erase one review, given as SOURCE:EXTERNAL_ID")
+    ] = None,
+    by: Annotated[str, typer.Option(help="who asked, for the audit")] = "operator",
+    yes: Annotated[bool, typer.Option("--yes", help="do not ask for confirmation")] = False,
+) -> None:
+    """Erase a customer's personal data (GDPR), in the database and on their Slack cards."""
+    if (author is None) == (review is None):
+        err.print("reviewbot: give exactly one of --author or --review")
+        raise typer.Exit(2)
+    if review is not None and ":" not in review:
+        err.print("reviewbot: --review must look like SOURCE:EXTERNAL_ID, e.g. google:abc123")
+        raise typer.Exit(2)
+    what = f"every review by {author!r}" if author is not None else f"review {review}"
+    if not yes:
+        typer.confirm(f"Erase the personal data of {what}? This cannot be undone", abort=True)
+    services = build_services(_settings())
+    try:
+        if author is not None:
+            erased = services.erasure.erase_author(author, actor=by)
+        else:
+            source, external_id = review.split(":", 1)
+            erased = services.erasure.erase_review(source, external_id, actor=by)
+    finally:
+        services.close()
+    console.print(f"erased the personal data of {len(erased)} review(s)")
+
+
+@cli.command()
 def demo(
     database: Annotated[
         str, typer.Option(help="database for the walk-through")

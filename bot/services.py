@@ -20,6 +20,7 @@ from bot.jobs.scheduler import JobScheduler, job_specs
 from bot.publishing.registry import PublisherRegistry, build_publishers
 from bot.publishing.service import PublishService
 from bot.reviews.decisions import DecisionService
+from bot.reviews.erasure import ErasureService
 from bot.reviews.intake import IntakeService
 from bot.reviews.pipeline import Pipeline
 from bot.reviews.triage import Triage
@@ -29,6 +30,7 @@ from bot.triage.negativity import Thresholds
 from storage.db import make_engine, migrate
 
 KPI_ANSWER_WORKERS = 4  # /reviews answers read at once; more would only queue on the database
+INTERACTION_WORKERS = 8  # clicks handled at once after their ack; mostly waiting on Slack
 
 
 @dataclass
@@ -45,12 +47,16 @@ class Services:
     publishing: PublishService
     decisions: DecisionService
     redrafts: ThreadPoolExecutor
+    # What a click starts (decisions, card redraws), run after its acknowledgement.
+    interactions: ThreadPoolExecutor
     # /reviews answers (issue 6): read after the acknowledgement, outside Bolt's listener pool.
     answers: ThreadPoolExecutor
     # Scheduled jobs (issue 5): run only after start(), and only in the instance that leads.
     jobs: JobScheduler
     # Review sources (issue 8): the platform connectors of SOURCES_FILE, polled by the scheduler.
     sources: SourceRegistry = field(default_factory=SourceRegistry.empty)
+    # Personal data (issue 7): erasure on request and after RETENTION_DAYS.
+    erasure: ErasureService | None = None
 
     def start(self) -> None:
         """Background work for a serving process; the CLI and tests may run steps inline."""
@@ -63,6 +69,7 @@ class Services:
     def close(self) -> None:
         self.jobs.stop()  # first: a running job may still need everything below
         self.cards.close()
+        self.interactions.shutdown(wait=True, cancel_futures=True)
         self.redrafts.shutdown(wait=True, cancel_futures=True)
         self.answers.shutdown(wait=True, cancel_futures=True)
         self.pipeline.stop()
@@ -162,9 +169,15 @@ def build_services(
         publishing=publishing,
         decisions=decisions,
         redrafts=redrafts,
+        interactions=ThreadPoolExecutor(INTERACTION_WORKERS, thread_name_prefix="interaction"),
         # KPI answers queue here, not in Bolt's five listener threads, so twenty /reviews at
         # once are all acknowledged in time (measured: bench/kpi_latency.py).
         answers=ThreadPoolExecutor(KPI_ANSWER_WORKERS, thread_name_prefix="kpi-answer"),
         jobs=JobScheduler(engine, settings, leader_lock_for(engine), job_specs(settings)),
         sources=sources,
+        erasure=ErasureService(
+            engine,
+            retention_days=settings.retention_days,
+            on_erased=lambda ids: [cards.refresh(review_id) for review_id in ids],
+        ),
     )

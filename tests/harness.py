@@ -9,8 +9,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-from sqlmodel import Session
 from slack_sdk.signature import SignatureVerifier
+from sqlmodel import Session
 
 from bot.app import create_app
 from bot.config import Settings

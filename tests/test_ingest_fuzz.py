@@ -129,6 +129,8 @@ def test_the_hundred_kilobyte_text_is_stored_whole_and_one_more_character_is_nam
 
 
 def test_a_lone_surrogate_is_named_not_a_server_error(app):
-    response = app.post_reviews(None, raw=b'{"source": "fuzz", "external_id": "s", "text": "bad \\ud800 text"}')
+    response = app.post_reviews(
+        None, raw=b'{"source": "fuzz", "external_id": "s", "text": "bad \\ud800 text"}'
+    )
     assert response.status_code == 422
     assert response.json()["problems"][0]["field"] == "text"

@@ -37,6 +37,9 @@ def test_the_jobs_and_their_schedules():
         "review_changes": "bot.jobs.review_changes:run",
         "pattern_alert": "bot.jobs.patterns:run",
         "weekly_digest": "bot.jobs.digest:run",
+        "outbox_sweep": "bot.jobs.outbox:run",
+        "source_polling": "bot.jobs.sources:run",
+        "retention": "bot.jobs.retention:run",
     }
     sweep = specs["nudges"].trigger
     assert sweep.interval == timedelta(minutes=5) and specs["nudges"].misfire_grace_time is None
@@ -45,6 +48,8 @@ def test_the_jobs_and_their_schedules():
     next_fire = digest.trigger.get_next_fire_time(None, STOCKHOLM_MONDAY_7)
     assert next_fire.astimezone(UTC) == datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
     assert digest.misfire_grace_time == 24 * 3600
+    retention = specs["retention"].trigger.get_next_fire_time(None, STOCKHOLM_MONDAY_7)
+    assert retention.astimezone(UTC) == datetime(2026, 12, 1, 2, 30, tzinfo=UTC)  # 03:30 local
 
 
 def _stored_jobs(engine) -> StoppableScheduler:

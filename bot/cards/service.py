@@ -100,6 +100,14 @@ class CardService:
             else:
                 self._update(card, drafting=drafting)
 
+    def refresh(self, review_id: int) -> None:
+        """Redraw the card if Slack has one (after an erasure, say); never posts a new one."""
+        with self._locks.hold(review_id):
+            with Session(self._engine) as session:
+                card = self._card(session, review_id)
+            if self._client is not None and card is not None and card.state == CardState.posted:
+                self._update(card)
+
     def record_post(self, card_id: int, channel: str, ts: str) -> None:
         """The post reached Slack: the outbox row becomes `posted` with the message's ts."""
         with session_scope(self._engine) as session:

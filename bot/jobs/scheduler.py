@@ -4,7 +4,8 @@ Choices, deliberately:
 - Jobs are kept in the project's database (SQLAlchemyJobStore, table `apscheduler_jobs`), so
   a restart keeps each job's next run time: a digest due while the process was down is sent
   when it comes back instead of waiting a week.
-- The sweeps (nudges, SLA, follow-up, review changes, patterns) look for everything due each
+- The sweeps (nudges, SLA, follow-up, review changes, patterns, the card outbox, source
+  polling, and the daily retention purge) look for everything due each
   time they run, so runs missed while down are coalesced into one and are never too late to
   run (no misfire limit): one catch-up run does all the missed work.
 - The weekly digest is coalesced too (one digest, never one per missed week) and may run up
@@ -57,12 +58,16 @@ class JobSpec:
 def job_specs(settings: Settings) -> list[JobSpec]:
     every = IntervalTrigger(seconds=settings.job_interval.total_seconds(), timezone=settings.tz)
     digest = CronTrigger.from_crontab(settings.digest_cron, timezone=settings.tz)
+    daily = CronTrigger(hour=3, minute=30, timezone=settings.tz)  # a quiet hour
     return [
         JobSpec("nudges", "bot.jobs.nudges:run", every, None),
         JobSpec("sla_escalation", "bot.jobs.escalation:run", every, None),
         JobSpec("follow_up", "bot.jobs.follow_up:run", every, None),
         JobSpec("review_changes", "bot.jobs.review_changes:run", every, None),
         JobSpec("pattern_alert", "bot.jobs.patterns:run", every, None),
+        JobSpec("outbox_sweep", "bot.jobs.outbox:run", every, None),
+        JobSpec("source_polling", "bot.jobs.sources:run", every, None),
+        JobSpec("retention", "bot.jobs.retention:run", daily, None),
         JobSpec(
             "weekly_digest",
             "bot.jobs.digest:run",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from typing import Any
 
 from slack_bolt import App
@@ -11,6 +10,7 @@ from slack_sdk import WebClient
 
 from bot.blocks import ids
 from bot.listeners import actions, commands, events, followup, views
+from bot.listeners.after_ack import apology, log_failure
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -28,23 +28,17 @@ def register_listeners(app: App, services: Services) -> None:
 def _error_handler(services: Services):
     def handle_error(error: Exception, body: dict[str, Any], client: WebClient) -> None:
         """Log the failure with a reference; tell the user that reference, never the trace."""
-        reference = uuid.uuid4().hex[:8]
-        log.error("listener failed (reference %s)", reference, exc_info=error)
+        text = apology(log_failure(error))
         user = (body.get("user") or {}).get("id") or body.get("user_id")
         channel = (body.get("channel") or {}).get("id") or body.get("channel_id")
         review_id = _review_id(body)
-        text = (
-            f":warning: Sorry, that did not work (reference `{reference}`). The card shows "
-            "what was done. Try again in a minute; if it keeps happening, give the reference "
-            "to whoever runs reviewbot."
-        )
         try:
             if user and channel:
                 client.chat_postEphemeral(channel=channel, user=user, text=text)
             elif user and review_id is not None:
                 services.cards.tell(review_id, user, text)
         except Exception:
-            log.exception("could not tell the user about error %s", reference)
+            log.exception("could not tell the user about a failed listener")
 
     return handle_error
 

@@ -16,6 +16,7 @@ from bot.blocks.modals import (
     build_edit_modal,
     build_regenerate_modal,
 )
+from bot.listeners.after_ack import AfterAck
 from bot.services import Services
 from bot.sources.platforms import reply_length_limit
 
@@ -30,6 +31,7 @@ class CardActions:
     def __init__(self, services: Services) -> None:
         self._decisions = services.decisions
         self._cards = services.cards
+        self._later = AfterAck(services.interactions, services.cards)
 
     def _answer(self, review_id: int, user: str, refusal: str | None) -> None:
         if refusal:
@@ -38,22 +40,24 @@ class CardActions:
     def approve(self, ack: Ack, body: dict) -> None:
         ack()
         review_id, version, user = clicked(body)
-        self._answer(review_id, user, self._decisions.approve(review_id, version, user))
+        self._later.run(review_id, user, lambda: self._decisions.approve(review_id, version, user))
 
     def retry_draft(self, ack: Ack, body: dict) -> None:
         ack()
         review_id, version, user = clicked(body)
-        self._answer(review_id, user, self._decisions.regenerate(review_id, version, user, None))
+        self._later.run(
+            review_id, user, lambda: self._decisions.regenerate(review_id, version, user, None)
+        )
 
     def retry_publish(self, ack: Ack, body: dict) -> None:
         ack()
         review_id, _version, user = clicked(body)
-        self._answer(review_id, user, self._decisions.retry_publish(review_id))
+        self._later.run(review_id, user, lambda: self._decisions.retry_publish(review_id))
 
     def mark_posted(self, ack: Ack, body: dict) -> None:
         ack()
         review_id, _version, user = clicked(body)
-        self._answer(review_id, user, self._decisions.mark_posted(review_id, user))
+        self._later.run(review_id, user, lambda: self._decisions.mark_posted(review_id, user))
 
     def open_review(self, ack: Ack) -> None:
         ack()  # a link button: Slack opens the URL itself

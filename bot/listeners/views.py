@@ -15,6 +15,7 @@ from bot.blocks.modals import (
     read_edit_submission,
     read_regenerate_submission,
 )
+from bot.listeners.after_ack import AfterAck
 from bot.services import Services
 
 STALE_MODAL = "The card changed while this was open. Close this and open it again from the card."
@@ -33,11 +34,7 @@ def _first_upper(text: str) -> str:
 class ModalSubmissions:
     def __init__(self, services: Services) -> None:
         self._decisions = services.decisions
-        self._cards = services.cards
-
-    def _answer(self, review_id: int, user: str, refusal: str | None) -> None:
-        if refusal:
-            self._cards.tell(review_id, user, refusal)
+        self._later = AfterAck(services.interactions, services.cards)
 
     def _refuse_in_modal(self, ack: Ack, review_id: int, version: int, block_id: str) -> bool:
         if self._decisions.is_stale(review_id, version):
@@ -61,10 +58,13 @@ class ModalSubmissions:
                 ack(response_action="errors", errors={ids.BLOCK_EDIT_MODE: refusal})
                 return
         ack()
-        refusal = self._decisions.edit(
-            review_id, version, user, edit.text, approve_now=edit.approve_now
+        self._later.run(
+            review_id,
+            user,
+            lambda: self._decisions.edit(
+                review_id, version, user, edit.text, approve_now=edit.approve_now
+            ),
         )
-        self._answer(review_id, user, refusal)
 
     def regenerate(self, ack: Ack, body: dict, view: dict) -> None:
         review_id, version, user = submitted(body, view)
@@ -72,8 +72,11 @@ class ModalSubmissions:
             return
         ack()
         instruction = read_regenerate_submission(view["state"]["values"])
-        refusal = self._decisions.regenerate(review_id, version, user, instruction)
-        self._answer(review_id, user, refusal)
+        self._later.run(
+            review_id,
+            user,
+            lambda: self._decisions.regenerate(review_id, version, user, instruction),
+        )
 
     def decline(self, ack: Ack, body: dict, view: dict) -> None:
         review_id, version, user = submitted(body, view)
@@ -86,8 +89,11 @@ class ModalSubmissions:
         if self._refuse_in_modal(ack, review_id, version, ids.BLOCK_DECLINE_REASON):
             return
         ack()
-        refusal = self._decisions.decline(review_id, version, user, decline.reason, decline.note)
-        self._answer(review_id, user, refusal)
+        self._later.run(
+            review_id,
+            user,
+            lambda: self._decisions.decline(review_id, version, user, decline.reason, decline.note),
+        )
 
     def assign(self, ack: Ack, body: dict, view: dict) -> None:
         review_id, version, user = submitted(body, view)
@@ -99,7 +105,9 @@ class ModalSubmissions:
         if self._refuse_in_modal(ack, review_id, version, ids.BLOCK_ASSIGNEE):
             return
         ack()
-        self._answer(review_id, user, self._decisions.assign(review_id, version, user, assignee))
+        self._later.run(
+            review_id, user, lambda: self._decisions.assign(review_id, version, user, assignee)
+        )
 
 
 def register(app: App, services: Services) -> None:

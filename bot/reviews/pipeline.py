@@ -51,7 +51,7 @@ class Pipeline:
         clock: Callable[[], datetime] = utcnow,
         on_ready: Callable[[int], None] | None = None,
     ) -> None:
-        """`on_ready(review_id)` hears of each review that needs a card: drafted, failed, positive."""
+        """`on_ready(review_id)` hears of each review needing a card: drafted, failed, positive."""
         self._engine = engine
         self._triage = triage
         self._drafter = drafter

@@ -204,6 +204,8 @@ def double_approvals(app: App, engine, sample: int) -> tuple[int, int]:
             select(SlackCard)
             .join(Review, Review.id == SlackCard.review_id)
             .where(Review.status == "pending", SlackCard.state == "posted")
+            # A review whose draft failed has nothing to approve yet (its card offers Try again).
+            .where(Review.draft_error.is_(None))
             .limit(sample)
         ).all()
     slack = SlackRequests(httpx.Client(base_url=app.url, timeout=30))

@@ -27,6 +27,7 @@ from bot.blocks.text import (
     review_text_chunks,
     shorten_escaped,
 )
+from bot.triage.themes import THEME_LABELS
 
 
 @dataclass(frozen=True)
@@ -291,7 +292,8 @@ def _triage_context(view: CardView) -> ContextBlock:
         language += " · _assumed, not detected_"
     parts = [language]
     if view.themes:
-        shown = ", ".join(shorten_escaped(t, 40)[0] for t in view.themes[:THEMES_SHOWN])
+        labels = (THEME_LABELS.get(t, t) for t in view.themes[:THEMES_SHOWN])
+        shown = ", ".join(shorten_escaped(label, 40)[0] for label in labels)
         parts.append(f"Themes: {shown}")
     parts.append("Priority: *urgent*" if view.priority == "urgent" else "Priority: normal")
     if view.assignee:

@@ -9,6 +9,7 @@ from datetime import date, tzinfo
 
 from slack_sdk.models.blocks import Block, ContextBlock, DividerBlock, HeaderBlock, SectionBlock
 
+from bot.blocks.as_text import blocks_as_text
 from bot.blocks.card import LANGUAGE_NAMES, SOURCE_NAMES, mrkdwn_text, quoted_excerpt
 from bot.blocks.text import escape_mrkdwn, mention, shorten_escaped
 from storage.kpi import Kpis
@@ -180,15 +181,4 @@ def build_digest(data: DigestData) -> dict:
 
 def digest_as_text(message: dict) -> str:
     """The digest's blocks as plain text, for `reviewbot digest --preview`."""
-    parts: list[str] = []
-    for block in message["blocks"]:
-        if block["type"] == "header":
-            parts.append(block["text"]["text"])
-        elif block["type"] == "section":
-            parts.append(block["text"]["text"])
-        elif block["type"] == "context":
-            parts.extend(element["text"] for element in block["elements"])
-        elif block["type"] == "divider":
-            parts.append("—" * 40)
-    text = "\n\n".join(parts).replace("```", "")
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return blocks_as_text(message)

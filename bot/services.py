@@ -129,6 +129,7 @@ def build_services(
         team_language=settings.team_language,
         lead_contacts=tuple(profile.lead_contacts),
         pacer=ChannelPacer(settings.card_post_interval),
+        poster=build_web_client(settings, idempotent_only=True) if slack else None,
     )
     pipeline = Pipeline(
         engine,

@@ -121,6 +121,26 @@ def test_slack_answering_429_then_200_gives_exactly_one_card(app_factory, fake_s
     assert slack_card(app, review_id).state == CardState.posted
 
 
+def test_a_5xx_on_posting_a_card_is_not_retried_blindly_and_the_sweep_posts_it_once(
+    app_factory, fake_slack
+):
+    # A 5xx may come after Slack posted the message; posting again could show two cards. The
+    # failure is left to the outbox sweep, which looks for the card by its metadata first.
+    app = start(app_factory)
+    fake_slack.fail_next("chat.postMessage", status=500)
+    review_id = app.post_reviews(NEGATIVE_REVIEW).json()["reviews"][0]["id"]
+    app.wait_for_status(review_id, "pending")
+    eventually(lambda: fake_slack.calls("chat.postMessage"), what="the refused post")
+    assert slack_card(app, review_id).state == CardState.queued
+    assert fake_slack.messages(REVIEWS_CHANNEL) == []
+
+    assert app.services.cards.sweep_outbox() == 1
+
+    assert len(fake_slack.ok_calls("chat.postMessage")) == 1
+    assert len(fake_slack.messages(REVIEWS_CHANNEL)) == 1
+    assert slack_card(app, review_id).state == CardState.posted
+
+
 def _offline(sqlite_url: str) -> Settings:
     """Like `reviewbot import`: no Slack token, so cards are only queued."""
     return Settings(database_url=sqlite_url, reviews_channel=REVIEWS_CHANNEL)

@@ -61,9 +61,12 @@ class CardService:
         lead_contacts: tuple[str, ...] = (),
         pacer: ChannelPacer | None = None,
         clock: Callable[[], datetime] = utcnow,
+        poster: WebClient | None = None,
     ) -> None:
+        """`poster` posts new cards: a client that does not retry what may have succeeded."""
         self._engine = engine
         self._client = client
+        self._poster = poster or client
         self._channel = channel
         self._tz = tz
         self._team_language = team_language
@@ -264,7 +267,7 @@ class CardService:
             return
         message = build_card(view, tz=self._tz)
         self._pacer.wait(channel)
-        response = self._client.chat_postMessage(
+        response = self._poster.chat_postMessage(
             channel=channel,
             text=message["text"],
             blocks=message["blocks"],

@@ -4,7 +4,8 @@
 
 The app runs in its own process (uvicorn, as `reviewbot run` serves it); a light asyncio client
 posts reviews over keep-alive connections, one review per request, then in arrays
-of 100. PostgreSQL is measured when --postgres or TEST_DATABASE_URL gives a server URL.
+of 100. Measured twice: intake alone (what POST /reviews can take in), and with the pipeline
+triaging and drafting every stored review in the same process, as `reviewbot run` does. PostgreSQL is measured when --postgres or TEST_DATABASE_URL gives a server URL.
 Prints medians over the runs: these machines are shared and noisy.
 """
 
@@ -37,14 +38,18 @@ SENTENCES = [
 ]
 
 
-def serve(database_url: str, port_queue: multiprocessing.Queue) -> None:
+def serve(database_url: str, pipeline: bool, port_queue: multiprocessing.Queue) -> None:
     from bot.app import create_app
     from bot.config import Settings
     from bot.http.server import HttpServer
+    from bot.reviews.intake import IntakeService
     from bot.services import build_services
 
     settings = Settings(database_url=database_url, ingest_token=TOKEN)
     services = build_services(settings)
+    if not pipeline:
+        # Intake alone: what POST /reviews can take in. The pipeline would catch up later.
+        services.intake = IntakeService(services.engine)
     services.start()
     server = HttpServer(create_app(services, None), host="127.0.0.1", port=0)
     port_queue.put(server.start_in_thread())
@@ -108,9 +113,13 @@ def post_all(url: str, bodies: list, concurrency: int) -> float:
     return time.perf_counter() - start
 
 
-def one_run(database_url: str, n: int, concurrency: int) -> tuple[float, float, float, int]:
+def one_run(
+    database_url: str, n: int, concurrency: int, pipeline: bool
+) -> tuple[float, float, float, int]:
     queue: multiprocessing.Queue = multiprocessing.Queue()
-    process = multiprocessing.Process(target=serve, args=(database_url, queue), daemon=True)
+    process = multiprocessing.Process(
+        target=serve, args=(database_url, pipeline, queue), daemon=True
+    )
     process.start()
     try:
         url = queue.get(timeout=60)
@@ -160,28 +169,32 @@ def main() -> None:
         f"{args.reviews} reviews per run, {args.concurrency} connections, {args.runs} runs, {os.cpu_count()} cores"
     )
     for backend in backends:
-        singles, batches, rss = [], [], []
-        for _ in range(args.runs):
-            with tempfile.TemporaryDirectory() as tmp:
-                if backend == "sqlite":
-                    url, drop = f"sqlite:///{tmp}/bench.db", lambda: None
-                else:
-                    url, drop = fresh_postgres(args.postgres)
-                try:
-                    single, batched, peak, stored = one_run(url, args.reviews, args.concurrency)
-                finally:
-                    drop()
-            expected = args.reviews + args.reviews // 100 * 100
-            if stored != expected:
-                raise SystemExit(f"{backend}: stored {stored} reviews, expected {expected}")
-            singles.append(single)
-            batches.append(batched)
-            rss.append(peak)
-        print(
-            f"{backend:10s} one review per request: {statistics.median(singles):7.0f} reviews/s"
-            f" (min {min(singles):.0f}, max {max(singles):.0f}) | arrays of 100:"
-            f" {statistics.median(batches):7.0f} reviews/s | server RSS {statistics.median(rss):.0f} MB"
-        )
+        for pipeline in (False, True):
+            singles, batches, rss = [], [], []
+            for _ in range(args.runs):
+                with tempfile.TemporaryDirectory() as tmp:
+                    if backend == "sqlite":
+                        url, drop = f"sqlite:///{tmp}/bench.db", lambda: None
+                    else:
+                        url, drop = fresh_postgres(args.postgres)
+                    try:
+                        single, batched, peak, stored = one_run(
+                            url, args.reviews, args.concurrency, pipeline
+                        )
+                    finally:
+                        drop()
+                expected = args.reviews + args.reviews // 100 * 100
+                if stored != expected:
+                    raise SystemExit(f"{backend}: stored {stored} reviews, expected {expected}")
+                singles.append(single)
+                batches.append(batched)
+                rss.append(peak)
+            mode = "with the pipeline triaging and drafting" if pipeline else "intake alone"
+            print(
+                f"{backend:10s} {mode:40s} one per request: {statistics.median(singles):5.0f}/s"
+                f" (min {min(singles):.0f}, max {max(singles):.0f}) | arrays of 100:"
+                f" {statistics.median(batches):5.0f}/s | server RSS {statistics.median(rss):.0f} MB"
+            )
 
 
 if __name__ == "__main__":

@@ -145,7 +145,12 @@ def upsert_reviews(
         }
         if row.status in _RETRIAGE_STATUSES:
             values["status"] = ReviewStatus.received
-        session.execute(update(Review).where(Review.id == row.id).values(**values))
+        session.execute(
+            update(Review)
+            .where(Review.id == row.id)
+            .values(**values)
+            .execution_options(synchronize_session=False)  # no ORM copies of rows here
+        )
         existing[data.key] = _Stored(
             row.id, data, values.get("status", row.status), row.published_at
         )

@@ -9,6 +9,7 @@ from tests.harness import REVIEWS_CHANNEL
 from tests.workflow_support import (
     ANNA,
     BJORN,
+    NEGATIVE_REVIEW,
     assign_values,
     block_action,
     card_message,
@@ -119,3 +120,19 @@ def test_a_failure_in_a_listener_tells_the_user_without_a_stack_trace(app_factor
     [told] = eventually(lambda: ephemerals_for(fake_slack, ANNA), what="the apology")
     assert told.startswith(":warning: Sorry, that did not work (reference `")
     assert "Traceback" not in told and "invalid_trigger_id" not in told
+
+
+def test_a_reply_over_the_platforms_limit_cannot_be_approved(app_factory, fake_slack):
+    app = start(app_factory)
+    review_id = post_review(
+        app, fake_slack, {**NEGATIVE_REVIEW, "source": "google_play", "external_id": "play-1"}
+    )
+    long_reply = "Hej Anna! " + "Vi beklagar verkligen. " * 20  # about 470 characters
+
+    modal = open_modal(app, fake_slack, review_id, ids.ACTION_EDIT)
+    app.send_interaction(view_submission(modal, edit_values(long_reply, approve_now=True)))
+
+    refusal = eventually(lambda: ephemerals_for(fake_slack, ANNA), what="the refusal")[-1]
+    assert "Google Play accepts at most 350" in refusal
+    assert decisions(app, review_id, "approved") == []
+    assert review(app, review_id).status == "pending"

@@ -18,11 +18,12 @@ from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from bot.blocks.card import local_time
+from bot.blocks.card import local_time, source_label
 from bot.blocks.text import mention
 from bot.cards.card_view import decline_reason_text, latest_decision, latest_draft
 from bot.cards.service import CardService
 from bot.publishing.service import PublishService
+from bot.sources.platforms import reply_length_limit
 from storage.db import session_scope
 from storage.models import Decision, Draft, PublishState, Review, ReviewStatus, utcnow
 
@@ -265,6 +266,14 @@ class DecisionService:
                     return "There is no draft to approve yet: use Edit to write the reply."
             else:
                 draft = self._add_human_draft(session, review_id, edited_text, now)
+            limit = reply_length_limit(review.source, review.language or "en")
+            if limit is not None and len(draft.text) > limit:
+                # The platform would refuse it; better said now than as a failed publication.
+                session.rollback()
+                return (
+                    f"This reply is {len(draft.text)} characters and {source_label(review.source)} "
+                    f"accepts at most {limit}. Use Edit to shorten it."
+                )
             publish_state = self._publishing.state_after_approval(review.source)
             if not self._move(
                 session,

@@ -6,6 +6,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.blocks.home import build_home
+from bot.listeners.after_ack import log_failure
 from bot.listeners.commands import WorkspaceUrl
 from bot.reviews.kpi_query import read_pending, read_report, resolve_period
 from bot.services import Services
@@ -26,7 +27,17 @@ class HomeTab:
         # The event also fires for the Messages tab, which has nothing of ours to refresh.
         if event.get("tab") != "home":
             return
-        user = event["user"]
+        # Off Bolt's listener threads: while Slack rate-limits views.publish, five openings
+        # would hold all of them and clicks arriving then would miss their 3 seconds.
+        self._services.answers.submit(self._publish_logged, event["user"], client)
+
+    def _publish_logged(self, user: str, client: WebClient) -> None:
+        try:
+            self._publish(user, client)
+        except Exception as exc:
+            log_failure(exc)  # the tab keeps what it showed; the next opening tries again
+
+    def _publish(self, user: str, client: WebClient) -> None:
         settings = self._services.settings
         now = utcnow()
         engine = self._services.engine

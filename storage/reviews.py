@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any, Literal
 
-from sqlalchemy import func, tuple_, update
+from sqlalchemy import Insert, Select, bindparam, func, tuple_, update
 from sqlalchemy import insert as sa_insert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -62,43 +63,58 @@ _COLUMNS = (
 )
 
 
+# Intake's hot path runs these statements for every review: they are built once (per
+# dialect) with bound parameters, so SQLAlchemy compiles them once and only binds values.
+@cache
+def _existing_statement() -> Select:
+    table = Review.__table__
+    columns = [table.c[column.key] for column in _COLUMNS]
+    keys = tuple_(table.c.source, table.c.external_id).in_(bindparam("keys", expanding=True))
+    return select(*columns).where(keys)
+
+
+@cache
+def _insert_statement(dialect: str) -> Insert:
+    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    table = Review.__table__
+    return (
+        insert(table)
+        .on_conflict_do_nothing(index_elements=["source", "external_id"])
+        .returning(table.c.id)
+    )
+
+
 def _existing(session: Session, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Any]:
     keys = list(keys)
     found: dict[tuple[str, str], Any] = {}
+    connection = session.connection()
     # Bounded IN lists keep the statement within every backend's parameter limit.
     for start in range(0, len(keys), 400):
-        chunk = keys[start : start + 400]
-        rows = session.execute(
-            select(*_COLUMNS).where(tuple_(Review.source, Review.external_id).in_(chunk))
-        )
+        rows = connection.execute(_existing_statement(), {"keys": keys[start : start + 400]})
         found.update({(r.source, r.external_id): r for r in rows})
     return found
 
 
 def _insert_new(session: Session, data: ReviewData, now: datetime) -> int | None:
     """Insert one review; None when a concurrent delivery stored the same key first."""
-    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
-    statement = (
-        insert(Review)
-        .values(
-            source=data.source,
-            external_id=data.external_id,
-            rating=data.rating,
-            first_rating=data.rating,
-            title=data.title,
-            text=data.text,
-            author=data.author,
-            language_hint=data.language,
-            location=data.location,
-            url=data.url,
-            created_at=data.created_at or now,
-            received_at=now,
-            updated_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["source", "external_id"])
-        .returning(Review.id)
-    )
-    return session.execute(statement).scalar_one_or_none()
+    connection = session.connection()
+    values = {
+        "source": data.source,
+        "external_id": data.external_id,
+        "rating": data.rating,
+        "first_rating": data.rating,
+        "title": data.title,
+        "text": data.text,
+        "author": data.author,
+        "language_hint": data.language,
+        "location": data.location,
+        "url": data.url,
+        "created_at": data.created_at or now,
+        "received_at": now,
+        "updated_at": now,
+    }
+    statement = _insert_statement(connection.dialect.name)
+    return connection.execute(statement, values).scalar_one_or_none()
 
 
 def upsert_reviews(

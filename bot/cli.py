@@ -49,7 +49,7 @@ def run() -> None:
     """Serve Slack (HTTP or Socket Mode), POST /reviews and GET /healthz."""
     from bot.app import create_app
     from bot.http.server import HttpServer
-    from bot.slack_app import build_web_client, create_bolt_app
+    from bot.slack_app import create_bolt_app
 
     settings = _settings()
     try:
@@ -60,7 +60,7 @@ def run() -> None:
     configure_logging(settings.log_level, secrets=_secrets(settings))
     services = build_services(settings, environ=os.environ)
     services.start()
-    bolt = create_bolt_app(services, build_web_client(settings))
+    bolt = create_bolt_app(services)
     socket_handler = None
     if settings.socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler

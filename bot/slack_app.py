@@ -1,24 +1,21 @@
-"""The Bolt app and its listeners. `build_web_client` (re-exported here) lives below the
-services, which post cards with it too."""
+"""The Bolt app and its listeners, on the services' own Slack client."""
 
 from __future__ import annotations
 
 import logging
 
 from slack_bolt import App
-from slack_sdk import WebClient
 
-from bot.cards.slack_client import build_web_client
 from bot.listeners import register_listeners
 from bot.services import Services
 
-__all__ = ["build_web_client", "create_bolt_app"]
 
-
-def create_bolt_app(services: Services, client: WebClient) -> App:
+def create_bolt_app(services: Services) -> App:
     settings = services.settings
+    if services.slack is None:
+        raise ValueError("the Slack app needs SLACK_BOT_TOKEN")
     app = App(
-        client=client,
+        client=services.slack,
         signing_secret=(
             settings.slack_signing_secret.get_secret_value()
             if settings.slack_signing_secret

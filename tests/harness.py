@@ -16,7 +16,7 @@ from bot.app import create_app
 from bot.config import Settings
 from bot.http.server import HttpServer
 from bot.services import Services, build_services
-from bot.slack_app import build_web_client, create_bolt_app
+from bot.slack_app import create_bolt_app
 from storage.models import Review
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
@@ -108,7 +108,7 @@ class AppHarness(SlackRequests):
         settings = Settings(**values)
         services = build_services(settings)
         services.start()
-        bolt = create_bolt_app(services, build_web_client(settings))
+        bolt = create_bolt_app(services)
         server = HttpServer(create_app(services, bolt), host="127.0.0.1", port=0)
         url = server.start_in_thread()
         return cls(httpx.Client(base_url=url, timeout=10), settings, services, server, url)

@@ -179,6 +179,6 @@ def build_services(
         erasure=ErasureService(
             engine,
             retention_days=settings.retention_days,
-            on_erased=lambda ids: [cards.refresh(review_id) for review_id in ids],
+            on_erased=lambda ids: [cards.redact(review_id) for review_id in ids],
         ),
     )

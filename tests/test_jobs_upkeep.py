@@ -11,6 +11,7 @@ from bot.jobs import outbox, retention
 from storage.db import session_scope
 from storage.erasure import ERASED
 from storage.models import Review, SlackCard
+from tests.harness import REVIEWS_CHANNEL
 from tests.workflow_support import NEGATIVE_REVIEW, card_message, eventually, post_review
 
 
@@ -54,3 +55,26 @@ def test_retention_keeps_recent_reviews(app_factory, fake_slack):
     retention.run(app.services, datetime(2026, 12, 1, tzinfo=UTC))
     with Session(app.services.engine) as session:
         assert session.get(Review, review_id).author == NEGATIVE_REVIEW["author"]
+
+
+def test_erasing_a_long_review_deletes_its_text_from_the_cards_thread(app_factory, fake_slack):
+    app = app_factory(retention_days=30)
+    long_text = "Maten var kall och vi väntade länge. " * 200  # about 7,400 characters
+    review_id = post_review(app, fake_slack, {**NEGATIVE_REVIEW, "text": long_text})
+    card = card_message(fake_slack, review_id)
+    parts = eventually(
+        lambda: [
+            m
+            for m in fake_slack.thread(REVIEWS_CHANNEL, card["ts"])
+            if "Review text, part" in m["text"]
+        ],
+        what="the review text in the thread",
+    )
+    assert len(parts) >= 2
+
+    retention.run(app.services, datetime(2026, 12, 25, tzinfo=UTC))
+
+    thread = fake_slack.thread(REVIEWS_CHANNEL, card["ts"])
+    assert [m for m in thread if "Review text, part" in m["text"]] == []
+    assert "Maten var kall" not in str(thread)
+    assert "Maten var kall" not in str(card_message(fake_slack, review_id)["blocks"])

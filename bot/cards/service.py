@@ -29,6 +29,7 @@ from storage.models import CardState, Review, ReviewStatus, SlackCard, utcnow
 log = logging.getLogger(__name__)
 
 CARD_EVENT_TYPE = "review_card"
+REVIEW_TEXT_EVENT_TYPE = "review_text"
 # How far back (in messages, newest first) recovery looks for a card posted but not recorded.
 RECOVERY_SCAN_LIMIT = 1000
 _HISTORY_PAGE = 200
@@ -36,6 +37,11 @@ _HISTORY_PAGE = 200
 
 def card_metadata(review_id: int) -> dict:
     return {"event_type": CARD_EVENT_TYPE, "event_payload": {"review_id": review_id}}
+
+
+def review_text_metadata(review_id: int) -> dict:
+    """Marks the thread messages that hold a long review's text, so an erasure finds them."""
+    return {"event_type": REVIEW_TEXT_EVENT_TYPE, "event_payload": {"review_id": review_id}}
 
 
 def _card_review_id(message: dict) -> int | None:
@@ -103,13 +109,21 @@ class CardService:
             else:
                 self._update(card, drafting=drafting)
 
-    def refresh(self, review_id: int) -> None:
-        """Redraw the card if Slack has one (after an erasure, say); never posts a new one."""
+    def redact(self, review_id: int) -> None:
+        """After an erasure: redraw the card from the erased row and delete the thread messages
+        that held the review's text. Never posts a card that was not there."""
         with self._locks.hold(review_id):
             with Session(self._engine) as session:
                 card = self._card(session, review_id)
-            if self._client is not None and card is not None and card.state == CardState.posted:
-                self._update(card)
+            if self._client is None or card is None or card.state != CardState.posted:
+                return
+            self._update(card)
+            replies = self._client.conversations_replies(
+                channel=card.channel, ts=card.ts, include_all_metadata=True, limit=200
+            )
+            for message in replies.get("messages", []):
+                if (message.get("metadata") or {}).get("event_type") == REVIEW_TEXT_EVENT_TYPE:
+                    self._client.chat_delete(channel=card.channel, ts=message["ts"])
 
     def record_post(self, card_id: int, channel: str, ts: str) -> None:
         """The post reached Slack: the outbox row becomes `posted` with the message's ts."""
@@ -312,7 +326,11 @@ class CardService:
         for message in build_review_text_messages(view):
             self._pacer.wait(channel)
             self._client.chat_postMessage(
-                channel=channel, thread_ts=ts, text=message["text"], blocks=message["blocks"]
+                channel=channel,
+                thread_ts=ts,
+                text=message["text"],
+                blocks=message["blocks"],
+                metadata=review_text_metadata(view.review_id),
             )
 
     def _view(self, review_id: int, version: int, drafting: bool) -> CardView | None:

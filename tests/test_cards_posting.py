@@ -5,7 +5,6 @@ recovered without a second card."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
@@ -19,6 +18,7 @@ from bot.reviews.intake import parse_review
 from bot.services import build_services
 from storage.models import CardState, SlackCard
 from tests.harness import REVIEWS_CHANNEL
+from tests.shared_data import SHARED_DATA
 from tests.workflow_support import (
     NEGATIVE_REVIEW,
     card_message,
@@ -29,7 +29,7 @@ from tests.workflow_support import (
     start,
 )
 
-DATA = Path("/work/shared/data")
+DATA = SHARED_DATA
 
 
 def everything_sent(fake_slack) -> str:
@@ -238,3 +238,14 @@ def test_the_pacer_spaces_posts_to_one_channel_and_not_across_channels():
     pacer.wait("C1")
 
     assert slept == [1.0]
+
+
+def test_with_card_positive_a_positive_review_gets_a_card_without_buttons(app_factory, fake_slack):
+    app = app_factory(card_positive=True)
+    review_id = app.post_reviews(
+        {**NEGATIVE_REVIEW, "external_id": "pos-1", "rating": 5, "text": "Underbart fika!"}
+    ).json()["reviews"][0]["id"]
+    app.wait_for_status(review_id, "positive")
+    card = eventually(lambda: card_message(fake_slack, review_id), what="the positive card")
+    assert not [block for block in card["blocks"] if block["type"] == "actions"]
+    assert "no reply is needed" in str(card["blocks"])

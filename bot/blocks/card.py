@@ -75,7 +75,7 @@ class CardView:
     priority: Literal["normal", "urgent"]
     urgent_reason: str | None
     lead_contacts: tuple[str, ...]
-    state: Literal["drafting", "pending", "draft_failed", "approved", "declined"]
+    state: Literal["drafting", "pending", "draft_failed", "approved", "declined", "positive"]
     draft: CardDraft | None
     draft_error: str | None
     assignee: str | None
@@ -346,6 +346,10 @@ def _pending_blocks(view: CardView, tz: tzinfo) -> list[Block]:
     return _draft_blocks(view)
 
 
+def _positive_blocks(view: CardView, tz: tzinfo) -> list[Block]:
+    return [_section(":+1: *Positive review*: it counts in the KPIs; no reply is needed.")]
+
+
 def _draft_failed_blocks(view: CardView, tz: tzinfo) -> list[Block]:
     reason = shorten_escaped(view.draft_error or "unknown error", ERROR_LIMIT)[0]
     return [
@@ -415,6 +419,7 @@ _STATE_BLOCKS: dict[str, Callable[[CardView, tzinfo], list[Block]]] = {
     "draft_failed": _draft_failed_blocks,
     "approved": _approved_blocks,
     "declined": _declined_blocks,
+    "positive": _positive_blocks,
 }
 
 

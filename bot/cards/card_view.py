@@ -39,7 +39,8 @@ def _state(review: Review, drafting: bool) -> str:
         return "drafting"
     if review.status in DECIDING_ACTIONS:
         return review.status
-    # Pending, or positive when such reviews get cards: a draft to act on, or a failed one.
+    if review.status == ReviewStatus.positive:  # carded only with CARD_POSITIVE: nothing to do
+        return "positive"
     return "draft_failed" if review.draft_error else "pending"
 
 

@@ -5,7 +5,6 @@ import json
 import random
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,6 +22,7 @@ from bot.blocks.card import (
     build_review_text_messages,
 )
 from bot.blocks.text import escape_mrkdwn, quote_mrkdwn, review_text_chunks
+from tests.shared_data import SHARED_DATA
 from tests.unit.blocks_support import (
     HOSTILE,
     HOSTILE_TEXT,
@@ -33,7 +33,7 @@ from tests.unit.blocks_support import (
 )
 
 OSLO = ZoneInfo("Europe/Oslo")
-DATA_DIR = Path(__file__).resolve().parents[3] / "shared" / "data"
+DATA_DIR = SHARED_DATA
 
 
 def approved(**changes) -> CardView:
@@ -461,3 +461,9 @@ def test_a_rating_only_review_without_stars_or_text() -> None:
     assert card["blocks"][0]["text"]["text"] == "Review"
     assert "No text: the customer left only a rating." in everything(card)
     assert "shop-x" in everything(card)
+
+
+def test_a_positive_review_card_says_no_reply_is_needed_and_offers_no_buttons():
+    message = build_card(make_view(state="positive", rating=5, draft=None), tz=UTC)
+    assert not [b for b in message["blocks"] if b["type"] == "actions"]
+    assert any("no reply is needed" in b.get("text", {}).get("text", "") for b in message["blocks"])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -12,8 +11,9 @@ from hypothesis import strategies as st
 from bot.drafting.guardrails import check_draft
 from bot.drafting.profile import BusinessProfile, LocationProfile
 from bot.drafting.schema import Finding, ReviewInput
+from tests.shared_data import SHARED_DATA
 
-DATA = Path("/work/shared/data")
+DATA = SHARED_DATA
 
 PROFILE = BusinessProfile(
     brand="Café Lumi",

@@ -1,11 +1,11 @@
 import json
-from pathlib import Path
 
 import pytest
 
 from bot.triage.language import LanguageDetector, chinese_script, normalize_language_tag
+from tests.shared_data import SHARED_DATA
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+DATA = SHARED_DATA
 
 NYNORSK = "Dette var ei skikkeleg dårleg oppleving, og eg kjem ikkje tilbake til denne butikken."
 BOKMAL = "Vi ventet i over en time på bordet vårt, selv om vi hadde bestilt."

@@ -1,11 +1,11 @@
 import json
-from pathlib import Path
 
 import pytest
 
 from bot.triage.negativity import Thresholds, complaint_score, is_negative
+from tests.shared_data import SHARED_DATA
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+DATA = SHARED_DATA
 
 PRAISE = "Fantastisk service och supergod mat, rekommenderar verkligen!"
 COMPLAINT = "Maten var inte bra och personalen var otrevlig."

@@ -76,7 +76,7 @@ class CardActions:
         self._open(ack, body, client, build_regenerate_modal)
 
     def decline(self, ack: Ack, body: dict, client: WebClient) -> None:
-        self._open(ack, body, client, build_decline_modal, deciding=True)
+        self._open(ack, body, client, build_decline_modal, deciding="decline")
 
     def assign(self, ack: Ack, body: dict, client: WebClient) -> None:
         self._open(ack, body, client, build_assign_modal)
@@ -88,7 +88,7 @@ class CardActions:
         client: WebClient,
         build: Callable[[CardView], dict],
         *,
-        deciding: bool = False,
+        deciding: str | None = None,
     ) -> None:
         ack()
         review_id, version, user = clicked(body)

@@ -100,13 +100,14 @@ class DecisionService:
 
     # --- checks before a modal opens ----------------------------------------------------
     def check(
-        self, review_id: int, card_version: int, actor: str, *, deciding: bool = False
+        self, review_id: int, card_version: int, actor: str, *, deciding: str | None = None
     ) -> str | None:
-        """Refuse a stale button, or (when `deciding`) someone who is not an approver."""
+        """Refuse a stale button, or someone who is not an approver when `deciding`
+        ("approve", "decline")."""
         if refusal := self._stale(review_id, card_version):
             return refusal
         if deciding:
-            return self.check_approver(review_id, actor, "decline")
+            return self.check_approver(review_id, actor, deciding)
         return None
 
     def is_stale(self, review_id: int, card_version: int) -> bool:
@@ -153,10 +154,7 @@ class DecisionService:
     def decline(
         self, review_id: int, card_version: int, actor: str, reason: str, note: str | None
     ) -> str | None:
-        if refusal := self._stale(review_id, card_version):
-            return refusal
-        refusal = self.check_approver(review_id, actor, "decline")
-        if refusal:
+        if refusal := self.check(review_id, card_version, actor, deciding="decline"):
             return refusal
         now = self._clock()
         with session_scope(self._engine) as session:
@@ -249,10 +247,7 @@ class DecisionService:
     def _approve(
         self, review_id: int, card_version: int, actor: str, *, edited_text: str | None
     ) -> str | None:
-        if refusal := self._stale(review_id, card_version):
-            return refusal
-        refusal = self.check_approver(review_id, actor, "approve")
-        if refusal:
+        if refusal := self.check(review_id, card_version, actor, deciding="approve"):
             return refusal
         now = self._clock()
         with session_scope(self._engine) as session:

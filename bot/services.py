@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
@@ -28,6 +29,7 @@ from bot.sources.connectors import SourceRegistry, build_sources
 from bot.triage.language import LanguageDetector
 from bot.triage.negativity import Thresholds
 from storage.db import make_engine, migrate
+from storage.models import utcnow
 
 KPI_ANSWER_WORKERS = 4  # /reviews answers read at once; more would only queue on the database
 INTERACTION_WORKERS = 8  # clicks handled at once after their ack; mostly waiting on Slack
@@ -37,6 +39,8 @@ INTERACTION_WORKERS = 8  # clicks handled at once after their ack; mostly waitin
 class Services:
     settings: Settings
     engine: Engine
+    # Every time the services stamp or compare comes from here; tests set their own.
+    clock: Callable[[], datetime]
     profile: BusinessProfile
     triage: Triage
     pipeline: Pipeline
@@ -102,8 +106,10 @@ def build_services(
     *,
     apply_migrations: bool = True,
     environ: Mapping[str, str] | None = None,
+    clock: Callable[[], datetime] = utcnow,
 ) -> Services:
-    """`environ`: where the entry point reads the credentials the sources file names."""
+    """`environ`: where the entry point reads the credentials the sources file names;
+    `clock`: what every service takes the time from."""
     engine = make_engine(settings.database_url)
     if apply_migrations:
         migrate(engine)
@@ -130,6 +136,7 @@ def build_services(
         lead_contacts=tuple(profile.lead_contacts),
         pacer=ChannelPacer(settings.card_post_interval),
         poster=build_web_client(settings, idempotent_only=True) if slack else None,
+        clock=clock,
     )
     pipeline = Pipeline(
         engine,
@@ -138,13 +145,14 @@ def build_services(
         card_positive=settings.card_positive,
         workers=settings.pipeline_workers,
         on_ready=cards.post_or_update,
+        clock=clock,
     )
-    intake = IntakeService(engine, on_stored=pipeline.submit)
+    intake = IntakeService(engine, on_stored=pipeline.submit, clock=clock)
     sources = build_sources(
         settings.sources_file, environ=environ, secrets_file=settings.sources_secrets_file
     )
-    publishers = build_publishers(settings, sources.publishers(engine))
-    publishing = PublishService(engine, publishers, cards)
+    publishers = build_publishers(settings, sources.publishers(engine, clock=clock))
+    publishing = PublishService(engine, publishers, cards, clock=clock)
     # Regenerated drafts are written here, not in Bolt's small listener pool, so slow model
     # calls never delay the acknowledgement of other clicks.
     redrafts = ThreadPoolExecutor(settings.pipeline_workers, thread_name_prefix="redraft")
@@ -156,10 +164,12 @@ def build_services(
         redraft=pipeline.draft,
         background=redrafts,
         tz=settings.tz,
+        clock=clock,
     )
     return Services(
         settings=settings,
         engine=engine,
+        clock=clock,
         profile=profile,
         triage=triage,
         pipeline=pipeline,
@@ -179,6 +189,7 @@ def build_services(
         erasure=ErasureService(
             engine,
             retention_days=settings.retention_days,
+            clock=clock,
             on_erased=lambda ids: [cards.redact(review_id) for review_id in ids],
         ),
     )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,7 +19,7 @@ from bot.config import Settings
 from bot.http.server import HttpServer
 from bot.services import Services, build_services
 from bot.slack_app import create_bolt_app
-from storage.models import Review
+from storage.models import Review, utcnow
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
 INGEST_TOKEN = "test-ingest-token-abcdef"
@@ -94,7 +96,14 @@ class AppHarness(SlackRequests):
     url: str
 
     @classmethod
-    def start(cls, *, fake_slack: Any, database_url: str, **overrides: Any) -> AppHarness:
+    def start(
+        cls,
+        *,
+        fake_slack: Any,
+        database_url: str,
+        clock: Callable[[], datetime] = utcnow,
+        **overrides: Any,
+    ) -> AppHarness:
         values: dict[str, Any] = {
             "slack_bot_token": fake_slack.bot_token,
             "slack_signing_secret": SIGNING_SECRET,
@@ -106,7 +115,7 @@ class AppHarness(SlackRequests):
         }
         values.update(overrides)
         settings = Settings(**values)
-        services = build_services(settings)
+        services = build_services(settings, clock=clock)
         services.start()
         bolt = create_bolt_app(services)
         server = HttpServer(create_app(services, bolt), host="127.0.0.1", port=0)

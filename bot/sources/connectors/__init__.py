@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -159,9 +160,9 @@ class SourceRegistry:
         """How often the scheduler should poll the source."""
         return self.config(name).poll_minutes
 
-    def publishers(self, engine: Engine) -> dict[str, Publisher]:
+    def publishers(self, engine: Engine, *, clock: Callable[[], datetime]) -> dict[str, Publisher]:
         """One publisher per platform that has a source, for bot.publishing's registry."""
-        ledger = PublicationLedger(engine)
+        ledger = PublicationLedger(engine, clock=clock)
         by_platform: dict[str, list[Connector]] = {}
         for connector in self._connectors.values():
             by_platform.setdefault(connector.platform, []).append(connector)

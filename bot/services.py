@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from sqlalchemy.engine import Engine
 from bot.cards.approvers import Approvers
 from bot.cards.pacing import ChannelPacer
 from bot.cards.service import CardService
-from bot.cards.slack_client import build_web_client
+from bot.cards.slack_client import Sleep, build_web_client
 from bot.config import Settings
 from bot.drafting import BusinessProfile, PromptLibrary, build_drafter
 from bot.jobs.leader import leader_lock_for
@@ -107,9 +108,11 @@ def build_services(
     apply_migrations: bool = True,
     environ: Mapping[str, str] | None = None,
     clock: Callable[[], datetime] = utcnow,
+    sleep: Sleep = time.sleep,
 ) -> Services:
     """`environ`: where the entry point reads the credentials the sources file names;
-    `clock`: what every service takes the time from."""
+    `clock`: what every service takes the time from; `sleep`: how the clients we own wait
+    between retries."""
     engine = make_engine(settings.database_url)
     if apply_migrations:
         migrate(engine)
@@ -126,7 +129,8 @@ def build_services(
         team_language=settings.team_language,
         detect_language=triage.detect_language,
     )
-    slack = build_web_client(settings) if settings.slack_bot_token else None
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    slack = build_web_client(token, settings.slack_api_url, sleep=sleep) if token else None
     cards = CardService(
         engine,
         slack,
@@ -135,7 +139,11 @@ def build_services(
         team_language=settings.team_language,
         lead_contacts=tuple(profile.lead_contacts),
         pacer=ChannelPacer(settings.card_post_interval),
-        poster=build_web_client(settings, idempotent_only=True) if slack else None,
+        poster=(
+            build_web_client(token, settings.slack_api_url, idempotent_only=True, sleep=sleep)
+            if token
+            else None
+        ),
         clock=clock,
     )
     pipeline = Pipeline(
@@ -149,9 +157,12 @@ def build_services(
     )
     intake = IntakeService(engine, on_stored=pipeline.submit, clock=clock)
     sources = build_sources(
-        settings.sources_file, environ=environ, secrets_file=settings.sources_secrets_file
+        settings.sources_file,
+        environ=environ,
+        secrets_file=settings.sources_secrets_file,
+        sleep=sleep,
     )
-    publishers = build_publishers(settings, sources.publishers(engine, clock=clock))
+    publishers = build_publishers(settings, sources.publishers(engine, clock=clock), sleep=sleep)
     publishing = PublishService(engine, publishers, cards, clock=clock)
     # Regenerated drafts are written here, not in Bolt's small listener pool, so slow model
     # calls never delay the acknowledgement of other clicks.

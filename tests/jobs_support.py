@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.services import Services, build_services
 from storage.db import session_scope
 from storage.models import Decision, Review, SlackCard
-from tests.clock import TestClock
+from tests.clock import TestClock, TestWaits
 from tests.harness import REVIEWS_CHANNEL
 
 # Tuesday 24 November 2026, 11:00 in Stockholm: inside working hours.
@@ -32,7 +32,7 @@ def job_services(
         "card_post_interval": 0,
     }
     values.update(overrides)
-    return build_services(Settings(**values), clock=clock or TestClock(NOW))
+    return build_services(Settings(**values), clock=clock or TestClock(NOW), sleep=TestWaits())
 
 
 def add_review(services: Services, external_id: str = "r-1", **fields: Any) -> int:

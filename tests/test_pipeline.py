@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlmodel import Session, select
 
 from storage.db import session_scope
@@ -87,7 +85,7 @@ def test_a_failing_llm_leaves_the_review_in_the_flow_with_the_reason(app_factory
 def test_approved_replies_in_the_same_language_are_given_as_examples(app_factory, fake_openai):
     fake_openai.respond_with(lambda request: llm_answer())
     app = with_llm(app_factory, fake_openai)
-    now = datetime.now(UTC)
+    now = app.services.clock()
     with session_scope(app.services.engine) as session:
         for n, (language, reply) in enumerate(
             [("nn", "Hei Kari! Takk for tilbakemeldinga om ventetida."), ("sv", "Hej! Tack.")]

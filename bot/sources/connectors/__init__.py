@@ -181,10 +181,11 @@ def build_sources(
     *,
     environ: Mapping[str, str] | None = None,
     secrets_file: Path | None = None,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> SourceRegistry:
     """The registry for SOURCES_FILE; empty when it is not set. `environ` comes from the entry
     point (library code never reads os.environ)."""
     if sources_file is None:
         return SourceRegistry.empty()
     credentials = Credentials.load(environ or {}, secrets_file)
-    return SourceRegistry.build(load_sources(sources_file), credentials)
+    return SourceRegistry.build(load_sources(sources_file), credentials, sleep=sleep)

@@ -65,7 +65,7 @@ def _long_enough(phrase: str, *, spaced: bool) -> bool:
 
 
 def _shortened(sentence: str, *, spaced: bool) -> str:
-    """The sentence without punctuation at its ends, cut to a phrase at a word or clause boundary."""
+    """The sentence without punctuation at its ends, cut at a word or clause boundary."""
     phrase = " ".join(sentence.split()).strip(_EDGE_PUNCTUATION)
     limit = SPACED_LIMIT if spaced else HAN_LIMIT
     if len(phrase) <= limit:

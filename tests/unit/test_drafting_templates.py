@@ -367,6 +367,21 @@ def test_a_phrase_that_would_bring_a_finding_is_not_repeated_back(
     assert published_findings(result, rev, detect_language) == []
 
 
+def test_a_quote_that_would_break_the_platforms_length_limit_is_left_out(library, detect_language):
+    text = (
+        "Appen kraschar varje gång jag försöker betala, och när den väl fungerar visas fel "
+        "pris på varorna i varukorgen."
+    )
+    roomy = drafter(library, detect_language).draft(review("sv", text, author="Anna"))
+    assert quoted(roomy.text, "sv")
+    limit = len(roomy.text) - 1
+    rev = review("sv", text, author="Anna", source="google_play", length_limit=limit)
+    result = drafter(library, detect_language).draft(rev)
+    assert not quoted(result.text, "sv")
+    assert len(result.text) <= limit
+    assert "length" not in [f.code for f in result.findings]
+
+
 def test_a_phrase_with_brackets_or_quotes_is_not_quoted(library, detect_language):
     rev = review("sv", "Dålig service [igen]. Hemsk ”service” från personalen.", author="Anna")
     assert quoted(drafter(library, detect_language).draft(rev).text, "sv") == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from string import Template
 
 from bot.drafting.customer_words import complaint_phrases
@@ -113,18 +114,19 @@ class TemplateDrafter:
         started = time.monotonic()
         template = self._prompts.template(review.language)
         words = "\n".join(part for part in (review.title, review.text) if part and part.strip())
+        filled = partial(
+            render_template,
+            template,
+            customer=greeting_name(review.author),
+            theme=sure_theme(review.themes),
+            rating_only=not words,
+            contact=self._profile.contact_for(review.location),
+            brand=self._profile.brand,
+            seed=variant_seed(review),
+        )
 
         def render(quote: str | None) -> tuple[str, list[Finding]]:
-            text = render_template(
-                template,
-                customer=greeting_name(review.author),
-                theme=sure_theme(review.themes),
-                quote=quote,
-                rating_only=not words,
-                contact=self._profile.contact_for(review.location),
-                brand=self._profile.brand,
-                seed=variant_seed(review),
-            )
+            text = filled(quote=quote)
             return text, self._check(text, review)
 
         text, findings = render(None)

@@ -16,7 +16,7 @@ from bot.cards.pacing import ChannelPacer
 from bot.cards.service import CardService
 from bot.cards.slack_client import Sleep, build_web_client
 from bot.config import Settings
-from bot.drafting import BusinessProfile, PromptLibrary, build_drafter
+from bot.drafting import BusinessProfile, Drafter, LLMDrafter, PromptLibrary, build_drafter
 from bot.jobs.leader import leader_lock_for
 from bot.jobs.scheduler import JobScheduler, job_specs
 from bot.publishing.registry import PublisherRegistry, build_publishers
@@ -44,6 +44,7 @@ class Services:
     clock: Callable[[], datetime]
     profile: BusinessProfile
     triage: Triage
+    drafter: Drafter
     pipeline: Pipeline
     intake: IntakeService
     slack: WebClient | None  # None without SLACK_BOT_TOKEN: cards then stay queued
@@ -65,6 +66,8 @@ class Services:
 
     def start(self) -> None:
         """Background work for a serving process; the CLI and tests may run steps inline."""
+        if isinstance(self.drafter, LLMDrafter):
+            self.drafter.start_probe()  # first: drafts resumed below wait for its answer
         self.pipeline.start()
         self.pipeline.resume()
         self.cards.start_recovery()
@@ -124,6 +127,7 @@ def build_services(
         model=settings.openai_model,
         timeout=settings.openai_timeout,
         max_retries=settings.openai_max_retries,
+        max_tokens=settings.openai_max_tokens,
         prompts=PromptLibrary(settings.prompts_dir),
         profile=profile,
         team_language=settings.team_language,
@@ -183,6 +187,7 @@ def build_services(
         clock=clock,
         profile=profile,
         triage=triage,
+        drafter=drafter,
         pipeline=pipeline,
         intake=intake,
         slack=slack,

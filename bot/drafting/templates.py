@@ -44,10 +44,12 @@ class TemplateDrafter:
         *,
         profile: BusinessProfile,
         detect_language: Callable[[str], str],
+        team_language: str = "en",
     ) -> None:
         self._prompts = prompts
         self._profile = profile
         self._detect_language = detect_language
+        self._team_language = team_language
 
     def draft(
         self,
@@ -70,7 +72,11 @@ class TemplateDrafter:
             responder=responder,
         )
         findings = check_draft(
-            text, review=review, profile=self._profile, detect_language=self._detect_language
+            text,
+            review=review,
+            profile=self._profile,
+            detect_language=self._detect_language,
+            team_language=self._team_language,
         )
         return DraftResult(
             text=text,

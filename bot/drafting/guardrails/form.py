@@ -8,9 +8,9 @@ from bot.drafting.guardrails.context import DraftContext
 from bot.drafting.schema import Finding
 from bot.drafting.signature import SIGNATURE_SLOT
 
-# "[kundens namn]", "【客服电话】", "{{name}}", "${brand}", "<CONTACT>"; a bracket followed by a
-# parenthesis is a Markdown link, which the Markdown check names.
-PLACEHOLDER = re.compile(r"\[[^\]\n]{1,40}\](?!\()|【[^】\n]{1,20}】|\{\{|\$\{|<[A-Z][A-Z _]{2,}>")
+# "[kundens namn]", "{{name}}", "${brand}", "<CONTACT>" (the Chinese 【客服电话】 are in the term
+# files); a bracket followed by a parenthesis is a Markdown link, which the Markdown check names.
+PLACEHOLDER = re.compile(r"\[[^\]\n]{1,40}\](?!\()|\{\{|\$\{|<[A-Z][A-Z _]{2,}>")
 
 # Review platforms show text as typed: none of this renders there.
 MARKDOWN = {
@@ -24,9 +24,10 @@ _SHOWN = 60
 
 
 def placeholders(ctx: DraftContext) -> list[Finding]:
-    for found in PLACEHOLDER.finditer(ctx.text):
-        if found.group() != SIGNATURE_SLOT:
-            return [Finding("placeholder", ctx.say("placeholder", found=found.group()))]
+    for pattern in (PLACEHOLDER, ctx.vocabulary.placeholders):
+        for found in pattern.finditer(ctx.text):
+            if found.group() != SIGNATURE_SLOT:
+                return [Finding("placeholder", ctx.say("placeholder", found=found.group()))]
     return []
 
 

@@ -84,7 +84,8 @@ def _full_name(text: str, name: str, author: str, formal: tuple[str, ...]) -> st
     """The first name followed by the rest of the author's name ("Anna Svensson", "Anna S."),
     unless a formal greeting ("Hyvä Pirkko Järvinen,") asks for the full name."""
     rest = _LATIN_WORD.findall(author.split(" ", 1)[1]) if " " in author else []
-    if not rest:
+    # "Marit og Per" is two people, not a first name and a surname.
+    if not rest or not rest[0][0].isupper():
         return None
     found = re.search(rf"{re.escape(name)}\s+{re.escape(rest[0])}\b\.?", text)
     if not found:

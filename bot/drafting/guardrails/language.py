@@ -23,8 +23,10 @@ _LATIN = re.compile(r"[A-Za-z]")
 # Words evidence must weigh before it overrules the detector, and by how much it must lead.
 _EVIDENCE = 3
 _LEAD = 2
-# The other standard's forms that make a reply that standard rather than a slip.
+# The other standard's forms that make a reply that standard rather than a slip: at least
+# this many, and this many times the reply's own.
 _OTHER_STANDARD = 3
+_OTHER_LEAD = 2
 # A sentence is English when this many of its words are English markers.
 _ENGLISH_WORDS = 3
 _ENGLISH_SHARE = 0.4
@@ -58,7 +60,8 @@ def _whole_text(
     if expected in ("nb", "nn"):
         own = _own_forms(ctx, expected, words)
         for source, found in forms.items():
-            if source in NORWEGIAN and len(found) >= _OTHER_STANDARD and len(found) > own:
+            clearly = len(found) >= _OTHER_STANDARD and len(found) >= _OTHER_LEAD * own
+            if source in NORWEGIAN and clearly:
                 return [_wrong_language(ctx, source, expected)]
     detected = ctx.detect_language(ctx.text)
     if detected in UNDETERMINED or _same_language(expected, detected):

@@ -56,6 +56,7 @@ class Vocabulary:
     family_markers: dict[str, frozenset[str]]
     files: dict[str, dict[str, Any]]
     instructions: re.Pattern[str]
+    placeholders: re.Pattern[str]
     amount: re.Pattern[str]
     percent_units: re.Pattern[str]
 
@@ -100,6 +101,7 @@ def vocabulary() -> Vocabulary:
         family_markers=family_markers,
         files=files,
         instructions=_union(gathered("instructions")),
+        placeholders=_union(gathered("placeholders")),
         amount=_amount_pattern(
             gathered("currency_before"), [*gathered("currency_after"), *percent]
         ),

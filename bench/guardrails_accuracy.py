@@ -74,6 +74,15 @@ def main() -> None:
             f"{flagged / total.clean:>6.0%} {total.extra[code]:>6}"
         )
 
+    print("\nfound/planted per check and language; a clean draft a check flags shows as +N")
+    print(f"{'check':<13}" + "".join(f"{language:>9}" for language in scores))
+    for code in sorted(set(total.planted) | set(total.flagged_by)):
+        cells = []
+        for s in scores.values():
+            cell = f"{s.found[code]}/{s.planted[code]}" if s.planted[code] else "-"
+            cells.append(cell + (f"+{s.flagged_by[code]}" if s.flagged_by[code] else ""))
+        print(f"{code:<13}" + "".join(f"{cell:>9}" for cell in cells))
+
     print(
         f"\ncheck_draft: median {statistics.median(seconds) * 1000:.1f} ms, "
         f"p95 {sorted(seconds)[int(len(seconds) * 0.95)] * 1000:.1f} ms per draft "

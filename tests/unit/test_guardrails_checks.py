@@ -328,9 +328,14 @@ def test_the_signature_slot_is_no_placeholder():
 def test_the_first_name_as_the_review_spells_it():
     rev = review("sv", author="Anna Svensson")
     assert check("Hej Anna!\n\nTack för att du skrev.", rev) == []
-    assert "Anna Svensson" in check("Hej Anna Svensson!\n\nTack.", rev)[0].message
-    assert "“Ana”" in check("Hej Ana!\n\nTack.", rev)[0].message
-    assert codes(check("Hej!\n\nTack för att du skrev.", rev)) == ["name"]
+    full = check("Hej Anna Svensson!\n\nTack.", rev)
+    misspelt = check("Hej Ana!\n\nTack.", rev)
+    missing = check("Hej!\n\nTack för att du skrev.", rev)
+    assert codes(full + misspelt + missing) == ["name", "name", "name"]
+    assert "first name only" in full[0].message
+    assert "differently" in misspelt[0].message
+    # Findings stay on the card after erasure: none repeats the customer's name.
+    assert all("Anna" not in f.message and "Ana" not in f.message for f in full + misspelt)
 
 
 def test_a_username_is_no_name_to_greet():
@@ -368,6 +373,11 @@ def test_phone_numbers_are_matched_by_number_not_by_how_they_are_written():
     rev = review("nn")
     assert check("Ring oss på 55 21 40 90 eller +47 55 21 40 90.", rev) == []
     assert codes(check("Ring oss på 55 21 40 91.", rev)) == ["contact"]
+
+
+def test_a_number_in_the_review_languages_own_format_is_read_but_dates_are_not_numbers():
+    assert codes(check("Ring os på 33 12 34 56.", review("da"))) == ["contact"]
+    assert check("Ordre 45678912 fra 2024-11-20 og 20.11.2024, åbent 10–18.", review("da")) == []
 
 
 def test_a_contact_or_link_the_customer_wrote_is_fine():

@@ -25,6 +25,8 @@ BARE_DOMAIN = re.compile(
     + r"(?:/[^\s<>\"'()（）「」，。！？]*)?",
 )
 _SEPARATOR = re.compile(r"[ \u00a0.()-]+")
+# Dates have as many digits as Danish or Norwegian phone numbers.
+_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$|^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$")
 
 
 def contacts(ctx: DraftContext) -> list[Finding]:
@@ -76,11 +78,12 @@ def _normalise_link(link: str) -> str:
 
 
 def _regions(ctx: DraftContext) -> list[str]:
-    """The profile's countries; without any, the country of the review's language."""
+    """The profile's countries and the country of the review's language: a Danish reply may
+    carry a Danish number written without +45."""
     regions = [country.upper() for country in ctx.profile.countries]
-    if not regions and ctx.terms and ctx.terms.region:
-        regions = [ctx.terms.region]
-    return regions or [phonenumbers.UNKNOWN_REGION]
+    if ctx.terms and ctx.terms.region:
+        regions.append(ctx.terms.region)
+    return list(dict.fromkeys(regions)) or [phonenumbers.UNKNOWN_REGION]
 
 
 def _phone_matches(text: str, regions: Iterable[str]) -> list[tuple[str, int]]:
@@ -91,7 +94,7 @@ def _phone_matches(text: str, regions: Iterable[str]) -> list[tuple[str, int]]:
             raw = match.raw_string
             # A bare run of digits is more often an order number than a phone number.
             grouped = len(_SEPARATOR.findall(raw.strip())) >= 2
-            if raw.startswith(("+", "0")) or grouped:
+            if (raw.startswith(("+", "0")) or grouped) and not _DATE.match(raw.strip()):
                 national = match.number.national_number or 0
                 found.setdefault((match.start, match.end), (raw, national))
     return list(found.values())

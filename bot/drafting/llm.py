@@ -144,6 +144,7 @@ class LLMDrafter:
                 review=review,
                 profile=self._profile,
                 detect_language=self._detect_language,
+                team_language=self._team_language,
             ),
         )
 

@@ -95,10 +95,12 @@ class TemplateDrafter:
         *,
         profile: BusinessProfile,
         detect_language: Callable[[str], str],
+        team_language: str = "en",
     ) -> None:
         self._prompts = prompts
         self._profile = profile
         self._detect_language = detect_language
+        self._team_language = team_language
 
     def draft(
         self,
@@ -157,5 +159,9 @@ class TemplateDrafter:
 
     def _check(self, text: str, review: ReviewInput) -> list[Finding]:
         return check_draft(
-            text, review=review, profile=self._profile, detect_language=self._detect_language
+            text,
+            review=review,
+            profile=self._profile,
+            detect_language=self._detect_language,
+            team_language=self._team_language,
         )

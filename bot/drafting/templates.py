@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from functools import partial
 from string import Template
 
@@ -127,18 +128,19 @@ class TemplateDrafter:
             seed=variant_seed(review),
         )
 
-        def render(quote: str | None) -> tuple[str, list[Finding]]:
-            text = filled(quote=quote)
-            return text, self._check(text, review)
-
-        text, findings = render(None)
-        # The customer's words are untrusted: a phrase that brings a finding of its own (an
-        # amount, an address, an instruction to the model) is not repeated back in public.
+        # The customer's words are untrusted: a phrase that would bring a finding of its own
+        # (an amount, a phone number, an instruction to the model) is not repeated back in
+        # public. Judged as if the review did not contain it, since the checks accept what
+        # the customer wrote themselves.
+        unvouched = replace(review, title=None, text="")
+        text = filled(quote=None)
+        plain = self._check(text, unvouched)
         for phrase in complaint_phrases(words, review.language):
-            quoted, quoted_findings = render(phrase)
-            if all(finding in findings for finding in quoted_findings):
-                text, findings = quoted, quoted_findings
+            quoted = filled(quote=phrase)
+            if all(finding in plain for finding in self._check(quoted, unvouched)):
+                text = quoted
                 break
+        findings = self._check(text, review)
         return DraftResult(
             text=text,
             kind="template",

@@ -12,7 +12,10 @@ from bot.drafting.names import greeting_name
 from bot.drafting.schema import Finding
 
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_LATIN_WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
+# Latin letters only: a Chinese reply writes "Anna您好" with no space, and Python counts Han
+# characters as word characters too.
+_LATIN = "A-Za-z\u00c0-\u024f"
+_LATIN_WORD = re.compile(rf"[{_LATIN}]+(?:[-'][{_LATIN}]+)*")
 _CHINESE_GREETING = re.compile(r"^\s*(?P<prefix>[^\n]*?)\s*[，,]?\s*您好")
 # Short handles ("Bo") appear inside ordinary words; only longer ones are looked for.
 _MIN_HANDLE = 3
@@ -42,7 +45,7 @@ def _handle(ctx: DraftContext, author: str) -> list[Finding]:
 
 
 def _whole_word(word: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w-]){re.escape(word)}(?![\w-])")
+    return re.compile(rf"(?<![{_LATIN}0-9_-]){re.escape(word)}(?![{_LATIN}0-9_-])")
 
 
 def _latin_name(ctx: DraftContext, name: str, author: str) -> list[Finding]:

@@ -127,18 +127,39 @@ def test_a_5xx_on_posting_a_card_is_not_retried_blindly_and_the_sweep_posts_it_o
     # A 5xx may come after Slack posted the message; posting again could show two cards. The
     # failure is left to the outbox sweep, which looks for the card by its metadata first.
     app = start(app_factory)
-    fake_slack.fail_next("chat.postMessage", status=500)
+    fake_slack.fail_next("chat.postMessage", status=500, times=2)
     review_id = app.post_reviews(NEGATIVE_REVIEW).json()["reviews"][0]["id"]
     app.wait_for_status(review_id, "pending")
-    eventually(lambda: fake_slack.calls("chat.postMessage"), what="the refused post")
+    # The "drafting…" card and the drafted one were both refused.
+    eventually(lambda: len(fake_slack.calls("chat.postMessage")) == 2, what="the refused posts")
     assert slack_card(app, review_id).state == CardState.queued
     assert fake_slack.messages(REVIEWS_CHANNEL) == []
+    # Each retry looked in the channel first.
+    assert len(fake_slack.ok_calls("conversations.history")) == 1
 
     assert app.services.cards.sweep_outbox() == 1
 
     assert len(fake_slack.ok_calls("chat.postMessage")) == 1
     assert len(fake_slack.messages(REVIEWS_CHANNEL)) == 1
     assert slack_card(app, review_id).state == CardState.posted
+
+
+def test_a_card_post_that_reached_slack_despite_a_5xx_is_adopted_not_posted_again(
+    app_factory, fake_slack
+):
+    app = start(app_factory)
+    fake_slack.fail_next("chat.postMessage", status=500, after_success=True)
+    review_id = app.post_reviews(NEGATIVE_REVIEW).json()["reviews"][0]["id"]
+    app.wait_for_status(review_id, "pending")
+
+    # The drafted card found the "drafting…" one Slack had kept, and redrew it in place.
+    eventually(
+        lambda: "Writing a draft" not in str(card_message(fake_slack, review_id)["blocks"]),
+        what="the adopted card redrawn with its draft",
+    )
+    [card] = fake_slack.messages(REVIEWS_CHANNEL)
+    assert slack_card(app, review_id).ts == card["ts"]
+    assert len(fake_slack.calls("chat.postMessage")) == 1
 
 
 def _offline(sqlite_url: str) -> Settings:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import threading
 
 from sqlmodel import Session, select
 
 from storage.db import session_scope
 from storage.models import Decision, Draft, Review
+from tests.harness import REVIEWS_CHANNEL
+from tests.workflow_support import card_message, card_text, eventually
 
 NYNORSK = {
     "source": "google",
@@ -33,14 +36,14 @@ def llm_answer(reply: str = "Hei Ola! Takk for at du skreiv til oss.", **overrid
 
 
 def with_llm(app_factory, fake_openai, **overrides):
-    return app_factory(
-        openai_api_key="sk-test-key-for-the-fake",
-        openai_base_url=fake_openai.base_url,
-        openai_model="fake-model",
-        openai_max_retries=1,
-        openai_timeout=2,
-        **overrides,
-    )
+    settings = {
+        "openai_api_key": "sk-test-key-for-the-fake",
+        "openai_base_url": fake_openai.base_url,
+        "openai_model": "fake-model",
+        "openai_max_retries": 1,
+        "openai_timeout": 2,
+    }
+    return app_factory(**(settings | overrides))
 
 
 def drafts_of(app, review_id: int) -> list[Draft]:
@@ -193,3 +196,32 @@ def test_a_restart_redoes_a_draft_that_was_cut_off(app_factory, fake_openai, sql
     second.wait_for_status(review_id, "pending")
 
     assert [d.version for d in drafts_of(second, review_id)] == [1, 2]
+
+
+def test_a_slow_model_never_delays_the_card(app_factory, fake_openai, fake_slack):
+    answered = threading.Event()
+
+    def slow(request: dict) -> dict:
+        answered.wait(timeout=20)  # as long as the test likes, and no longer than it must
+        return llm_answer()
+
+    fake_openai.respond_with(slow)
+    app = with_llm(app_factory, fake_openai, openai_timeout=30)
+    try:
+        review_id = app.post_reviews(NYNORSK).json()["reviews"][0]["id"]
+
+        # The card is in Slack while the model has not answered: it says a draft is coming.
+        card = eventually(lambda: card_message(fake_slack, review_id), what="the card")
+        waiting = card_text(fake_slack, review_id)
+        assert "Writing a draft" in waiting and "waiting since" in waiting
+        assert "Approve" not in json.dumps(card["blocks"])
+        assert drafts_of(app, review_id) == []
+    finally:
+        answered.set()
+
+    app.wait_for_status(review_id, "pending")
+    eventually(
+        lambda: "Takk for at du skreiv til oss" in card_text(fake_slack, review_id),
+        what="the draft on the card",
+    )
+    assert len(fake_slack.messages(REVIEWS_CHANNEL)) == 1

@@ -3,6 +3,7 @@ what the fake Slack holds, and small pollers for work done after the ack."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -55,7 +56,12 @@ def post_review(app: AppHarness, fake_slack: Any, review: dict | None = None) ->
     assert response.status_code == 202, response.text
     review_id = response.json()["reviews"][0]["id"]
     app.wait_for_status(review_id, "pending")
-    eventually(lambda: card_message(fake_slack, review_id), what=f"the card of {review_id}")
+    # The card goes up saying a draft is on its way; wait until the draft has filled it in.
+    eventually(
+        lambda: (card := card_message(fake_slack, review_id))
+        and "Writing a draft" not in json.dumps(card["blocks"]),
+        what=f"the drafted card of {review_id}",
+    )
     # Slack has the card a moment before the outbox row records it.
     eventually(lambda: slack_card(app, review_id).ts, what=f"the card of {review_id} recorded")
     return review_id

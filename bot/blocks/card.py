@@ -85,6 +85,7 @@ class CardView:
     rating_change: tuple[int, int] | None = None
     changed_after_reply: bool = False
     sla_breached: bool = False
+    waiting_since: datetime | None = None  # when the first draft was asked for
 
 
 DECLINE_REASONS: dict[str, str] = {
@@ -339,7 +340,13 @@ def _draft_blocks(view: CardView) -> list[Block]:
 
 def _drafting_blocks(view: CardView, tz: tzinfo) -> list[Block]:
     words = "Writing a new draft" if view.draft else "Writing a draft"
-    return [_section(f":hourglass_flowing_sand: _{words}{ELLIPSIS}_")]
+    since = f" since {local_time(view.waiting_since, tz)}" if view.waiting_since else ""
+    return [
+        _section(
+            f":hourglass_flowing_sand: _{words}{ELLIPSIS}_ (waiting{since}; "
+            "this card fills in when the AI service answers)"
+        )
+    ]
 
 
 def _pending_blocks(view: CardView, tz: tzinfo) -> list[Block]:

@@ -136,5 +136,6 @@ def load_card_view(
         publish_error=review.publish_error,
         rating_change=rating_change,
         changed_after_reply=_changed_after_reply(session, review),
-        sla_breached=review.sla_breached_at is not None,  # set by the SLA job (issue 5)
+        sla_breached=review.sla_breached_at is not None,  # set by the SLA job
+        waiting_since=review.received_at if review.status in _DRAFTING else None,
     )

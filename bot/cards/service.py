@@ -15,6 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, tzinfo
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import exists, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -82,6 +83,8 @@ class CardService:
         self._locks = StripedLocks()
         self._recovery: ThreadPoolExecutor | None = None
         self._stopping = threading.Event()
+        # Reviews whose last post may have reached Slack although it failed: looked for first.
+        self._unsure: set[int] = set()
 
     # --- the card -----------------------------------------------------------------------
     def view_for(self, review_id: int, *, drafting: bool = False) -> CardView | None:
@@ -104,10 +107,12 @@ class CardService:
             card = self._queue(review_id)
             if self._client is None or not (card.channel or self._channel):
                 return
-            if card.state == CardState.queued:
-                self._post(card, drafting=drafting)
-            else:
+            if card.state != CardState.queued:
                 self._update(card, drafting=drafting)
+            elif review_id in self._unsure:
+                self._adopt_or_post(card, drafting=drafting)
+            else:
+                self._post(card, drafting=drafting)
 
     def redact(self, review_id: int) -> None:
         """After an erasure: redraw the card from the erased row and delete the thread messages
@@ -281,16 +286,36 @@ class CardService:
             return
         message = build_card(view, tz=self._tz)
         self._pacer.wait(channel)
-        response = self._poster.chat_postMessage(
-            channel=channel,
-            text=message["text"],
-            blocks=message["blocks"],
-            metadata=card_metadata(card.review_id),
-            unfurl_links=False,
-            unfurl_media=False,
-        )
+        try:
+            response = self._poster.chat_postMessage(
+                channel=channel,
+                text=message["text"],
+                blocks=message["blocks"],
+                metadata=card_metadata(card.review_id),
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        except SlackApiError as exc:
+            if exc.response.status_code >= 500:
+                self._unsure.add(card.review_id)
+            raise
+        except OSError:
+            self._unsure.add(card.review_id)
+            raise
+        self._unsure.discard(card.review_id)
         self.record_post(card.id, channel, response["ts"])
         self._post_review_text(view, channel, response["ts"])
+
+    def _adopt_or_post(self, card: SlackCard, *, drafting: bool) -> None:
+        """After a post that may have reached Slack (a 5xx, a dropped connection): look for it
+        by its metadata before posting, so a retry never shows a second card."""
+        channel = card.channel or self._channel
+        message = self._find_cards(channel, {card.review_id}).get(card.review_id)
+        if message is None:
+            self._post(card, drafting=drafting)
+        else:
+            self._unsure.discard(card.review_id)
+            self._adopt(card, message)
 
     def _adopt(self, card: SlackCard, message: dict) -> None:
         """A card Slack has but we never recorded: record it, then bring it up to date (it

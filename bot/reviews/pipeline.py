@@ -1,5 +1,9 @@
 """The review pipeline: triage, then a draft, off the request path and resumable.
 
+Triage and drafting run in pools of their own: a negative review's card is posted (showing
+"drafting…") as soon as it is triaged, however long the model takes over the drafts before
+it; the draft fills the card in when it comes.
+
 Each step is a compare-and-set on `review.status`, so two workers (or a worker and a
 restarted process) never do the same step twice, and a restart resumes every review from
 the state it was left in.
@@ -27,6 +31,7 @@ log = logging.getLogger(__name__)
 # Approved replies in the review's language the examples are chosen from (most recent first).
 EXAMPLE_POOL = 50
 EXAMPLES_PER_DRAFT = 3
+TRIAGE_WORKERS = 2  # triage is quick and local; a second thread covers a slow card post
 
 
 def _move(session: Session, review_id: int, frm: str, to: str, **values: object) -> bool:
@@ -62,24 +67,27 @@ class Pipeline:
         self._workers = workers
         self._clock = clock
         self._on_ready = on_ready
-        self._pool: ThreadPoolExecutor | None = None
+        self._triage_pool: ThreadPoolExecutor | None = None
+        self._draft_pool: ThreadPoolExecutor | None = None
 
     # --- running ------------------------------------------------------------------------
     def start(self) -> None:
-        self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="pipeline")
+        self._triage_pool = ThreadPoolExecutor(TRIAGE_WORKERS, thread_name_prefix="triage")
+        self._draft_pool = ThreadPoolExecutor(self._workers, thread_name_prefix="drafting")
 
     def stop(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        for pool in (self._triage_pool, self._draft_pool):
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+        self._triage_pool = self._draft_pool = None
 
     def submit(self, review_ids: list[int]) -> None:
         """Process in the background when started; inline otherwise (CLI, demo, tests)."""
         for review_id in review_ids:
-            if self._pool is None:
+            if self._triage_pool is None:
                 self.process(review_id)
             else:
-                self._pool.submit(self._process_logged, review_id)
+                self._triage_pool.submit(self._logged, self._triage_then_queue, review_id)
 
     def resume(self) -> int:
         """After a restart: a draft that was being written when the process died is redone."""
@@ -99,12 +107,17 @@ class Pipeline:
         self.submit(ids)
         return len(ids)
 
-    def _process_logged(self, review_id: int) -> None:
+    def _logged(self, step: Callable[[int], object], review_id: int) -> None:
         try:
-            self.process(review_id)
+            step(review_id)
         except Exception:
             # The review keeps its state; resume() or the outbox sweep picks it up again.
             log.exception("pipeline failed on review %s", review_id)
+
+    def _triage_then_queue(self, review_id: int) -> None:
+        self.triage(review_id)
+        if self._draft_pool is not None:
+            self._draft_pool.submit(self._logged, self.draft, review_id)
 
     # --- steps --------------------------------------------------------------------------
     def process(self, review_id: int) -> None:
@@ -135,7 +148,8 @@ class Pipeline:
                 negative=result.negative,
                 themes=result.themes,
             )
-        if moved and status == ReviewStatus.positive and self._card_positive:
+        if moved and (status == ReviewStatus.triaged or self._card_positive):
+            # A negative review's card goes up now, saying a draft is on its way.
             self._ready(review_id)
 
     def draft(
@@ -215,8 +229,13 @@ class Pipeline:
         return result
 
     def _ready(self, review_id: int) -> None:
-        if self._on_ready is not None:
+        if self._on_ready is None:
+            return
+        try:
             self._on_ready(review_id)
+        except Exception:
+            # The card stays in the outbox, which posts it; the review moves on regardless.
+            log.exception("the card of review %s could not be posted or redrawn", review_id)
 
     @staticmethod
     def _review_input(review: Review) -> ReviewInput:

@@ -69,6 +69,7 @@ class _Fault:
     status: int
     retry_after: int
     remaining: int
+    after_success: bool = False  # the call takes effect, then the answer is the fault
 
 
 class _Refusal(Exception):
@@ -225,10 +226,18 @@ class FakeSlack(LocalServer):
     # ----- fault injection ---------------------------------------------------------------
 
     def fail_next(
-        self, method: str | None = None, *, status: int = 429, retry_after: int = 1, times: int = 1
+        self,
+        method: str | None = None,
+        *,
+        status: int = 429,
+        retry_after: int = 1,
+        times: int = 1,
+        after_success: bool = False,
     ) -> None:
+        """`after_success`: do what was asked, then answer with the fault (a 5xx that comes
+        after Slack already posted the message)."""
         with self._lock:
-            self._faults.append(_Fault(method, status, retry_after, times))
+            self._faults.append(_Fault(method, status, retry_after, times, after_success))
 
     def set_fault_rates(
         self, *, rate_429: float = 0.0, rate_5xx: float = 0.0, seed: int = 0, retry_after: int = 1
@@ -238,21 +247,21 @@ class FakeSlack(LocalServer):
             self._rates = (rate_429, rate_5xx, retry_after)
             self._rng = random.Random(seed)
 
-    def _take_fault(self, method: str) -> tuple[int, int] | None:
+    def _take_fault(self, method: str) -> tuple[int, int, bool] | None:
         for fault in self._faults:
             if fault.method in (None, method):
                 fault.remaining -= 1
                 if fault.remaining <= 0:
                     self._faults.remove(fault)
-                return fault.status, fault.retry_after
+                return fault.status, fault.retry_after, fault.after_success
         rate_429, rate_5xx, retry_after = self._rates
         if method in _NO_RANDOM_FAULTS or not (rate_429 or rate_5xx):
             return None
         draw = self._rng.random()
         if draw < rate_429:
-            return 429, retry_after
+            return 429, retry_after, False
         if draw < rate_429 + rate_5xx:
-            return self._rng.choice((500, 503)), retry_after
+            return self._rng.choice((500, 503)), retry_after, False
         return None
 
     # ----- HTTP --------------------------------------------------------------------------
@@ -276,7 +285,10 @@ class FakeSlack(LocalServer):
         with self._lock:
             fault = self._take_fault(method)
             if fault is not None:
-                return self._answer_fault(call, *fault)
+                status, retry_after, after_success = fault
+                if after_success and method in self._methods:
+                    self._methods[method](args)
+                return self._answer_fault(call, status, retry_after)
             if method not in self._methods:
                 self._calls.append((call, "unknown_method"))
                 return Reply.json({"ok": False, "error": "unknown_method"}, 404)

@@ -7,14 +7,25 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import openai
 import pydantic
 
+from bot.drafting.examples import anonymised
 from bot.drafting.guardrails import check_draft
 from bot.drafting.profile import BusinessProfile
-from bot.drafting.prompts import PromptLibrary
-from bot.drafting.schema import DraftingError, DraftOutput, DraftResult, Example, ReviewInput
+from bot.drafting.prompts import PromptLibrary, needs_translation
+from bot.drafting.schema import (
+    DraftingError,
+    DraftOutput,
+    DraftResult,
+    Example,
+    ReviewInput,
+    TranslatedDraftOutput,
+    output_model,
+)
+from bot.drafting.signature import with_sign_off
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +50,18 @@ class _Completion:
     model: str
     tokens_in: int | None
     tokens_out: int | None
+
+
+@dataclass(frozen=True)
+class DraftRequest:
+    """What one draft asks of the model: the output model, and the messages for either mode."""
+
+    output_type: type[DraftOutput]
+    _build: Callable[..., list[dict[str, str]]]
+
+    def messages(self, *, schema_in_prompt: bool = False) -> list[dict[str, str]]:
+        """`schema_in_prompt` for a server whose JSON mode is sent no schema."""
+        return self._build(schema_in_prompt=schema_in_prompt)
 
 
 class _InvalidOutput(Exception):
@@ -66,25 +89,44 @@ class LLMDrafter:
         # failed call per review.
         self.json_mode = False
 
+    def request(
+        self,
+        review: ReviewInput,
+        *,
+        examples: Sequence[Example] = (),
+        instruction: str | None = None,
+    ) -> DraftRequest:
+        """The prompt and output model a draft of `review` is asked for."""
+        template = self._prompts.template(review.language)
+        # The app appends the sign-off, so the model may write what the platform leaves of it.
+        sign_off = len(with_sign_off("", template, brand=self._profile.brand))
+        limit = review.length_limit - sign_off if review.length_limit else None
+        translate = needs_translation(review.language, self._team_language)
+        return DraftRequest(
+            output_model(translate=translate),
+            partial(
+                self._prompts.build_messages,
+                review,
+                profile=self._profile,
+                team_language=self._team_language,
+                # Other customers' names and contact details never reach the model.
+                examples=[anonymised(example, language=review.language) for example in examples],
+                instruction=instruction,
+                length_limit=limit,
+            ),
+        )
+
     def draft(
         self,
         review: ReviewInput,
         *,
-        responder: str | None = None,
         examples: Sequence[Example] = (),
         instruction: str | None = None,
     ) -> DraftResult:
         """Draft a reply; raises DraftingError with a reason a person can act on."""
-        messages = self._prompts.build_messages(
-            review,
-            profile=self._profile,
-            responder=responder,
-            team_language=self._team_language,
-            examples=examples,
-            instruction=instruction,
-        )
+        request = self.request(review, examples=examples, instruction=instruction)
         started = time.monotonic()
-        completion = self._complete_validated(messages)
+        completion = self._complete_validated(request)
         latency_ms = round((time.monotonic() - started) * 1000)
         output = completion.output
         urgent = output.priority == "urgent"
@@ -96,11 +138,15 @@ class LLMDrafter:
             completion.tokens_in,
             completion.tokens_out,
         )
+        text = with_sign_off(
+            output.reply, self._prompts.template(review.language), brand=self._profile.brand
+        )
+        translated = isinstance(output, TranslatedDraftOutput)
         return DraftResult(
-            text=output.reply.strip(),
+            text=text,
             kind="llm",
-            reply_translation=output.reply_translation,
-            review_translation=output.review_translation,
+            reply_translation=output.reply_translation if translated else None,
+            review_translation=output.review_translation if translated else None,
             themes=list(output.themes),
             feedback_kind=output.feedback_kind,
             priority=output.priority,
@@ -112,18 +158,18 @@ class LLMDrafter:
             tokens_out=completion.tokens_out,
             latency_ms=latency_ms,
             findings=check_draft(
-                output.reply.strip(),
+                text,
                 review=review,
                 profile=self._profile,
                 detect_language=self._detect_language,
             ),
         )
 
-    def _complete_validated(self, messages: list[dict[str, str]]) -> _Completion:
+    def _complete_validated(self, request: DraftRequest) -> _Completion:
         problem = ""
         for _ in range(INVALID_OUTPUT_ATTEMPTS):
             try:
-                return self._complete(messages)
+                return self._complete(request)
             except _InvalidOutput as exc:
                 problem = str(exc)
                 log.warning("The model's answer did not validate: %s", problem)
@@ -132,11 +178,11 @@ class LLMDrafter:
             f"{INVALID_OUTPUT_ATTEMPTS} tries ({problem})"
         )
 
-    def _complete(self, messages: list[dict[str, str]]) -> _Completion:
+    def _complete(self, request: DraftRequest) -> _Completion:
         try:
             if not self.json_mode:
                 try:
-                    return self._complete_structured(messages)
+                    return self._complete_structured(request)
                 except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
                     if not _UNSUPPORTED_FORMAT.search(_error_text(exc)):
                         raise
@@ -145,14 +191,16 @@ class LLMDrafter:
                         self._client.base_url,
                     )
                     self.json_mode = True
-            return self._complete_json_mode(messages)
+            return self._complete_json_mode(request)
         except openai.OpenAIError as exc:
             raise DraftingError(self._reason(exc)) from exc
 
-    def _complete_structured(self, messages: list[dict[str, str]]) -> _Completion:
+    def _complete_structured(self, request: DraftRequest) -> _Completion:
         try:
             response = self._client.chat.completions.parse(
-                model=self._model, messages=messages, response_format=DraftOutput
+                model=self._model,
+                messages=request.messages(),
+                response_format=request.output_type,
             )
         except pydantic.ValidationError as exc:
             raise _InvalidOutput(_summarise(exc)) from exc
@@ -163,9 +211,11 @@ class LLMDrafter:
             raise _InvalidOutput("the answer was empty")
         return _Completion(message.parsed, response.model, *_usage(response))
 
-    def _complete_json_mode(self, messages: list[dict[str, str]]) -> _Completion:
+    def _complete_json_mode(self, request: DraftRequest) -> _Completion:
         response = self._client.chat.completions.create(
-            model=self._model, messages=messages, response_format={"type": "json_object"}
+            model=self._model,
+            messages=request.messages(schema_in_prompt=True),
+            response_format={"type": "json_object"},
         )
         choice = response.choices[0]
         if choice.finish_reason == "length":
@@ -176,7 +226,7 @@ class LLMDrafter:
         if not found:
             raise _InvalidOutput("the answer held no JSON object")
         try:
-            output = DraftOutput.model_validate_json(found.group())
+            output = request.output_type.model_validate_json(found.group())
         except pydantic.ValidationError as exc:
             raise _InvalidOutput(_summarise(exc)) from exc
         return _Completion(output, response.model, *_usage(response))

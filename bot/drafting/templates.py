@@ -10,6 +10,7 @@ from bot.drafting.guardrails import check_draft
 from bot.drafting.profile import BusinessProfile
 from bot.drafting.prompts import PromptLibrary, ReplyTemplate
 from bot.drafting.schema import DraftResult, Example, ReviewInput
+from bot.drafting.signature import SIGNATURE_SLOT
 from bot.triage.themes import THEMES
 
 
@@ -53,7 +54,6 @@ class TemplateDrafter:
         self,
         review: ReviewInput,
         *,
-        responder: str | None = None,
         examples: Sequence[Example] = (),
         instruction: str | None = None,
     ) -> DraftResult:
@@ -67,7 +67,7 @@ class TemplateDrafter:
             theme=theme,
             profile=self._profile,
             contact=self._profile.contact_for(review.location),
-            responder=responder,
+            responder=SIGNATURE_SLOT,
         )
         findings = check_draft(
             text, review=review, profile=self._profile, detect_language=self._detect_language

@@ -99,8 +99,8 @@ class LLMDrafter:
         """The prompt and output model a draft of `review` is asked for."""
         template = self._prompts.template(review.language)
         # The app appends the sign-off, so the model may write what the platform leaves of it.
-        sign_off = len(with_sign_off("", template, brand=self._profile.brand))
-        limit = review.length_limit - sign_off if review.length_limit else None
+        sign_off_length = len(with_sign_off("", template, brand=self._profile.brand))
+        limit = review.length_limit - sign_off_length if review.length_limit else None
         translate = needs_translation(review.language, self._team_language)
         return DraftRequest(
             output_model(translate=translate),
@@ -139,14 +139,18 @@ class LLMDrafter:
             completion.tokens_out,
         )
         text = with_sign_off(
-            output.reply, self._prompts.template(review.language), brand=self._profile.brand
+            output.reply.strip(), self._prompts.template(review.language), brand=self._profile.brand
         )
-        translated = isinstance(output, TranslatedDraftOutput)
+        review_translation, reply_translation = (
+            (output.review_translation, output.reply_translation)
+            if isinstance(output, TranslatedDraftOutput)
+            else (None, None)
+        )
         return DraftResult(
             text=text,
             kind="llm",
-            reply_translation=output.reply_translation if translated else None,
-            review_translation=output.review_translation if translated else None,
+            reply_translation=reply_translation,
+            review_translation=review_translation,
             themes=list(output.themes),
             feedback_kind=output.feedback_kind,
             priority=output.priority,

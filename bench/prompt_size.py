@@ -93,6 +93,7 @@ def measure(root: Path, data: Path) -> dict[str, dict[str, list[int]]]:
         drafter = LLMDrafter(
             client,
             model="unused",
+            max_tokens=1000,  # only sent with a request, and none is
             prompts=library,
             profile=profile,
             team_language=TEAM_LANGUAGE,

@@ -6,6 +6,8 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -225,6 +227,10 @@ def sources_(
 
 
 # --- Scheduler (issue 5): the weekly digest --------------------------------------------------
+def _frozen(moment: datetime) -> Callable[[], datetime]:
+    return lambda: moment
+
+
 @cli.command()
 def digest(
     preview: Annotated[
@@ -240,22 +246,25 @@ def digest(
 ) -> None:
     """The weekly digest: --preview shows it here; without it, it is sent to DIGEST_CHANNEL
     (once per week: a week already sent is not sent again)."""
-    from datetime import UTC, datetime
-
     from bot.jobs import digest as digest_job
+    from storage.models import utcnow
 
     settings = _settings()
-    try:
-        now = datetime.fromisoformat(at) if at else datetime.now(UTC)
-    except ValueError:
-        err.print(f"reviewbot: --at: not an ISO date or time: {at!r}")
-        raise typer.Exit(2) from None
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=settings.tz)
+    clock: Callable[[], datetime] = utcnow
+    if at:
+        try:
+            fixed = datetime.fromisoformat(at)
+        except ValueError:
+            err.print(f"reviewbot: --at: not an ISO date or time: {at!r}")
+            raise typer.Exit(2) from None
+        if fixed.tzinfo is None:
+            fixed = fixed.replace(tzinfo=settings.tz)
+        clock = _frozen(fixed)  # the whole command runs as if at that moment
     if not preview and not (settings.slack_bot_token and settings.digest_channel_id):
         err.print("reviewbot: sending the digest needs SLACK_BOT_TOKEN and DIGEST_CHANNEL")
         raise typer.Exit(2)
-    services = build_services(settings)
+    services = build_services(settings, clock=clock)
+    now = services.clock()
     try:
         if preview:
             text, chart = digest_job.preview(services, now, out)

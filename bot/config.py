@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     openai_model: str = "gpt-4o-mini"
     openai_timeout: float = Field(default=30.0, gt=0)
     openai_max_retries: int = Field(default=3, ge=0, le=10)
+    # A cap on each answer: a reply, its translation and the review's (99% of real reviews
+    # are under 400 tokens); it stops a runaway model, and a cut-off says to raise it.
+    openai_max_tokens: int = Field(default=1000, ge=100, le=100_000)
 
     # Storage and HTTP
     database_url: str = "sqlite:///reviewbot.db"

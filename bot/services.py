@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
@@ -12,9 +14,9 @@ from sqlalchemy.engine import Engine
 from bot.cards.approvers import Approvers
 from bot.cards.pacing import ChannelPacer
 from bot.cards.service import CardService
-from bot.cards.slack_client import build_web_client
+from bot.cards.slack_client import Sleep, build_web_client
 from bot.config import Settings
-from bot.drafting import BusinessProfile, PromptLibrary, build_drafter
+from bot.drafting import BusinessProfile, Drafter, LLMDrafter, PromptLibrary, build_drafter
 from bot.jobs.leader import leader_lock_for
 from bot.jobs.scheduler import JobScheduler, job_specs
 from bot.publishing.registry import PublisherRegistry, build_publishers
@@ -28,6 +30,7 @@ from bot.sources.connectors import SourceRegistry, build_sources
 from bot.triage.language import LanguageDetector
 from bot.triage.negativity import Thresholds
 from storage.db import make_engine, migrate
+from storage.models import utcnow
 
 KPI_ANSWER_WORKERS = 4  # /reviews answers read at once; more would only queue on the database
 INTERACTION_WORKERS = 8  # clicks handled at once after their ack; mostly waiting on Slack
@@ -37,8 +40,11 @@ INTERACTION_WORKERS = 8  # clicks handled at once after their ack; mostly waitin
 class Services:
     settings: Settings
     engine: Engine
+    # Every time the services stamp or compare comes from here; tests set their own.
+    clock: Callable[[], datetime]
     profile: BusinessProfile
     triage: Triage
+    drafter: Drafter
     pipeline: Pipeline
     intake: IntakeService
     slack: WebClient | None  # None without SLACK_BOT_TOKEN: cards then stay queued
@@ -60,6 +66,8 @@ class Services:
 
     def start(self) -> None:
         """Background work for a serving process; the CLI and tests may run steps inline."""
+        if isinstance(self.drafter, LLMDrafter):
+            self.drafter.start_probe()  # first: drafts resumed below wait for its answer
         self.pipeline.start()
         self.pipeline.resume()
         self.cards.start_recovery()
@@ -102,8 +110,12 @@ def build_services(
     *,
     apply_migrations: bool = True,
     environ: Mapping[str, str] | None = None,
+    clock: Callable[[], datetime] = utcnow,
+    sleep: Sleep = time.sleep,
 ) -> Services:
-    """`environ`: where the entry point reads the credentials the sources file names."""
+    """`environ`: where the entry point reads the credentials the sources file names;
+    `clock`: what every service takes the time from; `sleep`: how the clients we own wait
+    between retries."""
     engine = make_engine(settings.database_url)
     if apply_migrations:
         migrate(engine)
@@ -115,12 +127,14 @@ def build_services(
         model=settings.openai_model,
         timeout=settings.openai_timeout,
         max_retries=settings.openai_max_retries,
+        max_tokens=settings.openai_max_tokens,
         prompts=PromptLibrary(settings.prompts_dir),
         profile=profile,
         team_language=settings.team_language,
         detect_language=triage.detect_language,
     )
-    slack = build_web_client(settings) if settings.slack_bot_token else None
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    slack = build_web_client(token, settings.slack_api_url, sleep=sleep) if token else None
     cards = CardService(
         engine,
         slack,
@@ -129,7 +143,12 @@ def build_services(
         team_language=settings.team_language,
         lead_contacts=tuple(profile.lead_contacts),
         pacer=ChannelPacer(settings.card_post_interval),
-        poster=build_web_client(settings, idempotent_only=True) if slack else None,
+        poster=(
+            build_web_client(token, settings.slack_api_url, idempotent_only=True, sleep=sleep)
+            if token
+            else None
+        ),
+        clock=clock,
     )
     pipeline = Pipeline(
         engine,
@@ -138,13 +157,17 @@ def build_services(
         card_positive=settings.card_positive,
         workers=settings.pipeline_workers,
         on_ready=cards.post_or_update,
+        clock=clock,
     )
-    intake = IntakeService(engine, on_stored=pipeline.submit)
+    intake = IntakeService(engine, on_stored=pipeline.submit, clock=clock)
     sources = build_sources(
-        settings.sources_file, environ=environ, secrets_file=settings.sources_secrets_file
+        settings.sources_file,
+        environ=environ,
+        secrets_file=settings.sources_secrets_file,
+        sleep=sleep,
     )
-    publishers = build_publishers(settings, sources.publishers(engine))
-    publishing = PublishService(engine, publishers, cards)
+    publishers = build_publishers(settings, sources.publishers(engine, clock=clock), sleep=sleep)
+    publishing = PublishService(engine, publishers, cards, clock=clock)
     # Regenerated drafts are written here, not in Bolt's small listener pool, so slow model
     # calls never delay the acknowledgement of other clicks.
     redrafts = ThreadPoolExecutor(settings.pipeline_workers, thread_name_prefix="redraft")
@@ -156,12 +179,15 @@ def build_services(
         redraft=pipeline.draft,
         background=redrafts,
         tz=settings.tz,
+        clock=clock,
     )
     return Services(
         settings=settings,
         engine=engine,
+        clock=clock,
         profile=profile,
         triage=triage,
+        drafter=drafter,
         pipeline=pipeline,
         intake=intake,
         slack=slack,
@@ -179,6 +205,7 @@ def build_services(
         erasure=ErasureService(
             engine,
             retention_days=settings.retention_days,
+            clock=clock,
             on_erased=lambda ids: [cards.redact(review_id) for review_id in ids],
         ),
     )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,7 +19,8 @@ from bot.config import Settings
 from bot.http.server import HttpServer
 from bot.services import Services, build_services
 from bot.slack_app import create_bolt_app
-from storage.models import Review
+from storage.models import Review, utcnow
+from tests.clock import TestWaits
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
 INGEST_TOKEN = "test-ingest-token-abcdef"
@@ -92,9 +95,18 @@ class AppHarness(SlackRequests):
     services: Services
     server: HttpServer
     url: str
+    waits: TestWaits
 
     @classmethod
-    def start(cls, *, fake_slack: Any, database_url: str, **overrides: Any) -> AppHarness:
+    def start(
+        cls,
+        *,
+        fake_slack: Any,
+        database_url: str,
+        clock: Callable[[], datetime] = utcnow,
+        waits: TestWaits | None = None,
+        **overrides: Any,
+    ) -> AppHarness:
         values: dict[str, Any] = {
             "slack_bot_token": fake_slack.bot_token,
             "slack_signing_secret": SIGNING_SECRET,
@@ -106,12 +118,14 @@ class AppHarness(SlackRequests):
         }
         values.update(overrides)
         settings = Settings(**values)
-        services = build_services(settings)
+        waits = waits or TestWaits()
+        services = build_services(settings, clock=clock, sleep=waits)
         services.start()
         bolt = create_bolt_app(services)
         server = HttpServer(create_app(services, bolt), host="127.0.0.1", port=0)
         url = server.start_in_thread()
-        return cls(httpx.Client(base_url=url, timeout=10), settings, services, server, url)
+        http = httpx.Client(base_url=url, timeout=10)
+        return cls(http, settings, services, server, url, waits)
 
     def wait_for_status(self, review_id: int, *statuses: str, timeout: float = 10.0) -> Review:
         """Polls storage until the pipeline has moved the review to one of `statuses`."""

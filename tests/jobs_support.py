@@ -13,13 +13,17 @@ from bot.config import Settings
 from bot.services import Services, build_services
 from storage.db import session_scope
 from storage.models import Decision, Review, SlackCard
+from tests.clock import TestClock, TestWaits
 from tests.harness import REVIEWS_CHANNEL
 
 # Tuesday 24 November 2026, 11:00 in Stockholm: inside working hours.
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
 
-def job_services(fake_slack: Any, database_url: str, **overrides: Any) -> Services:
+def job_services(
+    fake_slack: Any, database_url: str, *, clock: TestClock | None = None, **overrides: Any
+) -> Services:
+    """Services whose clock stands at NOW unless the test brings its own."""
     values: dict[str, Any] = {
         "slack_bot_token": fake_slack.bot_token,
         "slack_api_url": fake_slack.api_url,
@@ -28,7 +32,7 @@ def job_services(fake_slack: Any, database_url: str, **overrides: Any) -> Servic
         "card_post_interval": 0,
     }
     values.update(overrides)
-    return build_services(Settings(**values))
+    return build_services(Settings(**values), clock=clock or TestClock(NOW), sleep=TestWaits())
 
 
 def add_review(services: Services, external_id: str = "r-1", **fields: Any) -> int:

@@ -196,7 +196,7 @@ def test_a_crash_between_post_and_record_is_recovered_without_a_second_card(
     doomed = build_services(_offline(sqlite_url))
     dying = DiesAfterPosting(
         doomed.engine,
-        build_web_client(settings),
+        build_web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url),
         channel=REVIEWS_CHANNEL,
         tz=settings.tz,
         team_language="en",

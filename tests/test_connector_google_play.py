@@ -107,7 +107,7 @@ def test_a_reply_goes_to_reviews_reply_and_the_350_limit_is_enforced(engine, pla
     play.add(_review(1))
     poll_source(services, "android-app", NOW)
     review = stored(engine, "google_play")[0]
-    publisher = services.sources.publishers(engine)["google_play"]
+    publisher = services.sources.publishers(engine, clock=services.clock)["google_play"]
 
     with pytest.raises(PublishError, match="351 characters; Google Play takes 350"):
         publisher.publish(approve(engine, review.id, "x" * 351))

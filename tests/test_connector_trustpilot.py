@@ -160,7 +160,7 @@ def test_a_reply_is_posted_as_the_business_user_and_a_404_is_reported(engine, tr
     poll_source(services, "trustpilot-shop", NOW)
     review = stored(engine, "trustpilot")[0]
     reply = approve(engine, review.id, "Hei Asiakas 1, pahoittelut viivästyksestä! /Anna")
-    publisher = services.sources.publishers(engine)["trustpilot"]
+    publisher = services.sources.publishers(engine, clock=services.clock)["trustpilot"]
 
     publisher.publish(reply)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 from bot.reviews.erasure import ErasureService
@@ -127,7 +128,8 @@ def test_the_model_sees_anonymised_unsigned_examples_and_nothing_erased(app_fact
     review_id = app.post_reviews(NEW_REVIEW).json()["reviews"][0]["id"]
     app.wait_for_status(review_id, "pending")
 
-    [request] = fake_openai.requests()
+    probe, request = fake_openai.requests()  # the output-mode probe at start, then the draft
+    assert "<example>" not in json.dumps(probe) and NEW_REVIEW["text"] not in json.dumps(probe)
     system, user = request["messages"][0]["content"], request["messages"][-1]["content"]
     examples = user.split("<review>")[0]
     assert examples.count("<example>") == 1

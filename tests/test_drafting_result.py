@@ -7,9 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.drafting import BusinessProfile, LLMDrafter, PromptLibrary, ReviewInput
-from bot.drafting.llm import build_openai_client
+from bot.drafting import (
+    BusinessProfile,
+    LLMDrafter,
+    PromptLibrary,
+    ReviewInput,
+    build_openai_client,
+)
 from tests.fakes.openai_api import FakeOpenAI
+from tests.llm_support import MAX_TOKENS
 
 PROMPTS = Path(__file__).resolve().parents[1] / "prompts"
 PROFILE = BusinessProfile(
@@ -68,6 +74,7 @@ def drafter(fake: FakeOpenAI, *, team_language: str = "en", language: str = "sv"
     return LLMDrafter(
         client,
         model="fake-model",
+        max_tokens=MAX_TOKENS,
         prompts=PromptLibrary(PROMPTS),
         profile=PROFILE,
         team_language=team_language,
@@ -115,11 +122,15 @@ def test_a_review_the_team_does_not_read_comes_with_both_translations(fake):
     assert result.reply_translation == "Hi Anna! Thanks for writing."
 
 
-def test_json_mode_gets_the_keys_in_the_prompt_and_structured_output_does_not():
-    with FakeOpenAI(supports_json_schema=False) as fake:
+@pytest.mark.parametrize(
+    ("kind", "asked"), [("deepseek", {"type": "json_object"}), ("text-only", None)]
+)
+def test_without_json_schema_the_keys_are_in_the_prompt_and_with_it_they_are_not(kind, asked):
+    with FakeOpenAI(kind=kind) as fake:
         fake.respond_with(lambda request: answer())
         drafter(fake).draft(review())
-        structured, json_mode = fake.requests()
+        structured, *without_schema = fake.requests()
     assert "JSON object" not in structured["messages"][0]["content"]
-    assert json_mode["response_format"] == {"type": "json_object"}
-    assert "Answer with one JSON object and nothing else" in json_mode["messages"][0]["content"]
+    assert without_schema[-1].get("response_format") == asked
+    for request in without_schema:
+        assert "Answer with one JSON object and nothing else" in request["messages"][0]["content"]

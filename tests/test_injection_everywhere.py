@@ -179,12 +179,15 @@ def test_the_card_its_thread_and_its_modals_show_customer_text_inert(
 
     card = card_text(fake_slack, review_id)
     assert ESCAPED in card and "URGENT" in card
+
     # The start is on the card; the whole text follows in the thread, escaped as well.
-    parts = eventually(
-        lambda: [m for m in thread_of(fake_slack, review_id) if "Review text, part" in m["text"]],
-        what="the long text in the thread",
-    )
-    assert len(parts) >= 2 and all(ESCAPED in shown(m) for m in parts)
+    def text_parts() -> list[dict] | None:
+        # The parts are posted one after the other: wait for more than the first.
+        found = [m for m in thread_of(fake_slack, review_id) if "Review text, part" in m["text"]]
+        return found if len(found) >= 2 else None
+
+    parts = eventually(text_parts, what="the long text in the thread")
+    assert all(ESCAPED in shown(m) for m in parts)
 
     # Edit: the modal prefills the reply exactly as the customer will read it.
     modal = open_modal(app, fake_slack, review_id, ids.ACTION_EDIT)

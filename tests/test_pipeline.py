@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import json
 
 from sqlmodel import Session, select
 
@@ -55,7 +55,8 @@ def test_a_negative_review_gets_one_llm_draft_in_its_own_language(app_factory, f
     review_id = app.post_reviews(NYNORSK).json()["reviews"][0]["id"]
     review = app.wait_for_status(review_id, "pending")
 
-    [request] = fake_openai.requests()
+    probe, request = fake_openai.requests()  # the output-mode probe at start, then the draft
+    assert NYNORSK["text"] not in json.dumps(probe)
     system, user = request["messages"][0]["content"], request["messages"][-1]["content"]
     assert "Nynorsk" in system and "ikkje" in system  # the nn style guide
     assert "<review>" in user and NYNORSK["text"] in user.split("<review>")[1].split("</review>")[0]
@@ -84,13 +85,14 @@ def test_a_failing_llm_leaves_the_review_in_the_flow_with_the_reason(app_factory
 
     assert drafts_of(app, review_id) == []
     assert "500" in review.draft_error
-    assert len(fake_openai.requests()) == 2  # the first try and the client's one retry
+    # The probe at start, then the draft (which probes again): each a try and one retry.
+    assert len(fake_openai.requests()) == 4
 
 
 def test_approved_replies_in_the_same_language_are_given_as_examples(app_factory, fake_openai):
     fake_openai.respond_with(lambda request: llm_answer())
     app = with_llm(app_factory, fake_openai)
-    now = datetime.now(UTC)
+    now = app.services.clock()
     with session_scope(app.services.engine) as session:
         for n, (language, reply) in enumerate(
             [("nn", "Hei Kari! Takk for tilbakemeldinga om ventetida."), ("sv", "Hej! Tack.")]
@@ -114,7 +116,7 @@ def test_approved_replies_in_the_same_language_are_given_as_examples(app_factory
     review_id = app.post_reviews(NYNORSK).json()["reviews"][0]["id"]
     app.wait_for_status(review_id, "pending")
 
-    user = fake_openai.requests()[0]["messages"][-1]["content"]
+    user = fake_openai.requests()[-1]["messages"][-1]["content"]
     assert "Hei Kari! Takk for tilbakemeldinga om ventetida." in user
     assert "Hej! Tack." not in user
 
@@ -135,7 +137,7 @@ def test_a_review_injecting_instructions_stays_data_and_trips_the_guardrails(
     ][0]["id"]
     app.wait_for_status(review_id, "pending")
 
-    request = fake_openai.requests()[0]
+    request = fake_openai.requests()[-1]
     system, user = request["messages"][0]["content"], request["messages"][-1]["content"]
     assert attack not in system
     assert attack in user.split("<review>")[1].split("</review>")[0]

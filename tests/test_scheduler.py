@@ -134,8 +134,14 @@ def test_sqlite_is_one_instance_without_a_lock(sqlite_url):
     assert isinstance(leader_lock_for(sa.create_engine(sqlite_url)), SoleInstance)
 
 
-def test_a_job_fired_without_services_does_nothing():
-    runtime.run_job("tests.test_scheduler:record_run")  # logged and skipped, not raised
+def test_a_job_fired_without_services_does_nothing(caplog):
+    before = list(ran)
+    with caplog.at_level("WARNING", logger="bot.jobs.runtime"):
+        runtime.run_job("tests.test_scheduler:record_run")  # logged and skipped, not raised
+    assert ran == before
+    assert [r.getMessage() for r in caplog.records] == [
+        "job tests.test_scheduler:record_run fired with no services registered; skipped"
+    ]
 
 
 def test_one_leader_among_instances_and_a_standby_takes_over(fake_slack, database_url):

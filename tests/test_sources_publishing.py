@@ -3,7 +3,7 @@ card, a person clicks Approve in Slack, and the reply lands on Google once."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import yaml
@@ -64,7 +64,7 @@ def app(app_factory, google, tmp_path):
 def test_a_polled_review_is_carded_approved_and_its_reply_put_on_google_once(
     app, google, fake_slack
 ):
-    written = datetime.now(UTC) - timedelta(hours=1)
+    written = app.services.clock() - timedelta(hours=1)
     name = google.add(
         GoogleReview(
             location=LOCATION,
@@ -77,7 +77,7 @@ def test_a_polled_review_is_carded_approved_and_its_reply_put_on_google_once(
         )
     )
 
-    report = poll_source(app.services, "google-cafes", datetime.now(UTC))
+    report = poll_source(app.services, "google-cafes", app.services.clock())
     assert report.accepted == 1
     review_id = stored_one(app.services.engine, name).id
     app.wait_for_status(review_id, "pending")

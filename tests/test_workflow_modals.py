@@ -90,7 +90,11 @@ def test_regenerate_shows_drafting_at_once_and_the_instruction_reaches_the_model
     app_factory, fake_slack, fake_openai
 ):
     replies = iter(
-        ["Hej Anna, förlåt för väntan.", "Hej Anna! Kort och formellt: vi ber om ursäkt."]
+        [
+            "Hello, and sorry the delivery was late.",  # the output-mode probe at start
+            "Hej Anna, förlåt för väntan.",
+            "Hej Anna! Kort och formellt: vi ber om ursäkt.",
+        ]
     )
     fake_openai.respond_with(
         lambda request: {

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, tzinfo
+from collections.abc import Callable
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 
 from rich.console import Console
@@ -15,17 +16,19 @@ from sqlmodel import Session, select
 from bot.blocks.as_text import blocks_as_text
 from bot.blocks.card import build_card
 from bot.config import Settings
-from bot.jobs.digest import preview
+from bot.jobs.digest import digest_week, next_run, preview
 from bot.reviews.importer import import_file
 from bot.services import Services, build_services
 from bot.triage.themes import THEME_LABELS
-from storage.models import Decision, Draft, Review
+from storage.models import Decision, Draft, Review, utcnow
 
 SAMPLES = Path(__file__).resolve().parent / "sample_reviews.jsonl"
 DEMO_RESPONDER = "U0DEMO01"
 DEMO_LEAD = "U0LEAD01"
-# The samples were written in the week of 16 November 2026; its digest goes out on the 23rd.
-DEMO_DIGEST_AT = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+# The samples are spread over the last few days before the demo runs (within the week the
+# next digest covers), in the order and spacing they were written in.
+SAMPLE_SPAN = timedelta(days=3)
+NEWEST_SAMPLE_AGE = timedelta(minutes=30)
 
 
 def _fresh_sqlite(url: str) -> None:
@@ -49,17 +52,47 @@ def _show_card(
     console.print(Panel(Text(blocks_as_text(message)), title=f"card of review {review_id}"))
 
 
-def run_demo(settings: Settings, *, out: Path, console: Console) -> None:
+def dated_samples(now: datetime, week_start: datetime, path: Path) -> Path:
+    """The bundled samples written to `path`, moved to the days just before `now` (but not
+    before `week_start`), so the demo's cards, KPIs and digest read as this week's."""
+    rows = [json.loads(line) for line in SAMPLES.read_text(encoding="utf-8").splitlines() if line]
+    written = [datetime.fromisoformat(row["created_at"]) for row in rows]
+    oldest, newest = min(written), max(written)
+    end = now - min(NEWEST_SAMPLE_AGE, (now - week_start) / 2)
+    start = max(week_start, end - SAMPLE_SPAN)
+    scale = (end - start) / max(newest - oldest, timedelta(seconds=1))
+    with path.open("w", encoding="utf-8") as file:
+        for row, at in zip(rows, written, strict=True):
+            moved = start + (at - oldest) * scale
+            row["created_at"] = moved.astimezone(at.tzinfo).isoformat(timespec="seconds")
+            file.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return path
+
+
+def run_demo(
+    settings: Settings,
+    *,
+    out: Path,
+    console: Console,
+    clock: Callable[[], datetime] = utcnow,
+) -> None:
     _fresh_sqlite(settings.database_url)
     out.mkdir(parents=True, exist_ok=True)
-    services = build_services(settings)
+    services = build_services(settings, clock=clock)
     tz = settings.tz
+    now = services.clock()
+    # The first digest whose week holds now, so it shows the decisions the demo makes.
+    digest_at = next_run(settings.digest_cron, tz, now)
+    while (week := digest_week(digest_at, tz, settings.digest_cron)).period.end <= now:
+        digest_at = next_run(settings.digest_cron, tz, digest_at)
+    samples = dated_samples(now, week.period.start, out / SAMPLES.name)
     try:
         console.rule("1. Intake")
-        report = import_file(SAMPLES, services.intake)
-        again = import_file(SAMPLES, services.intake)
+        report = import_file(samples, services.intake)
+        again = import_file(samples, services.intake)
         console.print(
-            f"Imported {SAMPLES.name}: {report.accepted} stored; the same file again: "
+            f"Imported {SAMPLES.name} (dated to the last few days): {report.accepted} stored; "
+            "the same file again: "
             f"{again.duplicate} duplicates, {again.accepted} stored twice."
         )
         with Session(services.engine) as session:
@@ -125,8 +158,8 @@ def run_demo(settings: Settings, *, out: Path, console: Console) -> None:
             )
         console.print(table)
 
-        console.rule("5. Monday's digest")
-        text, png = preview(services, DEMO_DIGEST_AT, out / "digest")
+        console.rule(f"5. The next weekly digest, due {digest_at.astimezone(tz):%A %-d %B %H:%M}")
+        text, png = preview(services, digest_at, out / "digest")
         console.print(Text(text))
         console.print(f"Chart: {png}")
     finally:

@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 from bot.drafting.examples import closest_examples
 from bot.drafting.guardrails import check_draft
-from bot.drafting.llm import LLMDrafter, build_openai_client
+from bot.drafting.llm import LLMDrafter, ProbeResult
+from bot.drafting.llm_server import OutputMode, build_openai_client
 from bot.drafting.profile import BusinessProfile, LocationProfile, ProfileError
 from bot.drafting.prompts import PromptFileError, PromptLibrary, ReplyTemplate
 from bot.drafting.schema import (
@@ -32,6 +33,8 @@ __all__ = [
     "Finding",
     "LLMDrafter",
     "LocationProfile",
+    "OutputMode",
+    "ProbeResult",
     "ProfileError",
     "PromptFileError",
     "PromptLibrary",
@@ -52,6 +55,7 @@ def build_drafter(
     model: str,
     timeout: float,
     max_retries: int,
+    max_tokens: int,
     prompts: PromptLibrary,
     profile: BusinessProfile,
     team_language: str,
@@ -66,6 +70,7 @@ def build_drafter(
     return LLMDrafter(
         client,
         model=model,
+        max_tokens=max_tokens,
         prompts=prompts,
         profile=profile,
         team_language=team_language,

@@ -2,70 +2,66 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-import re
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import partial
 
 import openai
-import pydantic
+from openai.types.chat import ChatCompletion
 
-from bot.drafting.examples import anonymised
-from bot.drafting.guardrails import check_draft
-from bot.drafting.profile import BusinessProfile
-from bot.drafting.prompts import PromptLibrary, needs_translation
-from bot.drafting.schema import (
-    DraftingError,
-    DraftOutput,
-    DraftResult,
-    Example,
-    ReviewInput,
-    TranslatedDraftOutput,
-    output_model,
+from bot.drafting.llm_answer import Completion, InvalidOutput, ProseAnswer, read_answer
+from bot.drafting.llm_request import DraftRequest, Messages, draft_request, signed_result
+from bot.drafting.llm_server import (
+    OUTPUT_MODES,
+    OutputMode,
+    failure_reason,
+    response_format,
+    server_host,
+    server_text,
+    shorten,
 )
-from bot.drafting.signature import with_sign_off
+from bot.drafting.profile import BusinessProfile
+from bot.drafting.prompts import PromptLibrary
+from bot.drafting.schema import DraftingError, DraftOutput, DraftResult, Example, ReviewInput
 
 log = logging.getLogger(__name__)
 
 # One more call when the model's JSON does not validate; models usually get it right twice.
 INVALID_OUTPUT_ATTEMPTS = 2
-_UNSUPPORTED_FORMAT = re.compile(r"json_schema|response_format|structured", re.IGNORECASE)
-_JSON_OBJECT = re.compile(r"\{.*\}", re.DOTALL)
-
-
-def build_openai_client(
-    *, api_key: str, base_url: str | None, timeout: float, max_retries: int
-) -> openai.OpenAI:
-    """The client retries timeouts, 429 and 5xx itself, with exponential back-off."""
-    return openai.OpenAI(
-        api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries
-    )
+# Drafted once at start to learn which output mode the server honours.
+PROBE_REVIEW = ReviewInput(
+    source="probe",
+    rating=2,
+    title=None,
+    text="The delivery was an hour late and the food was cold.",
+    author=None,
+    language="en",
+    location=None,
+    length_limit=None,
+)
 
 
 @dataclass(frozen=True)
-class _Completion:
-    output: DraftOutput
+class ProbeResult:
+    """What the configured server does with structured output: for the log and the doctor."""
+
+    server: str
     model: str
-    tokens_in: int | None
-    tokens_out: int | None
+    mode: OutputMode | None  # None: not known yet; the first draft asks again
+    refused: tuple[str, ...] = ()  # the stronger modes it did not honour, in its own words
+    problem: str | None = None  # why the probe could not finish
 
 
-@dataclass(frozen=True)
-class DraftRequest:
-    """What one draft asks of the model: the output model, and the messages for either mode."""
+class _Refused(Exception):
+    """The server answered 400/422 to the request in this mode."""
 
-    output_type: type[DraftOutput]
-    _build: Callable[..., list[dict[str, str]]]
-
-    def messages(self, *, schema_in_prompt: bool = False) -> list[dict[str, str]]:
-        """`schema_in_prompt` for a server whose JSON mode is sent no schema."""
-        return self._build(schema_in_prompt=schema_in_prompt)
-
-
-class _InvalidOutput(Exception):
-    """The model answered, but not with a DraftOutput."""
+    def __init__(self, status: int, text: str) -> None:
+        super().__init__(f"HTTP {status}: {text}")
+        self.status = status
+        self.text = text
 
 
 class LLMDrafter:
@@ -74,6 +70,7 @@ class LLMDrafter:
         client: openai.OpenAI,
         *,
         model: str,
+        max_tokens: int,
         prompts: PromptLibrary,
         profile: BusinessProfile,
         team_language: str,
@@ -81,13 +78,24 @@ class LLMDrafter:
     ) -> None:
         self._client = client
         self._model = model
+        self._max_tokens = max_tokens
+        # `max_tokens` is what OpenAI-compatible servers (vLLM, llama.cpp, Ollama, LM Studio,
+        # DeepSeek, Mistral) read; OpenAI's reasoning models refuse it and want the newer
+        # name, so that refusal switches to the newer name for good.
+        self._max_completion_tokens = False
         self._prompts = prompts
         self._profile = profile
         self._team_language = team_language
         self._detect_language = detect_language
-        # Set once a server says it has no structured output; asking again would cost a
-        # failed call per review.
-        self.json_mode = False
+        self._probe = ProbeResult(server_host(client), model, None)
+        # Held while a probe finds the output mode, so drafts that start meanwhile wait for
+        # its answer instead of each asking the server the same questions.
+        self._finding_mode = threading.Lock()
+
+    @property
+    def mode(self) -> OutputMode | None:
+        """The output mode in use; None until the server has answered one."""
+        return self._probe.mode
 
     def request(
         self,
@@ -97,23 +105,13 @@ class LLMDrafter:
         instruction: str | None = None,
     ) -> DraftRequest:
         """The prompt and output model a draft of `review` is asked for."""
-        template = self._prompts.template(review.language)
-        # The app appends the sign-off, so the model may write what the platform leaves of it.
-        sign_off_length = len(with_sign_off("", template, brand=self._profile.brand))
-        limit = review.length_limit - sign_off_length if review.length_limit else None
-        translate = needs_translation(review.language, self._team_language)
-        return DraftRequest(
-            output_model(translate=translate),
-            partial(
-                self._prompts.build_messages,
-                review,
-                profile=self._profile,
-                team_language=self._team_language,
-                # Other customers' names and contact details never reach the model.
-                examples=[anonymised(example, language=review.language) for example in examples],
-                instruction=instruction,
-                length_limit=limit,
-            ),
+        return draft_request(
+            self._prompts,
+            review,
+            profile=self._profile,
+            team_language=self._team_language,
+            examples=examples,
+            instruction=instruction,
         )
 
     def draft(
@@ -128,8 +126,6 @@ class LLMDrafter:
         started = time.monotonic()
         completion = self._complete_validated(request)
         latency_ms = round((time.monotonic() - started) * 1000)
-        output = completion.output
-        urgent = output.priority == "urgent"
         log.info(
             "Drafted a %s reply with %s in %d ms (%s tokens in, %s out)",
             review.language,
@@ -138,147 +134,179 @@ class LLMDrafter:
             completion.tokens_in,
             completion.tokens_out,
         )
-        text = with_sign_off(
-            output.reply.strip(), self._prompts.template(review.language), brand=self._profile.brand
-        )
-        review_translation, reply_translation = (
-            (output.review_translation, output.reply_translation)
-            if isinstance(output, TranslatedDraftOutput)
-            else (None, None)
-        )
-        return DraftResult(
-            text=text,
-            kind="llm",
-            reply_translation=reply_translation,
-            review_translation=review_translation,
-            themes=list(output.themes),
-            feedback_kind=output.feedback_kind,
-            priority=output.priority,
-            urgent_reason=(output.urgent_reason or None) if urgent else None,
-            needs_lead=urgent,
-            model=completion.model,
-            prompt_version=self._prompts.prompt_version,
-            tokens_in=completion.tokens_in,
-            tokens_out=completion.tokens_out,
+        return signed_result(
+            completion,
+            review,
+            prompts=self._prompts,
+            profile=self._profile,
             latency_ms=latency_ms,
-            findings=check_draft(
-                text,
-                review=review,
-                profile=self._profile,
-                detect_language=self._detect_language,
-            ),
+            detect_language=self._detect_language,
         )
 
-    def _complete_validated(self, request: DraftRequest) -> _Completion:
+    # ----- the output mode ---------------------------------------------------------------
+
+    def probe(self) -> ProbeResult:
+        """Find the output mode now (one short draft per mode tried); known modes are kept."""
+        with self._finding_mode:
+            return self._probe_holding_the_lock()
+
+    def start_probe(self) -> None:
+        """Find the output mode in the background; drafts started meanwhile wait for it."""
+        self._finding_mode.acquire()
+        try:
+            threading.Thread(target=self._probe_then_release, name="llm-probe", daemon=True).start()
+        except RuntimeError:
+            self._finding_mode.release()
+            raise
+
+    def _probe_then_release(self) -> None:
+        try:
+            self._probe_holding_the_lock()
+        finally:
+            self._finding_mode.release()
+
+    def _probe_holding_the_lock(self) -> ProbeResult:
+        if self._probe.mode is None:
+            try:
+                self._walk(self.request(PROBE_REVIEW), OUTPUT_MODES, finding=True)
+            except DraftingError as exc:
+                self._probe = dataclasses.replace(self._probe, problem=exc.reason)
+                log.warning(
+                    "The probe of the AI service at %s failed (%s)%s",
+                    self._probe.server,
+                    exc.reason,
+                    "; the first draft tries again" if self._probe.mode is None else "",
+                )
+        return self._probe
+
+    def _complete_validated(self, request: DraftRequest) -> Completion:
+        if self._probe.mode is None:
+            with self._finding_mode:
+                pass  # a probe under way answers the question for this draft too
+        mode = self._probe.mode
+        if mode is None:
+            # Drafts find the mode side by side rather than in a queue: when the server is
+            # down, each would otherwise wait out the timeouts of all those before it.
+            return self._walk(request, OUTPUT_MODES, finding=True)
+        # A server that refuses its mode now (a proxy routing elsewhere) gets the next one.
+        return self._walk(request, OUTPUT_MODES[OUTPUT_MODES.index(mode) :], finding=False)
+
+    def _walk(
+        self,
+        request: DraftRequest,
+        modes: Sequence[OutputMode],
+        *,
+        finding: bool,
+    ) -> Completion:
+        refused: list[str] = []
+        for mode in modes:
+            last = mode is modes[-1]
+            try:
+                # While finding the mode, prose means the server ignored the format: a server
+                # that honours one cannot answer prose in it. Once known, prose is a slip.
+                return self._in_mode(mode, request, refused, prose_moves_on=finding and not last)
+            except _Refused as exc:
+                log.warning(
+                    "The AI service at %s refused %s output (%s)", self._probe.server, mode, exc
+                )
+                if last:
+                    raise DraftingError(
+                        f"the AI service refused the request (HTTP {exc.status}): "
+                        f"{shorten(exc.text)}"
+                    ) from exc
+                refused.append(f"{mode}: {shorten(str(exc))}")
+            except ProseAnswer as exc:
+                log.warning(
+                    "The AI service at %s ignored %s output: %s",
+                    self._probe.server,
+                    mode,
+                    shorten(str(exc)),
+                )
+                refused.append(f"{mode}: ignored, answered prose")
+        raise AssertionError("the last mode returns or raises DraftingError")
+
+    def _in_mode(
+        self, mode: OutputMode, request: DraftRequest, refused: list[str], *, prose_moves_on: bool
+    ) -> Completion:
+        # Without json_schema the server is sent no schema, so the prompt has to spell it out.
+        messages = request.messages(schema_in_prompt=mode is not OutputMode.JSON_SCHEMA)
         problem = ""
         for _ in range(INVALID_OUTPUT_ATTEMPTS):
+            response = self._request(mode, messages, request.output_type)
             try:
-                return self._complete(request)
-            except _InvalidOutput as exc:
+                completion = read_answer(response, request.output_type)
+            except ProseAnswer as exc:
+                if prose_moves_on:
+                    raise
+                problem = f"it answered in prose: “{shorten(str(exc), 120)}”"
+            except InvalidOutput as exc:
                 problem = str(exc)
-                log.warning("The model's answer did not validate: %s", problem)
+            except DraftingError:
+                self._settle(mode, refused)  # a cut-off or filtered answer is still an answer
+                raise
+            else:
+                self._settle(mode, refused)
+                return completion
+            self._settle(mode, refused)
+            log.warning("The model's answer did not validate: %s", problem)
         raise DraftingError(
-            f"The language model did not return a valid draft after "
-            f"{INVALID_OUTPUT_ATTEMPTS} tries ({problem})"
+            f"the AI service did not return a valid draft in {INVALID_OUTPUT_ATTEMPTS} tries "
+            f"({problem})"
         )
 
-    def _complete(self, request: DraftRequest) -> _Completion:
+    def _settle(self, mode: OutputMode, refused: list[str]) -> None:
+        if self._probe.mode is mode:
+            return
+        self._probe = ProbeResult(self._probe.server, self._model, mode, tuple(refused))
+        log.info(
+            "The AI service at %s (model %s) takes %s output%s",
+            self._probe.server,
+            self._model,
+            mode,
+            f"; not {'; '.join(refused)}" if refused else "",
+        )
+
+    # ----- one call ----------------------------------------------------------------------
+
+    def _request(
+        self, mode: OutputMode, messages: Messages, output_type: type[DraftOutput]
+    ) -> ChatCompletion:
+        newer = self._max_completion_tokens
         try:
-            if not self.json_mode:
-                try:
-                    return self._complete_structured(request)
-                except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
-                    if not _UNSUPPORTED_FORMAT.search(_error_text(exc)):
-                        raise
-                    log.warning(
-                        "Server at %s has no structured output; using JSON mode from now on",
-                        self._client.base_url,
-                    )
-                    self.json_mode = True
-            return self._complete_json_mode(request)
+            response = self._client.chat.completions.create(
+                model=self._model,
+                messages=messages,  # type: ignore[arg-type]  # plain role/content dicts
+                response_format=response_format(mode, output_type),
+                max_tokens=openai.omit if newer else self._max_tokens,
+                max_completion_tokens=self._max_tokens if newer else openai.omit,
+            )
+        except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
+            text = server_text(exc, secret=self._client.api_key)
+            if not newer and "max_completion_tokens" in text:
+                log.info("The model %s wants max_completion_tokens; using it", self._model)
+                self._max_completion_tokens = True
+                return self._request(mode, messages, output_type)
+            raise _Refused(exc.status_code, text) from exc
+        except openai.APIStatusError as exc:
+            log.warning(
+                "The AI service at %s answered HTTP %s: %s",
+                self._probe.server,
+                exc.status_code,
+                server_text(exc, secret=self._client.api_key),
+            )
+            raise DraftingError(self._reason(exc)) from exc
         except openai.OpenAIError as exc:
             raise DraftingError(self._reason(exc)) from exc
-
-    def _complete_structured(self, request: DraftRequest) -> _Completion:
-        try:
-            response = self._client.chat.completions.parse(
-                model=self._model,
-                messages=request.messages(),
-                response_format=request.output_type,
+        if not isinstance(response, ChatCompletion):
+            # The client hands back the raw text of a 200 that is not JSON: a web page, a
+            # proxy's login form, another API at the base URL.
+            body = str(response).strip()
+            raise DraftingError(
+                f"the AI service at {self._probe.server} did not answer like an OpenAI-compatible "
+                f"server ({f'“{shorten(body, 120)}”' if body else 'an empty answer'}): "
+                "check OPENAI_BASE_URL"
             )
-        except pydantic.ValidationError as exc:
-            raise _InvalidOutput(_summarise(exc)) from exc
-        message = response.choices[0].message
-        if message.refusal:
-            raise DraftingError(f"The language model refused to draft a reply: {message.refusal}")
-        if message.parsed is None:
-            raise _InvalidOutput("the answer was empty")
-        return _Completion(message.parsed, response.model, *_usage(response))
-
-    def _complete_json_mode(self, request: DraftRequest) -> _Completion:
-        response = self._client.chat.completions.create(
-            model=self._model,
-            messages=request.messages(schema_in_prompt=True),
-            response_format={"type": "json_object"},
-        )
-        choice = response.choices[0]
-        if choice.finish_reason == "length":
-            raise DraftingError("The language model's answer was cut off (it ran out of tokens)")
-        content = choice.message.content or ""
-        # Some servers wrap JSON-mode answers in Markdown fences; the object inside is usable.
-        found = _JSON_OBJECT.search(content)
-        if not found:
-            raise _InvalidOutput("the answer held no JSON object")
-        try:
-            output = request.output_type.model_validate_json(found.group())
-        except pydantic.ValidationError as exc:
-            raise _InvalidOutput(_summarise(exc)) from exc
-        return _Completion(output, response.model, *_usage(response))
+        return response
 
     def _reason(self, exc: openai.OpenAIError) -> str:
-        attempts = self._client.max_retries + 1
-        if isinstance(exc, openai.APITimeoutError):
-            return f"The language model timed out after {attempts} attempts"
-        if isinstance(exc, openai.APIConnectionError):
-            return f"Could not reach the language model at {self._client.base_url}"
-        if isinstance(exc, openai.RateLimitError):
-            return f"The language model is rate limited (HTTP 429) after {attempts} attempts"
-        if isinstance(exc, openai.InternalServerError):
-            return (
-                f"The language model server failed (HTTP {exc.status_code}) "
-                f"after {attempts} attempts"
-            )
-        if isinstance(exc, openai.AuthenticationError):
-            return "The language model rejected the API key (HTTP 401); check OPENAI_API_KEY"
-        if isinstance(exc, openai.NotFoundError):
-            return f"The language model server does not know the model {self._model!r}"
-        if isinstance(exc, openai.APIStatusError):
-            return (
-                f"The language model refused the request (HTTP {exc.status_code}): "
-                f"{_error_text(exc)[:200]}"
-            )
-        if isinstance(exc, openai.LengthFinishReasonError):
-            return "The language model's answer was cut off (it ran out of tokens)"
-        if isinstance(exc, openai.ContentFilterFinishReasonError):
-            return "The language model's content filter blocked the draft"
-        return f"The language model call failed: {type(exc).__name__}"
-
-
-def _error_text(exc: openai.APIStatusError) -> str:
-    body = exc.body
-    message = body.get("message") if isinstance(body, dict) else None
-    text = str(message) if message else exc.message
-    return f"{text} (param: {exc.param})" if exc.param else text
-
-
-def _usage(response: object) -> tuple[int | None, int | None]:
-    usage = getattr(response, "usage", None)
-    if usage is None:
-        return None, None
-    return usage.prompt_tokens, usage.completion_tokens
-
-
-def _summarise(exc: pydantic.ValidationError) -> str:
-    first = exc.errors()[0]
-    where = ".".join(str(part) for part in first["loc"]) or "the answer"
-    return f"{where}: {first['msg']}"
+        return failure_reason(exc, client=self._client, model=self._model)

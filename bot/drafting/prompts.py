@@ -43,7 +43,16 @@ LANGUAGE_NAMES = {
 FENCE_TAGS = ("review", "example", "example_review", "approved_reply", "team_instruction")
 _FENCE_TAG = re.compile(r"<(\s*/?\s*(?:" + "|".join(FENCE_TAGS) + r")\b)", re.IGNORECASE)
 
-TEMPLATE_KEYS = ("greeting_named", "greeting_anonymous", "body", "signoff", "themes")
+TEMPLATE_KEYS = (
+    "greeting_named",
+    "greeting_anonymous",
+    "openings",
+    "openings_without_text",
+    "quotings",
+    "bodies",
+    "signoff",
+    "themes",
+)
 
 # What the approved examples in one prompt may cost, all together; the most similar come first.
 EXAMPLE_TOKEN_BUDGET = 500
@@ -55,10 +64,20 @@ class PromptFileError(ValueError):
 
 @dataclass(frozen=True)
 class ReplyTemplate:
+    """A language's fallback reply: alternatives for each part, so drafts do not all read alike.
+
+    `openings` thank the customer and name the theme, `openings_without_text` answer a rating
+    with no text, `quotings` carry the customer's own words, `bodies` apologise and offer the
+    next step; `signoff` holds the responder's slot and the brand in the language's order.
+    """
+
     language: str
     greeting_named: str
     greeting_anonymous: str
-    body: str
+    openings: tuple[str, ...]
+    openings_without_text: tuple[str, ...]
+    quotings: tuple[str, ...]
+    bodies: tuple[str, ...]
     signoff: str
     themes: dict[str, str]
 
@@ -273,11 +292,25 @@ class PromptLibrary:
         themes = data["themes"]
         if not isinstance(themes, dict) or set(THEMES) - set(themes):
             raise PromptFileError(f"{name}: themes must name every theme ({', '.join(THEMES)})")
+        # The keys that hold alternatives: a draft takes one of each, chosen per review.
+        variants = {}
+        for key in ("openings", "openings_without_text", "quotings", "bodies"):
+            values = data[key]
+            if (
+                not isinstance(values, list)
+                or not values
+                or not all(isinstance(value, str) and value.strip() for value in values)
+            ):
+                raise PromptFileError(f"{name}: {key} must be a list of one or more texts")
+            variants[key] = tuple(value.strip() for value in values)
         return ReplyTemplate(
             language=code,
             greeting_named=str(data["greeting_named"]),
             greeting_anonymous=str(data["greeting_anonymous"]),
-            body=str(data["body"]),
+            openings=variants["openings"],
+            openings_without_text=variants["openings_without_text"],
+            quotings=variants["quotings"],
+            bodies=variants["bodies"],
             signoff=str(data["signoff"]),
             themes={str(key): str(value) for key, value in themes.items()},
         )

@@ -71,7 +71,8 @@ class ReviewInput:
     language: str
     location: str | None
     length_limit: int | None
-    theme_hint: str | None = None
+    # The themes keyword triage found; a template names one only when it is the only one.
+    themes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,46 @@
-"""Drafts without an LLM: per-language reply templates filled from the review and the profile."""
+"""Drafts without an LLM: per-language reply templates filled from the review and the profile.
+
+A template must not read as a form letter: it greets by first name as the language's guide
+says, quotes the customer's own words about the problem, names the theme only when triage is
+sure of it, and takes its opening, quoting and body from alternatives chosen per review.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from string import Template
 
+from bot.drafting.customer_words import complaint_phrases
 from bot.drafting.guardrails import check_draft
+from bot.drafting.names import greeting_name
 from bot.drafting.profile import BusinessProfile
 from bot.drafting.prompts import PromptLibrary, ReplyTemplate
-from bot.drafting.schema import DraftResult, Example, ReviewInput
-from bot.drafting.signature import SIGNATURE_SLOT
+from bot.drafting.schema import DraftResult, Example, Finding, ReviewInput
+from bot.drafting.signature import with_sign_off
 from bot.triage.themes import THEMES
+
+NEUTRAL_THEME = "other"
+# After these, the next sentence follows without a space (Chinese).
+_FULL_WIDTH_ENDS = frozenset("。！？；：")
+
+
+def sure_theme(themes: Sequence[str]) -> str:
+    """The theme a reply may name: the only one keyword triage found, else the neutral one.
+
+    Two themes ("we waited an hour and the food was cold") are a guess either way, and naming
+    the wrong one ("the quality of the product" for a long wait) shows nobody read the review.
+    """
+    named = [theme for theme in dict.fromkeys(themes) if theme in THEMES and theme != NEUTRAL_THEME]
+    return named[0] if len(named) == 1 else NEUTRAL_THEME
+
+
+def variant_seed(review: ReviewInput) -> bytes:
+    """Stable per review, so a redraw keeps its wording and two reviews rarely share it."""
+    key = "\0".join((review.source, review.author or "", review.title or "", review.text))
+    return hashlib.sha256(key.encode("utf-8")).digest()
 
 
 def render_template(
@@ -19,21 +48,42 @@ def render_template(
     *,
     customer: str | None,
     theme: str,
-    profile: BusinessProfile,
+    quote: str | None,
+    rating_only: bool,
     contact: str,
-    responder: str | None,
+    brand: str,
+    seed: bytes,
 ) -> str:
+    """The draft: greeting, one paragraph of chosen alternatives, and the sign-off slot."""
     values = {
         "customer": customer or "",
-        "theme": template.themes.get(theme, template.themes["other"]),
-        "brand": profile.brand,
+        "theme": template.themes.get(theme, template.themes[NEUTRAL_THEME]),
+        "quote": quote or "",
         "contact": contact,
-        "responder": responder or profile.signoff,
     }
+    openings = template.openings_without_text if rating_only else template.openings
+    sentences = [_pick(openings, seed, 0)]
+    if quote:
+        sentences.append(_pick(template.quotings, seed, 1))
+    sentences.append(_pick(template.bodies, seed, 2))
     greeting = template.greeting_named if customer else template.greeting_anonymous
-    parts = (greeting, template.body, template.signoff)
-    # safe_substitute: a "$" in a customer's name or brand must not break the draft.
-    return "\n\n".join(Template(part).safe_substitute(values).strip() for part in parts)
+    # One substitution per part: the quote and the name are the customer's own text, so a
+    # "$" or "${contact}" in them must stay as written, never be filled in turn.
+    filled = [Template(part).safe_substitute(values).strip() for part in sentences]
+    body = f"{Template(greeting).safe_substitute(values).strip()}\n\n{_joined(filled)}"
+    return with_sign_off(body, template, brand=brand)
+
+
+def _pick(options: Sequence[str], seed: bytes, part: int) -> str:
+    return options[seed[part] % len(options)]
+
+
+def _joined(sentences: Sequence[str]) -> str:
+    text = ""
+    for sentence in sentences:
+        space = "" if not text or text[-1] in _FULL_WIDTH_ENDS else " "
+        text = f"{text}{space}{sentence}"
+    return text
 
 
 class TemplateDrafter:
@@ -57,27 +107,41 @@ class TemplateDrafter:
         examples: Sequence[Example] = (),
         instruction: str | None = None,
     ) -> DraftResult:
-        """Fill the review language's template; examples and instructions need a model, so
-        they are accepted for the common interface and not used."""
+        """Fill the review language's template. The responder signs through the slot at
+        approval, and examples and instructions need a model: both are accepted for the
+        common interface and not used."""
         started = time.monotonic()
-        theme = review.theme_hint if review.theme_hint in THEMES else "other"
-        text = render_template(
-            self._prompts.template(review.language),
-            customer=(review.author or "").strip() or None,
-            theme=theme,
-            profile=self._profile,
+        template = self._prompts.template(review.language)
+        words = "\n".join(part for part in (review.title, review.text) if part and part.strip())
+        filled = partial(
+            render_template,
+            template,
+            customer=greeting_name(review.author),
+            theme=sure_theme(review.themes),
+            rating_only=not words,
             contact=self._profile.contact_for(review.location),
-            responder=SIGNATURE_SLOT,
+            brand=self._profile.brand,
+            seed=variant_seed(review),
         )
-        findings = check_draft(
-            text, review=review, profile=self._profile, detect_language=self._detect_language
-        )
+
+        def render(quote: str | None) -> tuple[str, list[Finding]]:
+            text = filled(quote=quote)
+            return text, self._check(text, review)
+
+        text, findings = render(None)
+        # The customer's words are untrusted: a phrase that brings a finding of its own (an
+        # amount, an address, an instruction to the model) is not repeated back in public.
+        for phrase in complaint_phrases(words, review.language):
+            quoted, quoted_findings = render(phrase)
+            if all(finding in findings for finding in quoted_findings):
+                text, findings = quoted, quoted_findings
+                break
         return DraftResult(
             text=text,
             kind="template",
             reply_translation=None,
             review_translation=None,
-            themes=[theme],
+            themes=list(review.themes) or [NEUTRAL_THEME],
             feedback_kind=None,
             priority="normal",
             urgent_reason=None,
@@ -88,4 +152,9 @@ class TemplateDrafter:
             tokens_out=None,
             latency_ms=round((time.monotonic() - started) * 1000),
             findings=findings,
+        )
+
+    def _check(self, text: str, review: ReviewInput) -> list[Finding]:
+        return check_draft(
+            text, review=review, profile=self._profile, detect_language=self._detect_language
         )

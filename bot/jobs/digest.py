@@ -55,6 +55,14 @@ def scheduled_run(cron: str, tz: tzinfo, now: datetime) -> datetime:
     return latest
 
 
+def next_run(cron: str, tz: tzinfo, now: datetime) -> datetime:
+    """The first time after `now` that DIGEST_CRON fires."""
+    trigger = CronTrigger.from_crontab(cron, timezone=tz)
+    fire = trigger.get_next_fire_time(None, now + timedelta(microseconds=1))
+    assert fire is not None  # a crontab always fires again
+    return fire
+
+
 def digest_week(now: datetime, tz: tzinfo, cron: str) -> DigestWeek:
     """The seven whole local days before the day of the digest's run due at `now`. Built from
     wall-clock midnights, so a week with a daylight-saving change is still Monday to Sunday."""

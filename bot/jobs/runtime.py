@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING
 
 from apscheduler.util import ref_to_obj
 
-from storage.models import utcnow
-
 if TYPE_CHECKING:
     from bot.services import Services
 
@@ -49,4 +47,4 @@ def run_job(ref: str) -> None:
         return
     job = ref_to_obj(ref)
     log.info("running job %s", ref)
-    job(services, utcnow())
+    job(services, services.clock())

@@ -33,7 +33,6 @@ from bot.reviews.kpi_query import (
     read_report,
 )
 from bot.services import Services
-from storage.models import utcnow
 
 EPHEMERAL = "ephemeral"
 
@@ -64,7 +63,7 @@ class ReviewsCommandListener:
         self._workspace_url = WorkspaceUrl()
 
     def acknowledge(self, ack: Ack, command: dict, client: WebClient) -> None:
-        now = utcnow()
+        now = self._services.clock()
         request = parse_command(command.get("text") or "", now=now, tz=self._settings.tz)
         if isinstance(request, HelpRequest):
             ack(response_type=EPHEMERAL, **build_help(request.problem))

@@ -11,7 +11,6 @@ from bot.listeners.commands import WorkspaceUrl
 from bot.reviews.kpi_query import read_pending, read_report, resolve_period
 from bot.services import Services
 from storage.kpi import KpiFilter
-from storage.models import utcnow
 
 HOME_PERIOD = "7d"
 MINE_LIMIT = 10
@@ -39,7 +38,7 @@ class HomeTab:
 
     def _publish(self, user: str, client: WebClient) -> None:
         settings = self._services.settings
-        now = utcnow()
+        now = self._services.clock()
         engine = self._services.engine
         report = read_report(
             engine,

@@ -10,13 +10,13 @@ from slack_sdk import WebClient
 from bot.blocks import followup
 from bot.jobs.follow_up import record_follow_up
 from bot.services import Services
-from storage.models import utcnow
 
 
 class FollowUpActions:
     def __init__(self, services: Services) -> None:
         self._engine = services.engine
         self._tz = services.settings.tz
+        self._clock = services.clock
 
     def answer(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
@@ -25,7 +25,7 @@ class FollowUpActions:
         outcome = followup.OUTCOMES[action["action_id"]]
         user = body["user"]["id"]
         channel = body["channel"]["id"]
-        now = utcnow()
+        now = self._clock()
         if not record_follow_up(self._engine, review_id, user, outcome, now):
             client.chat_postEphemeral(
                 channel=channel, user=user, text="Someone already answered this follow-up."

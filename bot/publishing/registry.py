@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 
 from bot.config import Settings
 from bot.publishing.base import ManualPublisher, Publisher
@@ -25,14 +26,19 @@ class PublisherRegistry:
 
 
 def build_publishers(
-    settings: Settings, platforms: Mapping[str, Publisher] | None = None
+    settings: Settings,
+    platforms: Mapping[str, Publisher] | None = None,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> PublisherRegistry:
     """The webhook for every source when REPLY_WEBHOOK_URL is set; otherwise by hand.
     `platforms`: the platform connectors of the sources file, which answer their own sources."""
     if settings.reply_webhook_url and settings.reply_webhook_secret:
         return PublisherRegistry(
             WebhookPublisher(
-                settings.reply_webhook_url, settings.reply_webhook_secret.get_secret_value()
+                settings.reply_webhook_url,
+                settings.reply_webhook_secret.get_secret_value(),
+                sleep=sleep,
             ),
             platforms,
         )

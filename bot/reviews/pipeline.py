@@ -229,7 +229,7 @@ class Pipeline:
             language=language,
             location=review.location,
             length_limit=reply_length_limit(review.source, language),
-            theme_hint=(review.themes or [None])[0],
+            themes=tuple(review.themes or ()),
         )
 
     @staticmethod

@@ -1,7 +1,8 @@
 """A local OpenAI-compatible chat-completions server with scripted answers and faults.
 
-Point `openai.OpenAI(base_url=fake.base_url)` (or `OPENAI_BASE_URL`) at it.
-Standalone: `python -m tests.fakes.openai_api --port 0 --fail-rate 0.2 --seed 1`.
+Point `openai.OpenAI(base_url=fake.base_url)` (or `OPENAI_BASE_URL`) at it. `kind` makes it
+treat `response_format` and the token limit as one of the servers people use does (see
+SERVER_KINDS). Standalone: `python -m tests.fakes.openai_api --port 0 --kind deepseek`.
 """
 
 from __future__ import annotations
@@ -38,9 +39,42 @@ _ERRORS: dict[int, tuple[str, str | None, str]] = {
     502: ("server_error", None, "Bad gateway."),
     503: ("server_error", None, "The engine is currently overloaded, please try again later."),
 }
+# Faults by name, as OpenAI words them: status, type, code, message ({model}: the one asked for).
+_NAMED_FAULTS: dict[str, tuple[int, str, str, str]] = {
+    "insufficient_quota": (
+        429,
+        "insufficient_quota",
+        "insufficient_quota",
+        "You exceeded your current quota, please check your plan and billing details.",
+    ),
+    "model_not_found": (
+        404,
+        "invalid_request_error",
+        "model_not_found",
+        "The model `{model}` does not exist or you do not have access to it.",
+    ),
+    "unsupported_country": (
+        403,
+        "request_forbidden",
+        "unsupported_country_region_territory",
+        "Country, region, or territory not supported",
+    ),
+}
 _RANDOM_FAILURES = (429, 500, 503)
 
+# What each kind of server does with `response_format`; the rest answers like OpenAI.
+SERVER_KINDS = {
+    "openai": "json_schema and json_object (which needs the word json in the messages)",
+    "deepseek": 'json_object only: json_schema gets 400 {"detail": …}',
+    "lm-studio": 'json_schema only: json_object gets 400 {"error": "…"}',
+    "text-only": "no response_format at all: any gets 400 in plain text",
+    "ignores-format": "takes any response_format and answers whatever the model wrote",
+    "fenced": "takes any response_format and wraps the answer in a ```json fence",
+    "openai-reasoning": "like openai, but max_tokens gets 400: it wants max_completion_tokens",
+}
+
 Responder = Callable[[dict], dict | str]
+Fault = int | str | Reply  # a status, a name in _NAMED_FAULTS, or the whole answer
 
 
 def default_responder(request: dict) -> dict | str:
@@ -52,13 +86,30 @@ def openai_error(
     message: str | None = None,
     *,
     param: str | None = None,
+    code: str | None = None,
+    kind: str | None = None,
     headers: dict | None = None,
 ) -> Reply:
-    kind, code, default_message = _ERRORS.get(status, _ERRORS[500 if status >= 500 else 400])
-    body = {
-        "error": {"message": message or default_message, "type": kind, "param": param, "code": code}
+    default_kind, default_code, default_message = _ERRORS.get(
+        status, _ERRORS[500 if status >= 500 else 400]
+    )
+    error = {
+        "message": message or default_message,
+        "type": kind or default_kind,
+        "param": param,
+        "code": code or default_code,
     }
-    return Reply.json(body, status, headers)
+    return Reply.json({"error": error}, status, headers)
+
+
+def _fault_reply(fault: Fault, body: dict, headers: dict | None) -> Reply:
+    if isinstance(fault, Reply):
+        return Reply(fault.status, fault.body, {**fault.headers, **(headers or {})})
+    if isinstance(fault, str):
+        status, kind, code, message = _NAMED_FAULTS[fault]
+        message = message.format(model=body.get("model"))
+        return openai_error(status, message, code=code, kind=kind, headers=headers)
+    return openai_error(fault, headers=headers)
 
 
 def rough_tokens(text: str) -> int:
@@ -67,13 +118,15 @@ def rough_tokens(text: str) -> int:
 
 
 class FakeOpenAI(LocalServer):
-    def __init__(self, *, supports_json_schema: bool = True, port: int = 0) -> None:
+    def __init__(self, *, kind: str = "openai", port: int = 0) -> None:
         super().__init__(port=port)
-        self.supports_json_schema = supports_json_schema
+        if kind not in SERVER_KINDS:
+            raise ValueError(f"unknown server kind {kind!r}; one of {', '.join(SERVER_KINDS)}")
+        self.kind = kind
         self._lock = threading.Lock()
         self._requests: list[dict] = []
         self._responder: Responder = default_responder
-        self._failures: deque[tuple[int, float | None]] = deque()
+        self._failures: deque[tuple[Fault, float | None]] = deque()
         self._hangs: deque[float] = deque()
         self._fail_rate = self._hang_rate = 0.0
         self._hang_seconds = 5.0
@@ -94,9 +147,11 @@ class FakeOpenAI(LocalServer):
         with self._lock:
             self._responder = fn
 
-    def fail_next(self, *statuses: int, retry_after: float | None = None) -> None:
+    def fail_next(self, *faults: Fault, retry_after: float | None = None) -> None:
+        """The next requests fail, one fault each: a status ("429"), a named fault
+        ("insufficient_quota", "model_not_found", "unsupported_country") or a whole Reply."""
         with self._lock:
-            self._failures.extend((status, retry_after) for status in statuses)
+            self._failures.extend((fault, retry_after) for fault in faults)
 
     def hang_next(self, seconds: float, times: int = 1) -> None:
         with self._lock:
@@ -151,7 +206,7 @@ class FakeOpenAI(LocalServer):
             return openai_error(400, "The request body must be a JSON object.")
         with self._lock:
             self._requests.append(body)
-        return self._authorised(request) or self._after_faults() or self._complete(body)
+        return self._authorised(request) or self._after_faults(body) or self._complete(body)
 
     def _authorised(self, request: Request) -> Reply | None:
         authorization = request.headers.get("Authorization", "")
@@ -159,7 +214,7 @@ class FakeOpenAI(LocalServer):
             return None
         return openai_error(401, "You didn't provide an API key.")
 
-    def _after_faults(self) -> Reply | None:
+    def _after_faults(self, body: dict) -> Reply | None:
         with self._lock:
             hang = self._hangs.popleft() if self._hangs else None
             if hang is None and self._hang_rate and self._rng.random() < self._hang_rate:
@@ -171,12 +226,12 @@ class FakeOpenAI(LocalServer):
             self.pause(hang)
         if failure is None:
             return None
-        status, retry_after = failure
+        fault, retry_after = failure
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
-        return openai_error(status, headers=headers)
+        return _fault_reply(fault, body, headers)
 
     def _complete(self, body: dict) -> Reply:
-        refusal = _refuse(body, supports_json_schema=self.supports_json_schema)
+        refusal = _refuse(body) or _refuse_as(self.kind, body)
         if refusal is not None:
             return refusal
         with self._lock:
@@ -185,6 +240,12 @@ class FakeOpenAI(LocalServer):
             number = self._completions
         answer = responder(body)
         content = answer if isinstance(answer, str) else json.dumps(answer, ensure_ascii=False)
+        if self.kind == "fenced":
+            content = f"```json\n{content}\n```"
+        finish_reason = "stop"
+        limit = body.get("max_completion_tokens") or body.get("max_tokens")
+        if limit and rough_tokens(content) > limit:
+            content, finish_reason = content[: limit * 4], "length"
         prompt_tokens = sum(rough_tokens(json.dumps(m.get("content"))) for m in body["messages"])
         completion_tokens = rough_tokens(content)
         return Reply.json(
@@ -198,7 +259,7 @@ class FakeOpenAI(LocalServer):
                         "index": 0,
                         "message": {"role": "assistant", "content": content, "refusal": None},
                         "logprobs": None,
-                        "finish_reason": "stop",
+                        "finish_reason": finish_reason,
                     }
                 ],
                 "usage": {
@@ -210,7 +271,7 @@ class FakeOpenAI(LocalServer):
         )
 
 
-def _refuse(body: dict, *, supports_json_schema: bool) -> Reply | None:
+def _refuse(body: dict) -> Reply | None:
     """The 400s a strict OpenAI-compatible server gives for this fake's scope."""
     if not body.get("model"):
         return openai_error(400, "you must provide a model parameter", param="model")
@@ -221,20 +282,37 @@ def _refuse(body: dict, *, supports_json_schema: bool) -> Reply | None:
         return openai_error(400, "each message needs a 'role'", param="messages")
     if body.get("stream"):
         return openai_error(400, "this fake does not stream", param="stream")
-    response_format = body.get("response_format") or {}
-    if response_format.get("type") == "json_object" and "json" not in json.dumps(messages).lower():
+    return None
+
+
+def _refuse_as(kind: str, body: dict) -> Reply | None:
+    """What this kind of server refuses of `response_format` and the token limit."""
+    asked = (body.get("response_format") or {}).get("type")
+    if kind == "deepseek" and asked == "json_schema":
+        return Reply.json({"detail": "This response_format type is unavailable now"}, 400)
+    if kind == "lm-studio" and asked == "json_object":
+        return Reply.json({"error": "'response_format.type' must be 'json_schema' or 'text'"}, 400)
+    if kind == "text-only" and asked:
+        return Reply.text(f"response_format {asked} is not supported by this server", 400)
+    if kind == "openai-reasoning" and "max_tokens" in body:
+        return openai_error(
+            400,
+            "Unsupported parameter: 'max_tokens' is not supported with this model. "
+            "Use 'max_completion_tokens' instead.",
+            param="max_tokens",
+            code="unsupported_parameter",
+        )
+    if kind in ("ignores-format", "fenced", "lm-studio"):
+        return None
+    if asked == "json_object" and "json" not in json.dumps(body["messages"]).lower():
         return openai_error(
             400,
             "'messages' must contain the word 'json' in some form, to use 'response_format' of "
             "type 'json_object'.",
             param="messages",
         )
-    if response_format.get("type") == "json_schema":
-        if not supports_json_schema:
-            return openai_error(
-                400, "response_format json_schema is not supported", param="response_format"
-            )
-        schema = response_format.get("json_schema") or {}
+    if asked == "json_schema":
+        schema = body["response_format"].get("json_schema") or {}
         if not schema.get("name") or "schema" not in schema:
             return openai_error(
                 400, "json_schema needs a 'name' and a 'schema'", param="response_format"
@@ -248,10 +326,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fail-rate", type=float, default=0.0, help="share answered 429/5xx")
     parser.add_argument("--delay-rate", type=float, default=0.0, help="share answered late")
     parser.add_argument("--delay-seconds", type=float, default=5.0)
-    parser.add_argument("--no-json-schema", action="store_true", help="refuse json_schema output")
+    parser.add_argument("--kind", choices=SERVER_KINDS, default="openai", help="server to mimic")
     parser.add_argument("--seed", type=int, default=0)
     options = parser.parse_args(argv)
-    with FakeOpenAI(supports_json_schema=not options.no_json_schema, port=options.port) as fake:
+    with FakeOpenAI(kind=options.kind, port=options.port) as fake:
         fake.set_fault_rates(
             fail_rate=options.fail_rate,
             hang_rate=options.delay_rate,

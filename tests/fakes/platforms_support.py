@@ -5,7 +5,7 @@ click stores it."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,18 +19,9 @@ from bot.sources.config import Credentials, SourcesFile
 from bot.sources.connectors import SourceRegistry
 from storage.db import session_scope
 from storage.models import Decision, PublishState, Review, ReviewChange, ReviewStatus
+from tests.clock import TestClock, TestWaits
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-
-
-@dataclass
-class Waits:
-    """Stands in for time.sleep: records each back-off instead of waiting."""
-
-    seconds: list[float] = field(default_factory=list)
-
-    def __call__(self, seconds: float) -> None:
-        self.seconds.append(seconds)
 
 
 @dataclass
@@ -50,6 +41,7 @@ class PollServices:
     engine: Engine
     intake: IntakeService
     sources: SourceRegistry
+    clock: TestClock
 
     def close(self) -> None:
         self.sources.close()
@@ -60,17 +52,18 @@ def poll_services(
     sources: list[dict[str, Any]],
     credentials: dict[str, str],
     *,
-    waits: Waits | None = None,
+    waits: TestWaits | None = None,
     clock: Clock | None = None,
 ) -> PollServices:
     registry = SourceRegistry.build(
         SourcesFile.model_validate({"sources": sources}),
         Credentials(credentials),
-        sleep=waits or Waits(),
+        sleep=waits or TestWaits(),
         # Real time by default: the fakes check signed JWTs against the real clock.
         clock=clock or time.time,
     )
-    return PollServices(engine, IntakeService(engine, clock=lambda: NOW), registry)
+    stamps = TestClock(NOW)
+    return PollServices(engine, IntakeService(engine, clock=stamps), registry, stamps)
 
 
 def stored(engine: Engine, source: str) -> list[Review]:

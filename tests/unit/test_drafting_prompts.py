@@ -106,7 +106,10 @@ def root(tmp_path: Path) -> Path:
     template = {
         "greeting_named": "Hej ${customer}!",
         "greeting_anonymous": "Hej!",
-        "body": "Om ${theme}: ${contact}.",
+        "openings": ["Om ${theme}."],
+        "openings_without_text": ["Tack."],
+        "quotings": ["”${quote}”"],
+        "bodies": ["Skriv till ${contact}."],
         "signoff": "Vänliga hälsningar\n${responder}\n${brand}",
         "themes": {theme: theme for theme in THEMES},
     }
@@ -130,6 +133,7 @@ def drafter(team_language: str = "en") -> LLMDrafter:
     return LLMDrafter(
         client,
         model="unused",
+        max_tokens=1000,
         prompts=real(),
         profile=PROFILE,
         team_language=team_language,

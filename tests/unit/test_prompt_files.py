@@ -3,6 +3,7 @@ loads at run time; these tests hold them to the contract that code and the custo
 
 import re
 import string
+from itertools import cycle, product
 from pathlib import Path
 
 import hanzidentifier
@@ -21,9 +22,14 @@ THEMES = set(THEME_VOCABULARY)
 PLACEHOLDERS = {
     "greeting_named": {"customer"},
     "greeting_anonymous": set(),
-    "body": {"theme", "contact"},
+    "openings": {"theme"},
+    "openings_without_text": set(),
+    "quotings": {"quote"},
+    "bodies": {"contact"},
     "signoff": {"responder", "brand"},
 }
+# Keys that hold two or three alternatives, one of which a draft takes.
+VARIANT_KEYS = ["openings", "openings_without_text", "quotings", "bodies"]
 TEMPLATE_KEYS = {*PLACEHOLDERS, "themes"}
 GUIDE_SECTIONS = [
     "Register",
@@ -40,6 +46,7 @@ GUIDE_TOKEN_FLOOR = 300
 SIGN_OFF_TEMPLATES = {code: [code] for code in GUIDE_CODES[:-1]} | {"generic": ["en", "da"]}
 FILL = {
     "customer": "Kari",
+    "quote": "pakken kom aldri",
     "contact": "kundeservice@example.com",
     "responder": "Ingrid",
     "brand": "Kaffebrenneriet Nord",
@@ -83,7 +90,9 @@ def load_template(code: str) -> dict:
 
 
 def template_strings(template: dict) -> list[str]:
-    return [template[key] for key in PLACEHOLDERS] + list(template["themes"].values())
+    texts = [template[key] for key in PLACEHOLDERS if key not in VARIANT_KEYS]
+    texts += [text for key in VARIANT_KEYS for text in template[key]]
+    return texts + list(template["themes"].values())
 
 
 def section(guide: str, heading: str) -> str:
@@ -104,14 +113,27 @@ def words_found(text: str, words: list[str]) -> set[str]:
 
 
 def filled_replies(code: str) -> list[str]:
+    """Every combination of opening, quoting and body (the themes taken in turn), and every
+    answer to a rating without text."""
     template = load_template(code)
     greeting = string.Template(template["greeting_named"]).substitute(FILL)
     signoff = string.Template(template["signoff"]).substitute(FILL)
+    joiner = "" if code.startswith("zh") else " "
+    themes = cycle(template["themes"].values())
+    paragraphs = [
+        [string.Template(opening).substitute(theme=next(themes)), quoting, body]
+        for opening, quoting, body in product(
+            template["openings"], template["quotings"], template["bodies"]
+        )
+    ]
+    paragraphs += [
+        list(pair) for pair in product(template["openings_without_text"], template["bodies"])
+    ]
     return [
         "\n\n".join(
-            [greeting, string.Template(template["body"]).substitute(FILL, theme=phrase), signoff]
+            [greeting, joiner.join(string.Template(s).substitute(FILL) for s in sentences), signoff]
         )
-        for phrase in template["themes"].values()
+        for sentences in paragraphs
     ]
 
 
@@ -204,6 +226,9 @@ def test_template_has_exactly_the_contract_keys_and_themes(code):
     template = load_template(code)
     assert set(template) == TEMPLATE_KEYS
     assert set(template["themes"]) == THEMES
+    for key in VARIANT_KEYS:
+        assert 2 <= len(template[key]) <= 3, f"{code}.{key}: two or three alternatives"
+        assert len(set(template[key])) == len(template[key])
     for value in template_strings(template):
         assert isinstance(value, str) and value.strip()
 
@@ -212,9 +237,10 @@ def test_template_has_exactly_the_contract_keys_and_themes(code):
 def test_template_uses_only_the_placeholders_the_filler_provides(code):
     template = load_template(code)
     for key, allowed in PLACEHOLDERS.items():
-        tpl = string.Template(template[key])
-        assert tpl.is_valid(), f"{code}.{key}: bad $ syntax"
-        assert set(tpl.get_identifiers()) == allowed, f"{code}.{key}"
+        for text in template[key] if key in VARIANT_KEYS else [template[key]]:
+            tpl = string.Template(text)
+            assert tpl.is_valid(), f"{code}.{key}: bad $ syntax"
+            assert set(tpl.get_identifiers()) == allowed, f"{code}.{key}: {text}"
     for phrase in template["themes"].values():
         assert string.Template(phrase).get_identifiers() == []
         assert "$" not in phrase
@@ -225,21 +251,22 @@ def test_template_fills_into_a_short_reply_for_every_theme(code):
     template = load_template(code)
     anonymous = string.Template(template["greeting_anonymous"]).substitute(FILL)
     assert anonymous and "$" not in anonymous
-    replies = filled_replies(code)
-    assert len(replies) == len(THEMES)
-    for reply, phrase in zip(replies, template["themes"].values(), strict=True):
+    for opening in template["openings"]:
+        for phrase in template["themes"].values():
+            assert phrase in string.Template(opening).substitute(theme=phrase)
+    for reply in filled_replies(code):
         assert FILL["customer"] in reply.splitlines()[0]
-        assert phrase in reply
-        assert all(value in reply for value in FILL.values())
+        assert all(value in reply for key, value in FILL.items() if key != "quote")
         assert "$" not in reply
-    sentences = re.findall(r"[。！？]|[.!?](?=\s|$)", template["body"])
-    assert 2 <= len(sentences) <= 4
+    for body in template["bodies"]:
+        sentences = re.findall(r"[。！？]|[.!?](?=\s|$)", body)
+        assert 2 <= len(sentences) <= 3, body
 
 
 @pytest.mark.parametrize("code", TEMPLATE_CODES)
 def test_template_body_promises_no_compensation(code):
-    body = load_template(code)["body"].lower()
-    assert not [stem for stem in COMPENSATION_STEMS if stem in body]
+    text = "\n".join(template_strings(load_template(code))).lower()
+    assert not [stem for stem in COMPENSATION_STEMS if stem in text]
 
 
 @pytest.mark.parametrize("code", ["zh-Hant", "zh-Hans"])
@@ -254,7 +281,7 @@ def test_chinese_files_are_strictly_in_their_own_script(code):
 @pytest.mark.parametrize("code", ["zh-Hant", "zh-Hans"])
 def test_chinese_templates_use_full_width_punctuation(code):
     for value in template_strings(load_template(code)):
-        text = string.Template(value).safe_substitute({k: "" for k in PLACEHOLDERS["body"]})
+        text = string.Template(value).safe_substitute(contact="", quote="", theme="")
         assert not re.search(r"[,.!?:;]", text), value
 
 

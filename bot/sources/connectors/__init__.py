@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -159,9 +160,9 @@ class SourceRegistry:
         """How often the scheduler should poll the source."""
         return self.config(name).poll_minutes
 
-    def publishers(self, engine: Engine) -> dict[str, Publisher]:
+    def publishers(self, engine: Engine, *, clock: Callable[[], datetime]) -> dict[str, Publisher]:
         """One publisher per platform that has a source, for bot.publishing's registry."""
-        ledger = PublicationLedger(engine)
+        ledger = PublicationLedger(engine, clock=clock)
         by_platform: dict[str, list[Connector]] = {}
         for connector in self._connectors.values():
             by_platform.setdefault(connector.platform, []).append(connector)
@@ -180,10 +181,11 @@ def build_sources(
     *,
     environ: Mapping[str, str] | None = None,
     secrets_file: Path | None = None,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> SourceRegistry:
     """The registry for SOURCES_FILE; empty when it is not set. `environ` comes from the entry
     point (library code never reads os.environ)."""
     if sources_file is None:
         return SourceRegistry.empty()
     credentials = Credentials.load(environ or {}, secrets_file)
-    return SourceRegistry.build(load_sources(sources_file), credentials)
+    return SourceRegistry.build(load_sources(sources_file), credentials, sleep=sleep)

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from bot.cards.approvers import Approvers
 from bot.cards.pacing import ChannelPacer
 from bot.cards.service import CardService
+from bot.cards.signers import Signers
 from bot.cards.slack_client import Sleep, build_web_client
 from bot.config import Settings
 from bot.drafting import BusinessProfile, Drafter, LLMDrafter, PromptLibrary, build_drafter
@@ -52,6 +53,7 @@ class Services:
     publishers: PublisherRegistry
     publishing: PublishService
     decisions: DecisionService
+    signers: Signers
     redrafts: ThreadPoolExecutor
     # What a click starts (decisions, card redraws), run after its acknowledgement.
     interactions: ThreadPoolExecutor
@@ -171,11 +173,14 @@ def build_services(
     # Regenerated drafts are written here, not in Bolt's small listener pool, so slow model
     # calls never delay the acknowledgement of other clicks.
     redrafts = ThreadPoolExecutor(settings.pipeline_workers, thread_name_prefix="redraft")
+    signers = Signers(engine, slack, clock=clock)
     decisions = DecisionService(
         engine,
         cards=cards,
         publishing=publishing,
         approvers=Approvers(settings.approvers, slack),
+        signers=signers,
+        unsigned=profile.signoff,
         redraft=pipeline.draft,
         background=redrafts,
         tz=settings.tz,
@@ -195,6 +200,7 @@ def build_services(
         publishers=publishers,
         publishing=publishing,
         decisions=decisions,
+        signers=signers,
         redrafts=redrafts,
         interactions=ThreadPoolExecutor(INTERACTION_WORKERS, thread_name_prefix="interaction"),
         # KPI answers queue here, not in Bolt's five listener threads, so twenty /reviews at

@@ -260,3 +260,32 @@ class PatternAlert(SQLModel, table=True):
     review_ids: list[int] = Field(default_factory=list, sa_type=JSON)
     channel: str | None = Field(default=None, max_length=32)
     ts: str | None = Field(default=None, max_length=32)
+
+
+# --- The people who answer: their signature, and what they think of each draft --------------
+class Responder(SQLModel, table=True):
+    """A Slack user who approves replies: the signature they set themselves, and the name
+    Slack gave for them (kept, so approving does not wait on users.info every time)."""
+
+    user_id: str = Field(primary_key=True, max_length=32)
+    signature: str | None = Field(default=None, max_length=120)
+    slack_name: str | None = Field(default=None, max_length=120)
+    name_checked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class DraftVote(SQLModel, table=True):
+    """A 👍 or 👎 on one draft by one person: counted for the team, shown to nobody else."""
+
+    __tablename__ = "draft_vote"
+    __table_args__ = (
+        sa.UniqueConstraint("draft_id", "user_id", name="uq_draft_vote_draft_user"),
+        sa.Index("ix_draft_vote_at", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    draft_id: int = Field(foreign_key="draft.id")
+    review_id: int = Field(foreign_key="review.id", index=True)
+    user_id: str = Field(max_length=32)
+    vote: int  # +1 or -1
+    at: datetime = Field(sa_type=UTCDateTime)

@@ -112,4 +112,4 @@ def test_migrate_command(sqlite_url, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
     result = runner.invoke(cli, ["migrate"])
     assert result.exit_code == 0
-    assert "database at revision 0001" in result.stdout
+    assert "database at revision 0002" in result.stdout

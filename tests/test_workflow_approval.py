@@ -13,6 +13,7 @@ from tests.workflow_support import (
     decisions,
     drafts,
     eventually,
+    name_person,
     post_review,
     review,
     slack_card,
@@ -24,6 +25,7 @@ def test_a_review_becomes_one_card_and_approving_it_records_and_shows_the_decisi
     app_factory, fake_slack
 ):
     app = start(app_factory)
+    name_person(fake_slack, ANNA, "Anna", "Anna Berg")
     review_id = post_review(app, fake_slack)
 
     [card] = fake_slack.messages(REVIEWS_CHANNEL)
@@ -47,7 +49,7 @@ def test_a_review_becomes_one_card_and_approving_it_records_and_shows_the_decisi
     assert (decision.actor, decision.draft_id, decision.final_text, decision.edited) == (
         ANNA,
         draft.id,
-        draft.text,
+        draft.text.replace("[your name]", "Anna"),  # signed by the approver, not an edit
         False,
     )
     # The card is redrawn in place: who, the reply to copy, and how to finish by hand.

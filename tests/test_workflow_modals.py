@@ -20,6 +20,7 @@ from tests.workflow_support import (
     edit_values,
     eventually,
     instruction_values,
+    name_person,
     open_modal,
     post_review,
     review,
@@ -41,13 +42,15 @@ def test_edit_and_approve_sends_the_persons_text_and_keeps_what_the_model_wrote(
     app_factory, fake_slack
 ):
     app = start(app_factory)
+    name_person(fake_slack, ANNA, "Anna", "Anna Berg")
     review_id = post_review(app, fake_slack)
     [model_draft] = drafts(app, review_id)
 
     modal = open_modal(app, fake_slack, review_id, ids.ACTION_EDIT)
     assert modal["callback_id"] == ids.CALLBACK_EDIT
     prefilled = next(b for b in modal["blocks"] if b.get("block_id") == ids.BLOCK_REPLY_TEXT)
-    assert prefilled["element"]["initial_value"] == model_draft.text
+    # The draft as the editor would send it: their name already in the signature.
+    assert prefilled["element"]["initial_value"] == model_draft.text.replace("[your name]", "Anna")
 
     submit = view_submission(modal, edit_values(EDITED, approve_now=True))
     assert app.send_interaction(submit).status_code == 200

@@ -209,3 +209,13 @@ def slack_card(app: AppHarness, review_id: int) -> SlackCard:
 
 def ephemerals_for(fake_slack: Any, user: str) -> list[str]:
     return [e["text"] for e in fake_slack.ephemerals(user)]
+
+
+def name_person(fake_slack: Any, user: str, display_name: str, real_name: str = "") -> None:
+    """Slack knows `user` by these names (users.info), as it knows every member."""
+    fake_slack.users[user] = {
+        "id": user,
+        "name": display_name,
+        "real_name": real_name or display_name,
+        "tz": "Europe/Stockholm",
+    }

@@ -9,6 +9,7 @@ from slack_sdk.models.blocks import Block, ContextBlock, DividerBlock, HeaderBlo
 from bot.blocks.card import local_time, mrkdwn_text
 from bot.blocks.kpi import KpiReport, kpi_blocks
 from bot.blocks.pending import pending_blocks
+from bot.blocks.signature import signature_blocks
 from storage.kpi import PendingQueue
 
 
@@ -20,11 +21,15 @@ def build_home(
     workspace_url: str | None,
     now: datetime,
     tz: tzinfo,
+    signs_as: str,
+    own_signature: bool,
 ) -> dict:
     """The Home tab view for one user (views.publish), built fresh each time it is opened."""
     blocks: list[Block] = [
         HeaderBlock(text=f"Reviews · {report.label}"),
         *kpi_blocks(report),
+        DividerBlock(),
+        *signature_blocks(signs_as=signs_as, own=own_signature),
         DividerBlock(),
         HeaderBlock(text=f"Assigned to you · {mine.total}"),
         *pending_blocks(

@@ -55,3 +55,10 @@ def decode_ref(value: str) -> tuple[int, int]:
     if match is None:
         raise ValueError(f"not a review reference: {value!r}")
     return int(match.group(1)), int(match.group(2))
+
+
+# The responder's own signature (App Home).
+ACTION_SET_SIGNATURE = "home_set_signature"
+CALLBACK_SIGNATURE = "signature_modal"
+BLOCK_SIGNATURE = "signature"
+INPUT_SIGNATURE = "signature_text"

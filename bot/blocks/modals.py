@@ -32,6 +32,7 @@ from bot.blocks.card import (
     review_heading,
 )
 from bot.blocks.text import is_user_id
+from bot.drafting.signature import fill_signature
 
 # Slack refuses a plain_text_input whose initial_value or max_length exceeds this.
 SLACK_INPUT_LIMIT = 3000
@@ -101,9 +102,10 @@ def _reply_label(view: CardView) -> str:
     return f"Reply in {language}" if language else "Reply"
 
 
-def build_edit_modal(view: CardView, *, length_limit: int | None = None) -> dict:
+def build_edit_modal(view: CardView, *, signature: str, length_limit: int | None = None) -> dict:
     """Edit the draft (or write one by hand when drafting failed), then approve it at once
-    or keep it as the new draft. `length_limit` is the platform's reply length limit."""
+    or keep it as the new draft. `signature`: the editor's, filled into the draft's slot;
+    `length_limit` is the platform's reply length limit."""
     draft = view.draft
     blocks: list[Block] = [*_review_blocks(view), DividerBlock()]
     if draft and draft.translation:
@@ -119,7 +121,7 @@ def build_edit_modal(view: CardView, *, length_limit: int | None = None) -> dict
         )
     if draft and draft.findings:
         blocks.append(SectionBlock(text=mrkdwn_text(findings_text(draft.findings))))
-    initial = draft.text if draft else ""
+    initial = fill_signature(draft.text, signature, fallback=signature) if draft else ""
     max_length = min(length_limit or SLACK_INPUT_LIMIT, SLACK_INPUT_LIMIT)
     blocks.append(
         InputBlock(

@@ -63,7 +63,9 @@ def build_drafter(
 ) -> Drafter:
     """The LLM drafter when an API key is configured, otherwise the template drafter."""
     if not api_key:
-        return TemplateDrafter(prompts, profile=profile, detect_language=detect_language)
+        return TemplateDrafter(
+            prompts, profile=profile, detect_language=detect_language, team_language=team_language
+        )
     client = build_openai_client(
         api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries
     )

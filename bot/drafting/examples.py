@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 
 import phonenumbers
 
-from bot.drafting.guardrails import EMAIL
+from bot.drafting.guardrails.contacts import EMAIL
 from bot.drafting.names import greeting_name
 from bot.drafting.schema import Example
 

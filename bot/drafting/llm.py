@@ -141,6 +141,7 @@ class LLMDrafter:
             profile=self._profile,
             latency_ms=latency_ms,
             detect_language=self._detect_language,
+            team_language=self._team_language,
         )
 
     # ----- the output mode ---------------------------------------------------------------

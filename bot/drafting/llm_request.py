@@ -78,6 +78,7 @@ def signed_result(
     profile: BusinessProfile,
     latency_ms: int,
     detect_language: Callable[[str], str],
+    team_language: str,
 ) -> DraftResult:
     """The model's answer as a draft: signed, with its triage and what the guardrails found."""
     output = completion.output
@@ -105,5 +106,11 @@ def signed_result(
         tokens_in=completion.tokens_in,
         tokens_out=completion.tokens_out,
         latency_ms=latency_ms,
-        findings=check_draft(text, review=review, profile=profile, detect_language=detect_language),
+        findings=check_draft(
+            text,
+            review=review,
+            profile=profile,
+            detect_language=detect_language,
+            team_language=team_language,
+        ),
     )

@@ -13,6 +13,7 @@ from string import Template
 from bot.drafting.prompts import ReplyTemplate
 
 SIGNATURE_SLOT = "[your name]"
+SIGNATURE_MAX = 120  # characters of a signature a person sets for themselves
 
 
 def sign_off(template: ReplyTemplate, *, brand: str) -> str:

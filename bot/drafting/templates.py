@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from functools import partial
 from string import Template
 
@@ -95,10 +96,12 @@ class TemplateDrafter:
         *,
         profile: BusinessProfile,
         detect_language: Callable[[str], str],
+        team_language: str = "en",
     ) -> None:
         self._prompts = prompts
         self._profile = profile
         self._detect_language = detect_language
+        self._team_language = team_language
 
     def draft(
         self,
@@ -124,18 +127,19 @@ class TemplateDrafter:
             seed=variant_seed(review),
         )
 
-        def render(quote: str | None) -> tuple[str, list[Finding]]:
-            text = filled(quote=quote)
-            return text, self._check(text, review)
-
-        text, findings = render(None)
-        # The customer's words are untrusted: a phrase that brings a finding of its own (an
-        # amount, an address, an instruction to the model) is not repeated back in public.
+        # The customer's words are untrusted: a phrase that would bring a finding of its own
+        # (an amount, a phone number, an instruction to the model) is not repeated back in
+        # public. Judged as if the review did not contain it, since the checks accept what
+        # the customer wrote themselves.
+        unvouched = replace(review, title=None, text="")
+        text = filled(quote=None)
+        plain = self._check(text, unvouched)
         for phrase in complaint_phrases(words, review.language):
-            quoted, quoted_findings = render(phrase)
-            if all(finding in findings for finding in quoted_findings):
-                text, findings = quoted, quoted_findings
+            quoted = filled(quote=phrase)
+            if all(finding in plain for finding in self._check(quoted, unvouched)):
+                text = quoted
                 break
+        findings = self._check(text, review)
         return DraftResult(
             text=text,
             kind="template",
@@ -156,5 +160,9 @@ class TemplateDrafter:
 
     def _check(self, text: str, review: ReviewInput) -> list[Finding]:
         return check_draft(
-            text, review=review, profile=self._profile, detect_language=self._detect_language
+            text,
+            review=review,
+            profile=self._profile,
+            detect_language=self._detect_language,
+            team_language=self._team_language,
         )

@@ -63,12 +63,15 @@ class CardActions:
         ack()  # a link button: Slack opens the URL itself
 
     def edit(self, ack: Ack, body: dict, client: WebClient) -> None:
+        user = body["user"]["id"]
         self._open(
             ack,
             body,
             client,
             lambda view: build_edit_modal(
-                view, length_limit=reply_length_limit(view.source, view.language)
+                view,
+                signature=self._decisions.signature_for(user),
+                length_limit=reply_length_limit(view.source, view.language),
             ),
         )
 

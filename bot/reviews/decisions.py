@@ -22,6 +22,7 @@ from bot.blocks.card import local_time, source_label
 from bot.blocks.text import mention
 from bot.cards.card_view import decline_reason_text, latest_decision, latest_draft
 from bot.cards.service import CardService
+from bot.drafting.signature import fill_signature
 from bot.publishing.service import PublishService
 from bot.sources.platforms import reply_length_limit
 from storage.db import session_scope
@@ -40,6 +41,10 @@ NOT_APPROVER = "Only the team's approvers can approve or decline replies. Ask on
 
 class ApproverCheck(Protocol):
     def may_decide(self, user: str) -> bool: ...
+
+
+class SignerNames(Protocol):
+    def name_for(self, user: str) -> str | None: ...
 
 
 class Redraft(Protocol):
@@ -83,13 +88,18 @@ class DecisionService:
         cards: CardService,
         publishing: PublishService,
         approvers: ApproverCheck,
+        signers: SignerNames,
+        unsigned: str,
         redraft: Redraft,
         background: Executor,
         tz: tzinfo,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        """`redraft` is Pipeline.draft; it runs on `background`, never in a Slack request."""
+        """`redraft` is Pipeline.draft; it runs on `background`, never in a Slack request.
+        `unsigned`: what signs a reply whose approver has no name (the brand's sign-off)."""
         self._engine = engine
+        self._signers = signers
+        self._unsigned = unsigned
         self._cards = cards
         self._publishing = publishing
         self._approvers = approvers
@@ -249,6 +259,7 @@ class DecisionService:
     ) -> str | None:
         if refusal := self.check(review_id, card_version, actor, deciding="approve"):
             return refusal
+        signer = self._signers.name_for(actor)  # may ask Slack: before the transaction opens
         now = self._clock()
         with session_scope(self._engine) as session:
             review = session.get(Review, review_id)
@@ -261,12 +272,13 @@ class DecisionService:
                     return "There is no draft to approve yet: use Edit to write the reply."
             else:
                 draft = self._add_human_draft(session, review_id, edited_text, now)
+            signed = fill_signature(draft.text, signer, fallback=self._unsigned)
             limit = reply_length_limit(review.source, review.language or "en")
-            if limit is not None and len(draft.text) > limit:
+            if limit is not None and len(signed) > limit:
                 # The platform would refuse it; better said now than as a failed publication.
                 session.rollback()
                 return (
-                    f"This reply is {len(draft.text)} characters and {source_label(review.source)} "
+                    f"This reply is {len(signed)} characters and {source_label(review.source)} "
                     f"accepts at most {limit}. Use Edit to shorten it."
                 )
             publish_state = self._publishing.state_after_approval(review.source)
@@ -290,7 +302,7 @@ class DecisionService:
                     action="approved",
                     actor=actor,
                     at=now,
-                    final_text=draft.text,
+                    final_text=signed,
                     edited=edited,
                     detail={"draft_version": draft.version}
                     | (edit_detail(model, draft.text) if edited else {}),
@@ -301,6 +313,11 @@ class DecisionService:
         if publish_state == PublishState.publishing:
             self._publishing.publish(review_id)
         return None
+
+    def signature_for(self, user: str) -> str:
+        """What `user`'s approval signs a reply with: their own signature or Slack name, else
+        the brand's sign-off (a bot, a stranger)."""
+        return self._signers.name_for(user) or self._unsigned
 
     def _write_new_draft(self, review_id: int, actor: str, instruction: str | None) -> None:
         try:

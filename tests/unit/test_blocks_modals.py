@@ -1,5 +1,8 @@
 """The modals opened from the card, and reading back what a user submits in them."""
 
+from dataclasses import replace
+from functools import partial
+
 import pytest
 
 from bot.blocks import ids
@@ -26,7 +29,7 @@ from tests.unit.blocks_support import (
 )
 
 BUILDERS = [
-    (build_edit_modal, ids.CALLBACK_EDIT),
+    (partial(build_edit_modal, signature="Erik"), ids.CALLBACK_EDIT),
     (build_regenerate_modal, ids.CALLBACK_REGENERATE),
     (build_decline_modal, ids.CALLBACK_DECLINE),
     (build_assign_modal, ids.CALLBACK_ASSIGN),
@@ -79,7 +82,7 @@ def test_modals_stay_within_limits_when_every_field_is_huge(build, callback_id) 
 
 
 def test_edit_modal_is_prefilled_with_the_draft_beside_its_translation() -> None:
-    modal = build_edit_modal(make_view(), length_limit=350)
+    modal = build_edit_modal(make_view(), signature="Erik", length_limit=350)
 
     box = inputs(modal)[ids.BLOCK_REPLY_TEXT]
     assert box["element"]["initial_value"] == "Hei Kari, takk for at du sa ifrå."
@@ -94,22 +97,33 @@ def test_edit_modal_is_prefilled_with_the_draft_beside_its_translation() -> None
     assert mode["initial_option"]["value"] == ids.EDIT_MODE_APPROVE
 
 
+def test_edit_modal_fills_the_drafts_signature_slot_with_the_editors_name() -> None:
+    view = make_view()
+    slotted = replace(view.draft, text="Hei Kari, takk for at du sa ifrå.\n\nHelsing\n[your name]")
+    modal = build_edit_modal(replace(view, draft=slotted), signature="Erik Lind")
+
+    box = inputs(modal)[ids.BLOCK_REPLY_TEXT]
+    assert (
+        box["element"]["initial_value"] == "Hei Kari, takk for at du sa ifrå.\n\nHelsing\nErik Lind"
+    )
+
+
 def test_edit_modal_caps_the_box_at_slacks_limit_and_says_what_the_platform_allows() -> None:
-    modal = build_edit_modal(make_view(), length_limit=4096)
+    modal = build_edit_modal(make_view(), signature="Erik", length_limit=4096)
 
     box = inputs(modal)[ids.BLOCK_REPLY_TEXT]
     assert box["element"]["max_length"] == 3000
     assert (
         box["hint"]["text"] == "Google allows up to 4,096 characters; this box holds at most 3,000."
     )
-    assert inputs(build_edit_modal(make_view()))[ids.BLOCK_REPLY_TEXT]["element"]["max_length"] == (
-        3000
-    )
+    assert inputs(build_edit_modal(make_view(), signature="Erik"))[ids.BLOCK_REPLY_TEXT]["element"][
+        "max_length"
+    ] == (3000)
 
 
 def test_edit_modal_warns_when_the_draft_is_longer_than_the_box() -> None:
     long_draft = CardDraft(version=3, text="Lang tekst. " * 400, translation=None, kind="llm")
-    modal = build_edit_modal(make_view(draft=long_draft))
+    modal = build_edit_modal(make_view(draft=long_draft), signature="Erik")
 
     assert_view_within_limits(modal)
     assert len(inputs(modal)[ids.BLOCK_REPLY_TEXT]["element"]["initial_value"]) == 3000
@@ -117,7 +131,9 @@ def test_edit_modal_warns_when_the_draft_is_longer_than_the_box() -> None:
 
 
 def test_edit_modal_without_a_draft_is_for_writing_by_hand() -> None:
-    modal = build_edit_modal(make_view(state="draft_failed", draft=None, draft_error="timeout"))
+    modal = build_edit_modal(
+        make_view(state="draft_failed", draft=None, draft_error="timeout"), signature="Erik"
+    )
 
     assert_view_within_limits(modal)
     assert "initial_value" not in inputs(modal)[ids.BLOCK_REPLY_TEXT]["element"]

@@ -187,8 +187,11 @@ def test_the_home_tab_fits_slack_with_full_lists():
         workspace_url=WORKSPACE,
         now=NOW,
         tz=STOCKHOLM,
+        signs_as="Anna <Berg> & co",
+        own_signature=True,
     )
     shown = texts(view["blocks"])
+    assert "*Your signature:* Anna &lt;Berg&gt; &amp; co\nReplies you approve are signed" in shown
 
     assert validate_view(view, expected_type="home") == []
     assert "Reviews · last 7 days" in shown

@@ -1,0 +1,1 @@
+"""Labelled model outputs: drafts as a model writes them, with the findings they must raise."""

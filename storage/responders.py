@@ -28,9 +28,7 @@ def set_signature(session: Session, *, user_id: str, signature: str | None, now:
     row.updated_at = now
 
 
-def remember_slack_name(
-    session: Session, *, user_id: str, name: str | None, now: datetime
-) -> None:
+def remember_slack_name(session: Session, *, user_id: str, name: str | None, now: datetime) -> None:
     row = _row(session, user_id, now)
     row.slack_name = name
     row.name_checked_at = now

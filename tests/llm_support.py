@@ -31,8 +31,10 @@ PROFILE = BusinessProfile(
 
 GOOD_REPLY = (
     "Hej Anna!\n\nTack för att du skrev. Vi beklagar verkligen att kaffet var kallt. Hör av dig "
-    "till kundservice@cafelumi.example så reder vi ut det.\n\nVänliga hälsningar,\nErik\nCafé Lumi"
+    "till kundservice@cafelumi.example så reder vi ut det."
 )
+# The app signs the model's reply with the language's sign-off and the responder's slot.
+SIGNED = GOOD_REPLY + "\n\nVänliga hälsningar\n[your name]\nCafé Lumi"
 
 
 def answer(**changes: object) -> dict:
@@ -79,6 +81,7 @@ def make_drafter(
     max_tokens: int = MAX_TOKENS,
     model: str = "fake-model",
     detected: str = "sv",
+    team_language: str = "en",
 ) -> LLMDrafter:
     """Retries are off unless a test is about them, so no test waits through a back-off."""
     client = build_openai_client(
@@ -90,7 +93,7 @@ def make_drafter(
         max_tokens=max_tokens,
         prompts=library,
         profile=PROFILE,
-        team_language="en",
+        team_language=team_language,
         detect_language=lambda _: detected,
     )
 

@@ -10,9 +10,9 @@ from bot.drafting import DraftingError, Example, PromptLibrary, TemplateDrafter,
 from tests.fakes.openai_api import FakeOpenAI
 from tests.llm_support import (
     API_KEY,
-    GOOD_REPLY,
     MAX_TOKENS,
     PROFILE,
+    SIGNED,
     answer,
     formats,
     make_drafter,
@@ -54,7 +54,7 @@ def test_the_request_carries_the_style_guide_of_the_review_language(fake, librar
 
 def test_the_result_carries_draft_model_tokens_and_prompt_version(fake, library):
     result = make_drafter(fake, library).draft(review())
-    assert result.text == GOOD_REPLY
+    assert result.text == SIGNED
     assert result.kind == "llm"
     assert result.review_translation == "The coffee was cold."
     assert result.reply_translation.startswith("Hi Anna!")
@@ -67,18 +67,16 @@ def test_the_result_carries_draft_model_tokens_and_prompt_version(fake, library)
     assert result.findings == []
     [request] = fake.requests()
     assert request["response_format"]["type"] == "json_schema"
-    assert request["response_format"]["json_schema"]["name"] == "DraftOutput"
+    # A Swedish review for an English-speaking team: the draft comes with translations.
+    assert request["response_format"]["json_schema"]["name"] == "TranslatedDraftOutput"
     assert request["response_format"]["json_schema"]["strict"] is True
     assert request["max_tokens"] == MAX_TOKENS
 
 
-def test_examples_responder_and_instruction_reach_the_model(fake, library):
+def test_examples_and_instruction_reach_the_model(fake, library):
     examples = [Example("Kaffet var ljummet.", "Hej Per! Förlåt för det ljumma kaffet.")]
-    make_drafter(fake, library).draft(
-        review(), responder="Erik Lind", examples=examples, instruction="more formal"
-    )
+    make_drafter(fake, library).draft(review(), examples=examples, instruction="more formal")
     request = fake.requests()[0]
-    assert "Erik Lind" in sent(request, "system")
     user = sent(request, "user")
     assert "Förlåt för det ljumma kaffet" in user
     assert "<team_instruction>\nmore formal\n</team_instruction>" in user
@@ -111,11 +109,37 @@ def test_an_urgent_review_needs_a_lead(fake, library):
     assert result.urgent_reason == "Possible food poisoning."
 
 
+@pytest.mark.parametrize(
+    ("kind", "mode"),
+    [("openai", "json_schema"), ("deepseek", "json_object"), ("text-only", "text")],
+)
+def test_every_mode_validates_the_answer_as_the_draft_asked_for_it(library, kind, mode):
+    untranslated = {k: v for k, v in answer().items() if not k.endswith("_translation")}
+    with FakeOpenAI(kind=kind) as server:
+        server.respond_with(lambda request: untranslated)
+        # A team that reads Swedish is asked for no translations, and misses none.
+        same_language = make_drafter(server, library, team_language="sv").draft(review())
+        schemas = {
+            r["response_format"]["json_schema"]["name"]
+            for r in server.requests()
+            if (r.get("response_format") or {}).get("type") == "json_schema"
+        }
+        # An English-speaking team needs them: an answer without them is no draft.
+        with pytest.raises(DraftingError) as error:
+            make_drafter(server, library).draft(review())
+    assert same_language.text == SIGNED
+    assert (same_language.review_translation, same_language.reply_translation) == (None, None)
+    assert "review_translation" in error.value.reason
+    assert formats(server)[-1] == mode
+    # Every kind of server is asked for json_schema first.
+    assert schemas == {"DraftOutput"}
+
+
 def test_an_answer_that_does_not_validate_is_asked_for_once_more(fake, library):
     answers = iter([answer(feedback_kind="angry"), answer()])
     fake.respond_with(lambda request: next(answers))
     result = make_drafter(fake, library).draft(review())
-    assert result.text == GOOD_REPLY
+    assert result.text == SIGNED
     assert formats(fake) == ["json_schema", "json_schema"]
 
 

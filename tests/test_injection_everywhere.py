@@ -22,6 +22,7 @@ import httpx
 import pytest
 
 from bot.blocks import ids
+from bot.drafting.signature import SIGNATURE_SLOT
 from bot.jobs import digest, escalation, nudges, patterns
 from storage.models import utcnow
 from tests.harness import REVIEWS_CHANNEL
@@ -189,10 +190,14 @@ def test_the_card_its_thread_and_its_modals_show_customer_text_inert(
     parts = eventually(text_parts, what="the long text in the thread")
     assert all(ESCAPED in shown(m) for m in parts)
 
-    # Edit: the modal prefills the reply exactly as the customer will read it.
+    # Edit: the modal prefills the reply exactly as the customer will read it, signed by the
+    # editor; Slack names nobody here, so the brand's sign-off fills the slot.
     modal = open_modal(app, fake_slack, review_id, ids.ACTION_EDIT)
     reply_input = next(b for b in modal["blocks"] if b.get("block_id") == ids.BLOCK_REPLY_TEXT)
-    assert reply_input["element"]["initial_value"] == drafts(app, review_id)[-1].text
+    draft_text = drafts(app, review_id)[-1].text
+    assert SIGNATURE_SLOT in draft_text
+    signed = draft_text.replace(SIGNATURE_SLOT, app.services.profile.signoff)
+    assert reply_input["element"]["initial_value"] == signed
     assert ESCAPED in shown(modal)  # the review and the translation beside it
 
     # Regenerate with an instruction that is itself an injection: quoted in the thread.

@@ -14,7 +14,7 @@ from tests.fakes.local_server import Reply
 from tests.fakes.openai_api import FakeOpenAI
 from tests.llm_support import (
     API_KEY,
-    GOOD_REPLY,
+    SIGNED,
     answer,
     formats,
     make_drafter,
@@ -78,7 +78,7 @@ def test_the_probe_finds_the_strongest_mode_the_server_honours(library, kind, mo
         assert result.problem is None
 
         # Drafts then go straight to that mode.
-        assert drafter.draft(review()).text == GOOD_REPLY
+        assert drafter.draft(review()).text == SIGNED
         assert formats(fake) == [*asked, mode]
 
 
@@ -114,7 +114,7 @@ def test_a_probe_against_a_dead_server_does_not_stop_anything_and_the_first_draf
         assert result.mode is None and drafter.mode is None
         assert result.problem.startswith("the AI service failed (HTTP 503)")
 
-        assert drafter.draft(review()).text == GOOD_REPLY
+        assert drafter.draft(review()).text == SIGNED
         assert drafter.mode is OutputMode.JSON_SCHEMA
         assert formats(fake) == ["json_schema", "json_schema"]
 
@@ -126,7 +126,7 @@ def test_drafts_started_during_the_background_probe_wait_for_its_answer(library)
         drafter.start_probe()
         result = drafter.draft(review())
         requests = fake.requests()
-    assert result.text == GOOD_REPLY
+    assert result.text == SIGNED
     assert [probed(r) for r in requests] == [True, True, False]
     # The draft asked in the mode the probe found, not all over again.
     assert [(r.get("response_format") or {}).get("type") for r in requests] == [
@@ -175,7 +175,7 @@ def test_the_app_probes_at_start_and_drafts_in_the_mode_found(app_factory, libra
 def test_fences_and_prose_around_the_json_are_stripped_in_structured_mode(fake, library, content):
     fake.respond_with(lambda request: content.format(answer=json.dumps(answer())))
     drafter = make_drafter(fake, library)
-    assert drafter.draft(review()).text == GOOD_REPLY
+    assert drafter.draft(review()).text == SIGNED
     assert formats(fake) == ["json_schema"]  # one call: nothing failed
     assert drafter.mode is OutputMode.JSON_SCHEMA
 
@@ -184,7 +184,7 @@ def test_a_fenced_server_in_json_object_mode_is_read_too(library):
     with serving("fenced") as fake:
         drafter = make_drafter(fake, library)
         fake.fail_next(Reply.json({"detail": "json_schema off"}, 400))
-        assert drafter.draft(review()).text == GOOD_REPLY
+        assert drafter.draft(review()).text == SIGNED
     assert formats(fake) == ["json_schema", "json_object"]
 
 
@@ -318,7 +318,7 @@ def test_a_spent_quota_is_not_retried_and_says_to_check_billing(fake, library):
 def test_a_rate_limit_is_retried_by_the_client_as_the_server_asks(fake, library):
     fake.fail_next(429, retry_after=0.001)
     result = make_drafter(fake, library, max_retries=2).draft(review())
-    assert result.text == GOOD_REPLY
+    assert result.text == SIGNED
     assert len(fake.requests()) == 2
 
 

@@ -66,7 +66,10 @@ def test_a_negative_review_gets_one_llm_draft_in_its_own_language(app_factory, f
     assert request["response_format"]["type"] == "json_schema"
     [draft] = drafts_of(app, review_id)
     assert (draft.kind, draft.version, draft.model) == ("llm", 1, "fake-model")
-    assert draft.text == "Hei Ola! Takk for at du skreiv til oss."
+    assert (
+        draft.text
+        == "Hei Ola! Takk for at du skreiv til oss.\n\nVenleg helsing\n[your name]\nCafé Lumi"
+    )
     assert draft.tokens_in > 0 and draft.tokens_out > 0 and draft.prompt_version
     assert (review.language, review.themes, review.feedback_kind) == (
         "nn",

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import openai
 from openai.types.chat import ChatCompletion
 
-from bot.drafting.guardrails import check_draft
 from bot.drafting.llm_answer import Completion, InvalidOutput, ProseAnswer, read_answer
+from bot.drafting.llm_request import DraftRequest, Messages, draft_request, signed_result
 from bot.drafting.llm_server import (
     OUTPUT_MODES,
     OutputMode,
@@ -25,7 +25,7 @@ from bot.drafting.llm_server import (
 )
 from bot.drafting.profile import BusinessProfile
 from bot.drafting.prompts import PromptLibrary
-from bot.drafting.schema import DraftingError, DraftResult, Example, ReviewInput
+from bot.drafting.schema import DraftingError, DraftOutput, DraftResult, Example, ReviewInput
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +42,6 @@ PROBE_REVIEW = ReviewInput(
     location=None,
     length_limit=None,
 )
-
-Messages = list[dict[str, str]]
 
 
 @dataclass(frozen=True)
@@ -99,23 +97,35 @@ class LLMDrafter:
         """The output mode in use; None until the server has answered one."""
         return self._probe.mode
 
+    def request(
+        self,
+        review: ReviewInput,
+        *,
+        examples: Sequence[Example] = (),
+        instruction: str | None = None,
+    ) -> DraftRequest:
+        """The prompt and output model a draft of `review` is asked for."""
+        return draft_request(
+            self._prompts,
+            review,
+            profile=self._profile,
+            team_language=self._team_language,
+            examples=examples,
+            instruction=instruction,
+        )
+
     def draft(
         self,
         review: ReviewInput,
         *,
-        responder: str | None = None,
         examples: Sequence[Example] = (),
         instruction: str | None = None,
     ) -> DraftResult:
         """Draft a reply; raises DraftingError with a reason a person can act on."""
-        messages_for = self._messages_for(
-            review, responder=responder, examples=examples, instruction=instruction
-        )
+        request = self.request(review, examples=examples, instruction=instruction)
         started = time.monotonic()
-        completion = self._complete_validated(messages_for)
+        completion = self._complete_validated(request)
         latency_ms = round((time.monotonic() - started) * 1000)
-        output = completion.output
-        urgent = output.priority == "urgent"
         log.info(
             "Drafted a %s reply with %s in %d ms (%s tokens in, %s out)",
             review.language,
@@ -124,51 +134,15 @@ class LLMDrafter:
             completion.tokens_in,
             completion.tokens_out,
         )
-        return DraftResult(
-            text=output.reply.strip(),
-            kind="llm",
-            reply_translation=output.reply_translation,
-            review_translation=output.review_translation,
-            themes=list(output.themes),
-            feedback_kind=output.feedback_kind,
-            priority=output.priority,
-            urgent_reason=(output.urgent_reason or None) if urgent else None,
-            needs_lead=urgent,
-            model=completion.model,
-            prompt_version=self._prompts.prompt_version,
-            tokens_in=completion.tokens_in,
-            tokens_out=completion.tokens_out,
+        return signed_result(
+            completion,
+            review,
+            prompts=self._prompts,
+            profile=self._profile,
             latency_ms=latency_ms,
-            findings=check_draft(
-                output.reply.strip(),
-                review=review,
-                profile=self._profile,
-                detect_language=self._detect_language,
-                team_language=self._team_language,
-            ),
+            detect_language=self._detect_language,
+            team_language=self._team_language,
         )
-
-    def _messages_for(
-        self,
-        review: ReviewInput,
-        *,
-        responder: str | None = None,
-        examples: Sequence[Example] = (),
-        instruction: str | None = None,
-    ) -> Callable[[OutputMode], Messages]:
-        def build(mode: OutputMode) -> Messages:
-            # Without json_schema the prompt is what tells the model the fields, so the mode
-            # decides whether the prompt describes them.
-            return self._prompts.build_messages(
-                review,
-                profile=self._profile,
-                responder=responder,
-                team_language=self._team_language,
-                examples=examples,
-                instruction=instruction,
-            )
-
-        return build
 
     # ----- the output mode ---------------------------------------------------------------
 
@@ -195,7 +169,7 @@ class LLMDrafter:
     def _probe_holding_the_lock(self) -> ProbeResult:
         if self._probe.mode is None:
             try:
-                self._walk(self._messages_for(PROBE_REVIEW), OUTPUT_MODES, finding=True)
+                self._walk(self.request(PROBE_REVIEW), OUTPUT_MODES, finding=True)
             except DraftingError as exc:
                 self._probe = dataclasses.replace(self._probe, problem=exc.reason)
                 log.warning(
@@ -206,7 +180,7 @@ class LLMDrafter:
                 )
         return self._probe
 
-    def _complete_validated(self, messages_for: Callable[[OutputMode], Messages]) -> Completion:
+    def _complete_validated(self, request: DraftRequest) -> Completion:
         if self._probe.mode is None:
             with self._finding_mode:
                 pass  # a probe under way answers the question for this draft too
@@ -214,13 +188,13 @@ class LLMDrafter:
         if mode is None:
             # Drafts find the mode side by side rather than in a queue: when the server is
             # down, each would otherwise wait out the timeouts of all those before it.
-            return self._walk(messages_for, OUTPUT_MODES, finding=True)
+            return self._walk(request, OUTPUT_MODES, finding=True)
         # A server that refuses its mode now (a proxy routing elsewhere) gets the next one.
-        return self._walk(messages_for, OUTPUT_MODES[OUTPUT_MODES.index(mode) :], finding=False)
+        return self._walk(request, OUTPUT_MODES[OUTPUT_MODES.index(mode) :], finding=False)
 
     def _walk(
         self,
-        messages_for: Callable[[OutputMode], Messages],
+        request: DraftRequest,
         modes: Sequence[OutputMode],
         *,
         finding: bool,
@@ -231,9 +205,7 @@ class LLMDrafter:
             try:
                 # While finding the mode, prose means the server ignored the format: a server
                 # that honours one cannot answer prose in it. Once known, prose is a slip.
-                return self._in_mode(
-                    mode, messages_for(mode), refused, prose_moves_on=finding and not last
-                )
+                return self._in_mode(mode, request, refused, prose_moves_on=finding and not last)
             except _Refused as exc:
                 log.warning(
                     "The AI service at %s refused %s output (%s)", self._probe.server, mode, exc
@@ -255,13 +227,15 @@ class LLMDrafter:
         raise AssertionError("the last mode returns or raises DraftingError")
 
     def _in_mode(
-        self, mode: OutputMode, messages: Messages, refused: list[str], *, prose_moves_on: bool
+        self, mode: OutputMode, request: DraftRequest, refused: list[str], *, prose_moves_on: bool
     ) -> Completion:
+        # Without json_schema the server is sent no schema, so the prompt has to spell it out.
+        messages = request.messages(schema_in_prompt=mode is not OutputMode.JSON_SCHEMA)
         problem = ""
         for _ in range(INVALID_OUTPUT_ATTEMPTS):
-            response = self._request(mode, messages)
+            response = self._request(mode, messages, request.output_type)
             try:
-                completion = read_answer(response)
+                completion = read_answer(response, request.output_type)
             except ProseAnswer as exc:
                 if prose_moves_on:
                     raise
@@ -295,13 +269,15 @@ class LLMDrafter:
 
     # ----- one call ----------------------------------------------------------------------
 
-    def _request(self, mode: OutputMode, messages: Messages) -> ChatCompletion:
+    def _request(
+        self, mode: OutputMode, messages: Messages, output_type: type[DraftOutput]
+    ) -> ChatCompletion:
         newer = self._max_completion_tokens
         try:
             response = self._client.chat.completions.create(
                 model=self._model,
                 messages=messages,  # type: ignore[arg-type]  # plain role/content dicts
-                response_format=response_format(mode),
+                response_format=response_format(mode, output_type),
                 max_tokens=openai.omit if newer else self._max_tokens,
                 max_completion_tokens=self._max_tokens if newer else openai.omit,
             )
@@ -310,7 +286,7 @@ class LLMDrafter:
             if not newer and "max_completion_tokens" in text:
                 log.info("The model %s wants max_completion_tokens; using it", self._model)
                 self._max_completion_tokens = True
-                return self._request(mode, messages)
+                return self._request(mode, messages, output_type)
             raise _Refused(exc.status_code, text) from exc
         except openai.APIStatusError as exc:
             log.warning(

@@ -1,4 +1,4 @@
-"""Reading a chat completion into a DraftOutput, whichever output mode it was asked in."""
+"""Reading a chat completion into the draft it was asked for, whichever output mode it used."""
 
 from __future__ import annotations
 
@@ -29,7 +29,8 @@ class ProseAnswer(InvalidOutput):
     """The answer held no JSON object at all: the server may have ignored response_format."""
 
 
-def read_answer(response: ChatCompletion) -> Completion:
+def read_answer(response: ChatCompletion, output_type: type[DraftOutput]) -> Completion:
+    """The answer validated as `output_type`, the draft with or without its translations."""
     choice = response.choices[0] if response.choices else None
     if choice is None or choice.message is None:
         raise DraftingError("the AI service answered without a draft (no choices)")
@@ -46,7 +47,7 @@ def read_answer(response: ChatCompletion) -> Completion:
     if found is None:
         raise ProseAnswer(content.strip() or "(empty)")
     try:
-        output = DraftOutput.model_validate_json(found)
+        output = output_type.model_validate_json(found)
     except pydantic.ValidationError as exc:
         raise InvalidOutput(_summarise(exc)) from exc
     usage = response.usage

@@ -24,7 +24,7 @@ _TAG = re.compile(r"<[^>]+>")
 class OutputMode(enum.StrEnum):
     """How a draft is asked for, strongest first; a server gets the first one it honours."""
 
-    JSON_SCHEMA = "json_schema"  # strict structured output: the server enforces DraftOutput
+    JSON_SCHEMA = "json_schema"  # strict structured output: the server enforces the schema
     JSON_OBJECT = "json_object"  # any JSON object; the prompt has to say which fields
     TEXT = "text"  # no response_format at all; the answer is parsed and validated as JSON
 
@@ -56,18 +56,19 @@ def _no_retry_when_the_quota_is_spent(response: httpx2.Response) -> None:
             response.headers["x-should-retry"] = "false"
 
 
-def response_format(mode: OutputMode) -> Any:
-    """The `response_format` argument of a mode (`openai.omit` for plain text)."""
+def response_format(mode: OutputMode, output_type: type[DraftOutput]) -> Any:
+    """The `response_format` argument of a mode (`openai.omit` for plain text); json_schema
+    holds the schema of `output_type`, the draft with or without its translations."""
     if mode is OutputMode.JSON_SCHEMA:
-        return _strict_schema()
+        return _strict_schema(output_type)
     if mode is OutputMode.JSON_OBJECT:
         return {"type": "json_object"}
     return openai.omit
 
 
 @functools.cache
-def _strict_schema() -> Any:
-    return type_to_response_format_param(DraftOutput)
+def _strict_schema(output_type: type[DraftOutput]) -> Any:
+    return type_to_response_format_param(output_type)
 
 
 def server_host(client: openai.OpenAI) -> str:

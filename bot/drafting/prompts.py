@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,7 +12,8 @@ from string import Template
 import yaml
 
 from bot.drafting.profile import BusinessProfile
-from bot.drafting.schema import DraftOutput, Example, ReviewInput
+from bot.drafting.schema import Example, ReviewInput, output_model
+from bot.drafting.tokens import token_count
 from bot.triage.themes import THEMES
 
 GENERIC_GUIDE = "generic"
@@ -54,6 +54,9 @@ TEMPLATE_KEYS = (
     "themes",
 )
 
+# What the approved examples in one prompt may cost, all together; the most similar come first.
+EXAMPLE_TOKEN_BUDGET = 500
+
 
 class PromptFileError(ValueError):
     """A file under prompts/ is missing or malformed."""
@@ -93,17 +96,16 @@ def _fenced(tag: str, body: str) -> str:
 
 
 def _review_block(review: ReviewInput) -> str:
-    rating = f"{review.rating}/5" if review.rating is not None else "none"
-    fields = [
-        f"source: {review.source}",
-        f"rating: {rating}",
-        f"location: {review.location or 'not given'}",
-        f"author: {review.author or 'not given'}",
-        f"title: {review.title or ''}",
-        "text:",
-        review.text,
-    ]
-    return _fenced("review", "\n".join(fields))
+    # What the source did not give is left out rather than spelt "not given".
+    known = {
+        "source": review.source,
+        "rating": f"{review.rating}/5" if review.rating is not None else None,
+        "location": review.location,
+        "author": review.author,
+        "title": review.title,
+    }
+    fields = [f"{name}: {value}" for name, value in known.items() if value and value.strip()]
+    return _fenced("review", "\n".join([*fields, "text:", review.text]))
 
 
 def _example_block(example: Example) -> str:
@@ -116,6 +118,20 @@ def _example_block(example: Example) -> str:
     return f"<example>\n{inner}\n</example>"
 
 
+def _sign_off_pattern(template: ReplyTemplate, brand: str) -> re.Pattern[str]:
+    """The language's sign-off at the end of a published reply, whoever signed it."""
+    anyone = r"[^\n]+"
+    pattern = re.escape(template.signoff.strip())
+    for name in ("responder", "brand"):
+        pattern = pattern.replace(re.escape(f"${{{name}}}"), anyone)
+    return re.compile(r"\s*" + pattern + r"\s*\Z")
+
+
+def needs_translation(language: str, team_language: str) -> bool:
+    """Whether the team needs the review and the reply in its own language."""
+    return language != team_language
+
+
 class PromptLibrary:
     """Reads prompts/ once; `prompt_version` changes whenever any file it read changes."""
 
@@ -124,6 +140,7 @@ class PromptLibrary:
         files = {
             "system.md": self.root / "system.md",
             **{f"languages/{p.name}": p for p in sorted(self.root.glob("languages/*.md"))},
+            **{f"parts/{p.name}": p for p in sorted(self.root.glob("parts/*.md"))},
             **{f"templates/{p.name}": p for p in sorted(self.root.glob("templates/*.yml"))},
         }
         if not files["system.md"].is_file():
@@ -149,57 +166,108 @@ class PromptLibrary:
         *,
         profile: BusinessProfile,
         language: str,
-        responder: str | None,
         team_language: str,
         location: str | None = None,
         length_limit: int | None = None,
+        examples: bool = False,
+        instruction: bool = False,
+        schema_in_prompt: bool = False,
     ) -> str:
-        schema = json.dumps(DraftOutput.model_json_schema(), ensure_ascii=False)
+        """The system prompt; the parts about examples, an instruction, translations and the
+        JSON keys are there only when the request has them."""
+        translate = needs_translation(language, team_language)
+        values = {
+            "brand": profile.brand,
+            "voice": profile.voice or "friendly and professional",
+            "contact": profile.contact_for(location),
+            "links": ", ".join(profile.allowed_links) or "none",
+            "compensation": profile.compensation_policy(),
+            "max_characters": str(length_limit),
+            "language_name": language_name(language),
+            "language_code": language,
+            "style_guide": self.style_guide(language),
+            "team_language": language_name(team_language),
+            "themes": ", ".join(f"`{theme}`" for theme in THEMES),
+            "keys": ", ".join(f"`{key}`" for key in output_model(translate=translate).model_fields),
+        }
+        # Each slot of system.md and the part (prompts/parts/<name>.md) that fills it, if any.
+        chosen = {
+            "examples": "examples" if examples else None,
+            "instruction": "instruction" if instruction else None,
+            "translations": "translations" if translate else None,
+            "json_object": "json_object" if schema_in_prompt else None,
+            "length": "length_limit" if length_limit else "length",
+        }
         try:
-            return self._system.substitute(
-                brand=profile.brand,
-                voice=profile.voice or "friendly and professional",
-                contact=profile.contact_for(location),
-                links=", ".join(profile.allowed_links) or "none",
-                compensation=profile.compensation_policy(),
-                signature=responder or profile.signoff,
-                max_characters=str(length_limit) if length_limit else "none",
-                language_name=language_name(language),
-                language_code=language,
-                style_guide=self.style_guide(language),
-                team_language=language_name(team_language),
-                themes=", ".join(f"`{theme}`" for theme in THEMES),
-                output_schema=schema,
-            )
+            for slot, part in chosen.items():
+                values[slot] = self._part(part, values) if part else ""
+            return self._system.substitute(values).strip()
         except (KeyError, ValueError) as exc:
-            raise PromptFileError(f"system.md has an unknown or broken placeholder: {exc}") from exc
+            raise PromptFileError(
+                f"A prompt file has an unknown or broken placeholder: {exc}"
+            ) from exc
+
+    def _part(self, name: str, values: dict[str, str]) -> str:
+        text = self._texts.get(f"parts/{name}.md")
+        if text is None:
+            raise PromptFileError(f"Prompt part {self.root / 'parts' / name}.md not found")
+        return Template(text.strip()).substitute(values) + "\n"
 
     def build_messages(
         self,
         review: ReviewInput,
         *,
         profile: BusinessProfile,
-        responder: str | None,
         team_language: str,
         examples: Sequence[Example] = (),
         instruction: str | None = None,
+        length_limit: int | None = None,
+        schema_in_prompt: bool = False,
     ) -> list[dict[str, str]]:
+        """The messages for one draft.
+
+        `examples` are approved replies, most relevant first, already anonymised (see
+        examples.anonymised): each loses its sign-off, and they are taken while they fit
+        EXAMPLE_TOKEN_BUDGET. `length_limit`
+        is what the model may write (the platform's limit less the sign-off the app adds).
+        `schema_in_prompt` spells out the JSON keys, for a server whose JSON mode has no schema.
+        """
+        instruction = (instruction or "").strip()
+        shown = self._example_blocks(review.language, examples, brand=profile.brand)
         system = self.system_prompt(
             profile=profile,
             language=review.language,
-            responder=responder,
             team_language=team_language,
             location=review.location,
-            length_limit=review.length_limit,
+            length_limit=length_limit,
+            examples=bool(shown),
+            instruction=bool(instruction),
+            schema_in_prompt=schema_in_prompt,
         )
-        parts = [_example_block(example) for example in examples]
-        parts.append(_review_block(review))
-        if instruction and instruction.strip():
-            parts.append(_fenced("team_instruction", instruction.strip()))
+        parts = [*shown, _review_block(review)]
+        if instruction:
+            parts.append(_fenced("team_instruction", instruction))
         return [
             {"role": "system", "content": system},
             {"role": "user", "content": "\n\n".join(parts)},
         ]
+
+    def _example_blocks(
+        self, language: str, examples: Sequence[Example], *, brand: str
+    ) -> list[str]:
+        if not examples:
+            return []
+        sign_off = _sign_off_pattern(self.template(language), brand)
+        blocks: list[str] = []
+        spent = 0
+        for example in examples:
+            unsigned = Example(example.review_text.strip(), sign_off.sub("", example.reply_text))
+            block = _example_block(unsigned)
+            cost = token_count(block)
+            if spent + cost <= EXAMPLE_TOKEN_BUDGET:
+                blocks.append(block)
+                spent += cost
+        return blocks
 
     def template(self, language: str) -> ReplyTemplate:
         """The reply template for a language, falling back to English."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -13,18 +13,30 @@ from bot.triage.themes import Theme
 MAX_THEMES = 3
 
 
+def _shape_only(schema: dict[str, Any]) -> None:
+    # The schema goes to the model with every request: pydantic's titles only repeat the keys,
+    # and the class docstring is for programmers.
+    schema.pop("title", None)
+    schema.pop("description", None)
+    for field in schema.get("properties", {}).values():
+        field.pop("title", None)
+
+
 class DraftOutput(BaseModel):
-    """A drafted public reply to one customer review, with translations and triage."""
+    """A drafted public reply to one customer review, with its triage.
 
-    model_config = ConfigDict(extra="forbid")
+    The prompt (prompts/system.md) says what each field means; the schema only fixes the shape.
+    Unknown keys are ignored: a model that adds translations nobody asked for has still
+    written a usable draft.
+    """
 
-    reply: str = Field(description="The public reply, in the review's language and script.")
-    review_translation: str = Field(description="The review translated into the team language.")
-    reply_translation: str = Field(description="The reply translated into the team language.")
+    model_config = ConfigDict(extra="ignore", json_schema_extra=_shape_only)
+
+    reply: str
     themes: list[Theme] = Field(min_length=1, max_length=MAX_THEMES)
     feedback_kind: Literal["factual", "opinion", "emotional"]
     priority: Literal["normal", "urgent"]
-    urgent_reason: str = Field(description='Why the review is urgent; "" when normal.')
+    urgent_reason: str
 
     @field_validator("themes", mode="before")
     @classmethod
@@ -33,6 +45,18 @@ class DraftOutput(BaseModel):
         if isinstance(value, list):
             return list(dict.fromkeys(value))[:MAX_THEMES]
         return value
+
+
+class TranslatedDraftOutput(DraftOutput):
+    """A draft for a review the team does not read: the review and the reply in its language."""
+
+    review_translation: str
+    reply_translation: str
+
+
+def output_model(*, translate: bool) -> type[DraftOutput]:
+    """What the model is asked to return; translations only for a team that needs them."""
+    return TranslatedDraftOutput if translate else DraftOutput
 
 
 @dataclass(frozen=True)
@@ -53,10 +77,15 @@ class ReviewInput:
 
 @dataclass(frozen=True)
 class Example:
-    """An earlier review and the reply the team approved for it."""
+    """An earlier review and the reply the team approved for it, as stored.
+
+    `author` is the other customer's name as the review gave it; the prompt replaces it (and
+    any contact details) with placeholders before the model sees the example.
+    """
 
     review_text: str
     reply_text: str
+    author: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,13 +124,17 @@ class DraftingError(Exception):
 
 
 class Drafter(Protocol):
-    """What the review pipeline calls; LLMDrafter and TemplateDrafter both fit."""
+    """What the review pipeline calls; LLMDrafter and TemplateDrafter both fit.
+
+    `examples` are approved replies, most relevant first; the prompt shows as many as its
+    token budget holds. Drafts end in the language's sign-off with the responder's slot, so
+    no responder is needed here.
+    """
 
     def draft(
         self,
         review: ReviewInput,
         *,
-        responder: str | None = None,
         examples: Sequence[Example] = (),
         instruction: str | None = None,
     ) -> DraftResult: ...

@@ -107,12 +107,11 @@ class TemplateDrafter:
         self,
         review: ReviewInput,
         *,
-        responder: str | None = None,
         examples: Sequence[Example] = (),
         instruction: str | None = None,
     ) -> DraftResult:
         """Fill the review language's template. The responder signs through the slot at
-        approval, and examples and instructions need a model: all three are accepted for the
+        approval, and examples and instructions need a model: both are accepted for the
         common interface and not used."""
         started = time.monotonic()
         template = self._prompts.template(review.language)

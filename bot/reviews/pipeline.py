@@ -24,13 +24,14 @@ from bot.drafting import Drafter, DraftingError, DraftResult, Example, ReviewInp
 from bot.reviews.triage import Triage
 from bot.sources.platforms import reply_length_limit
 from storage.db import session_scope
-from storage.models import Decision, Draft, Review, ReviewStatus, utcnow
+from storage.examples import approved_replies
+from storage.models import Draft, Review, ReviewStatus, utcnow
 
 log = logging.getLogger(__name__)
 
-# Approved replies in the review's language the examples are chosen from (most recent first).
+# Approved replies in the review's language the examples are chosen from (most recent first);
+# the prompt shows as many of the closest as its token budget holds.
 EXAMPLE_POOL = 50
-EXAMPLES_PER_DRAFT = 3
 TRIAGE_WORKERS = 2  # triage is quick and local; a second thread covers a slow card post
 
 
@@ -157,7 +158,6 @@ class Pipeline:
         review_id: int,
         *,
         instruction: str | None = None,
-        responder: str | None = None,
         from_status: str = ReviewStatus.triaged,
     ) -> DraftResult | None:
         """Write the next draft version. Regenerating moves from `pending` instead."""
@@ -169,7 +169,6 @@ class Pipeline:
         try:
             result = self._drafter.draft(
                 self._review_input(review),
-                responder=responder,
                 examples=examples,
                 instruction=instruction,
             )
@@ -254,18 +253,12 @@ class Pipeline:
 
     @staticmethod
     def _examples(session: Session, review: Review) -> list[Example]:
-        """The team's approved replies in this language that are closest to this review."""
-        rows = session.exec(
-            select(Review.text, Decision.final_text)
-            .join(Decision, Decision.review_id == Review.id)
-            .where(
-                Decision.action == "approved",
-                Review.language == review.language,
-                Review.id != review.id,
-                Decision.final_text.is_not(None),
-            )
-            .order_by(Decision.at.desc())
-            .limit(EXAMPLE_POOL)
-        ).all()
-        candidates = [Example(review_text=text, reply_text=reply) for text, reply in rows]
-        return closest_examples(review.text, candidates, k=EXAMPLES_PER_DRAFT)
+        """The team's approved replies in this language, those closest to this review first."""
+        approved = approved_replies(
+            session, language=review.language, exclude_review_id=review.id, limit=EXAMPLE_POOL
+        )
+        candidates = [
+            Example(review_text=row.review_text, reply_text=row.reply_text, author=row.author)
+            for row in approved
+        ]
+        return closest_examples(review.text, candidates)

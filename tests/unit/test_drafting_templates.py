@@ -496,7 +496,7 @@ def tmp_prompts(tmp_path: Path) -> Path:
 def test_a_template_draft_is_assembled_from_its_parts(tmp_prompts):
     library = PromptLibrary(tmp_prompts)
     rev = review("en", "The parcel never arrived. Terrible.", author="Kari Nordmann")
-    result = drafter(library, lambda _: "en").draft(rev, responder="Erik")
+    result = drafter(library, lambda _: "en").draft(rev)
     assert result.text == (
         "Hi Kari,\n\nThanks for telling us about the delivery. "
         "You wrote “The parcel never arrived”. "

@@ -1,0 +1,43 @@
+"""Approved replies the drafting engine may learn the team's voice from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from storage.models import Decision, Review
+
+
+@dataclass(frozen=True)
+class ApprovedReply:
+    review_text: str
+    author: str | None
+    reply_text: str
+
+
+def approved_replies(
+    session: Session, *, language: str, exclude_review_id: int, limit: int
+) -> list[ApprovedReply]:
+    """The latest approved replies to reviews in `language`, newest first.
+
+    A review whose customer's data was erased never comes back as an example. Each filter is
+    one `where`, so narrowing to a brand is one more.
+    """
+    statement = (
+        select(Review.text, Review.author, Decision.final_text)
+        .join(Decision, Decision.review_id == Review.id)
+        .where(
+            Decision.action == "approved",
+            Decision.final_text.is_not(None),
+            Review.erased_at.is_(None),
+            Review.language == language,
+            Review.id != exclude_review_id,
+        )
+        .order_by(Decision.at.desc(), Decision.id.desc())
+        .limit(limit)
+    )
+    return [
+        ApprovedReply(review_text=text, author=author, reply_text=reply)
+        for text, author, reply in session.exec(statement).all()
+    ]

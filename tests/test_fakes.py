@@ -15,9 +15,10 @@ import pytest
 from pydantic import BaseModel
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 
+from bot.cards.slack_client import RateLimitRetry
+from tests.clock import TestWaits
 from tests.fakes.openai_api import DEFAULT_CONTENT, FakeOpenAI
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_blocks import validate_blocks, validate_view
@@ -488,14 +489,15 @@ def test_fail_next_5xx_then_recovers(client: WebClient, slack: FakeSlack) -> Non
 
 
 def test_sdk_rate_limit_handler_recovers_and_posts_once(slack: FakeSlack) -> None:
+    waits = TestWaits()
     retrying = WebClient(
-        token=TOKEN,
-        base_url=slack.api_url,
-        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=1)],
+        token=TOKEN, base_url=slack.api_url, retry_handlers=[RateLimitRetry(1, waits)]
     )
-    slack.fail_next("chat.postMessage", retry_after=0)
+    slack.fail_next("chat.postMessage", retry_after=3)
     retrying.chat_postMessage(channel="C1", text="card")
     assert [m["text"] for m in slack.messages("C1")] == ["card"]
+    [waited] = waits.seconds  # Retry-After, plus the SDK's jitter of under a second
+    assert 3 <= waited < 4
 
 
 def _outcomes(slack: FakeSlack, client: WebClient, n: int) -> list[int]:

@@ -325,7 +325,7 @@ def test_a_rate_limit_is_retried_by_the_client_as_the_server_asks(fake, library)
 def test_a_lasting_rate_limit_says_it_will_be_tried_again(fake, library):
     fake.fail_next(429)
     assert reason(make_drafter(fake, library)) == (
-        "the AI service is busy (rate limited); it will be tried again"
+        "the AI service is busy (rate limited): use Try again in a minute"
     )
 
 

@@ -14,8 +14,8 @@ from tests.fakes.platforms import FakeGoogleBusiness, GoogleReview
 from tests.fakes.platforms_support import stored_one
 from tests.workflow_support import (
     block_action,
-    card_message,
     decisions,
+    drafted_card,
     eventually,
     review,
     start,
@@ -81,7 +81,7 @@ def test_a_polled_review_is_carded_approved_and_its_reply_put_on_google_once(
     assert report.accepted == 1
     review_id = stored_one(app.services.engine, name).id
     app.wait_for_status(review_id, "pending")
-    message = eventually(lambda: card_message(fake_slack, review_id), what="the card")
+    message = drafted_card(fake_slack, review_id)
 
     response = app.send_interaction(block_action(message, ids.ACTION_APPROVE))
     assert response.status_code == 200

@@ -56,12 +56,7 @@ def post_review(app: AppHarness, fake_slack: Any, review: dict | None = None) ->
     assert response.status_code == 202, response.text
     review_id = response.json()["reviews"][0]["id"]
     app.wait_for_status(review_id, "pending")
-    # The card goes up saying a draft is on its way; wait until the draft has filled it in.
-    eventually(
-        lambda: (card := card_message(fake_slack, review_id))
-        and "Writing a draft" not in json.dumps(card["blocks"]),
-        what=f"the drafted card of {review_id}",
-    )
+    drafted_card(fake_slack, review_id)
     # Slack has the card a moment before the outbox row records it.
     eventually(lambda: slack_card(app, review_id).ts, what=f"the card of {review_id} recorded")
     return review_id
@@ -225,3 +220,13 @@ def name_person(fake_slack: Any, user: str, display_name: str, real_name: str = 
         "real_name": real_name or display_name,
         "tz": "Europe/Stockholm",
     }
+
+
+def drafted_card(fake_slack: Any, review_id: int) -> dict:
+    """The review's card once its draft is in: it goes up first saying a draft is on its way."""
+
+    def drafted() -> dict | None:
+        card = card_message(fake_slack, review_id)
+        return card if card and "Writing a draft" not in json.dumps(card["blocks"]) else None
+
+    return eventually(drafted, what=f"the drafted card of {review_id}")

@@ -130,7 +130,7 @@ def failure_reason(exc: openai.OpenAIError, *, client: openai.OpenAI, model: str
     if status == 403:
         return f"the AI service refused the API key: check OPENAI_API_KEY ({text})"
     if status == 429:
-        return "the AI service is busy (rate limited); it will be tried again"
+        return "the AI service is busy (rate limited): use Try again in a minute"
     if status == 404:
         if exc.code == "model_not_found" or model in text:
             return f"the model {model} does not exist on the AI service"

@@ -12,12 +12,14 @@ from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
 
 from bot.cards.approvers import Approvers
+from bot.cards.changes import ChangeNotices
 from bot.cards.pacing import ChannelPacer
 from bot.cards.service import CardService
 from bot.cards.signers import Signers
 from bot.cards.slack_client import Sleep, build_web_client
 from bot.config import Settings
 from bot.drafting import BusinessProfile, Drafter, LLMDrafter, PromptLibrary, build_drafter
+from bot.jobs.erased import redraw_without
 from bot.jobs.leader import leader_lock_for
 from bot.jobs.scheduler import JobScheduler, job_specs
 from bot.publishing.registry import PublisherRegistry, build_publishers
@@ -50,6 +52,8 @@ class Services:
     intake: IntakeService
     slack: WebClient | None  # None without SLACK_BOT_TOKEN: cards then stay queued
     cards: CardService
+    # A customer's new rating or text, shown on the card as soon as it is stored.
+    changes: ChangeNotices
     publishers: PublisherRegistry
     publishing: PublishService
     decisions: DecisionService
@@ -71,6 +75,7 @@ class Services:
         if isinstance(self.drafter, LLMDrafter):
             self.drafter.start_probe()  # first: drafts resumed below wait for its answer
         self.pipeline.start()
+        self.changes.start()
         self.pipeline.resume()
         self.cards.start_recovery()
         if self.settings.scheduler_enabled:
@@ -83,6 +88,7 @@ class Services:
         self.redrafts.shutdown(wait=True, cancel_futures=True)
         self.answers.shutdown(wait=True, cancel_futures=True)
         self.pipeline.stop()
+        self.changes.stop()
         self.publishers.close()
         self.sources.close()
         self.engine.dispose()
@@ -161,7 +167,10 @@ def build_services(
         on_ready=cards.post_or_update,
         clock=clock,
     )
-    intake = IntakeService(engine, on_stored=pipeline.submit, clock=clock)
+    changes = ChangeNotices(engine, cards, in_slack=slack is not None, clock=clock)
+    intake = IntakeService(
+        engine, on_stored=pipeline.submit, on_changed=changes.submit, clock=clock
+    )
     sources = build_sources(
         settings.sources_file,
         environ=environ,
@@ -186,7 +195,7 @@ def build_services(
         tz=settings.tz,
         clock=clock,
     )
-    return Services(
+    services = Services(
         settings=settings,
         engine=engine,
         clock=clock,
@@ -197,6 +206,7 @@ def build_services(
         intake=intake,
         slack=slack,
         cards=cards,
+        changes=changes,
         publishers=publishers,
         publishing=publishing,
         decisions=decisions,
@@ -208,10 +218,11 @@ def build_services(
         answers=ThreadPoolExecutor(KPI_ANSWER_WORKERS, thread_name_prefix="kpi-answer"),
         jobs=JobScheduler(engine, settings, leader_lock_for(engine), job_specs(settings)),
         sources=sources,
-        erasure=ErasureService(
-            engine,
-            retention_days=settings.retention_days,
-            clock=clock,
-            on_erased=lambda ids: [cards.redact(review_id) for review_id in ids],
-        ),
     )
+    services.erasure = ErasureService(
+        engine,
+        retention_days=settings.retention_days,
+        clock=clock,
+        on_erased=lambda ids: redraw_without(services, ids),
+    )
+    return services

@@ -1,9 +1,11 @@
 """Erasing a customer's personal data while keeping the anonymous numbers the KPIs need.
 
 What goes: the author's name, the review's title and text, its link, the translation, every draft
-and final reply (they greet the customer by name and restate what they wrote), and the old and new
-texts of recorded changes. What stays: source, location, language, rating, dates, themes, states
-and the audit of who on the team did what — none of it identifies the customer.
+and final reply (they greet the customer by name and restate what they wrote), the checks'
+findings on the drafts and the urgency reason (they quote both), the team's words about the review
+in the audit (regenerate instructions, decline notes, the model's text and diff of an edit), and
+the old and new texts of recorded changes. What stays: source, location, language, rating, dates,
+themes, states and the audit of who on the team did what — none of it identifies the customer.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from sqlmodel import Session, select
 from storage.models import Decision, Draft, Review, ReviewChange
 
 ERASED = "[erased]"
+# Audit details that quote the review or the reply, or say something about the customer.
+PERSONAL_DETAIL = frozenset({"model_text", "diff", "instruction", "note"})
 
 
 def reviews_by_author(session: Session, author: str) -> list[int]:
@@ -42,6 +46,17 @@ def reviews_older_than(session: Session, cutoff: datetime) -> list[int]:
     )
 
 
+def erased_among(session: Session, *, review_ids: Sequence[int]) -> set[int]:
+    """Those of these reviews whose personal data was erased."""
+    if not review_ids:
+        return set()
+    return set(
+        session.exec(
+            select(Review.id).where(Review.id.in_(list(review_ids)), Review.erased_at.is_not(None))
+        )
+    )
+
+
 def erase_reviews(
     session: Session, review_ids: Sequence[int], *, now: datetime, actor: str, reason: str
 ) -> int:
@@ -58,6 +73,7 @@ def erase_reviews(
             text=ERASED,
             url=None,
             review_translation=None,
+            urgent_reason=None,
             erased_at=now,
         )
     )
@@ -67,7 +83,9 @@ def erase_reviews(
         .values(old_title=None, new_title=None, old_text=None, new_text=None)
     )
     session.execute(
-        update(Draft).where(Draft.review_id.in_(ids)).values(text=ERASED, reply_translation=None)
+        update(Draft)
+        .where(Draft.review_id.in_(ids))
+        .values(text=ERASED, reply_translation=None, findings=[], instruction=None)
     )
     # The one update the append-only audit ever gets: the law outranks the log.
     session.execute(
@@ -75,6 +93,11 @@ def erase_reviews(
         .where(Decision.review_id.in_(ids), Decision.final_text.is_not(None))
         .values(final_text=ERASED)
     )
+    for decision in session.exec(select(Decision).where(Decision.review_id.in_(ids))):
+        if PERSONAL_DETAIL.intersection(decision.detail or {}):
+            decision.detail = {
+                key: value for key, value in decision.detail.items() if key not in PERSONAL_DETAIL
+            }
     # The erasure itself is audited, without anything personal in it.
     for review_id in ids:
         session.add(

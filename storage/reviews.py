@@ -198,3 +198,69 @@ class _Stored:
 
 def count_reviews(session: Session) -> int:
     return session.exec(select(func.count()).select_from(Review)).one()
+
+
+# --- Changes the source reported: what the card and the approval check look at ---------------
+def changes_since(session: Session, *, review_id: int, since: datetime) -> list[ReviewChange]:
+    """The review's recorded changes after `since`, oldest first."""
+    return list(
+        session.exec(
+            select(ReviewChange)
+            .where(ReviewChange.review_id == review_id, ReviewChange.changed_at > since)
+            .order_by(ReviewChange.changed_at, ReviewChange.id)
+        )
+    )
+
+
+def claim_changes(
+    session: Session, *, now: datetime, review_ids: Sequence[int] | None = None, limit: int
+) -> list[ReviewChange]:
+    """Mark up to `limit` changes not shown yet (of these reviews, or of any) as shown at `now`
+    and return them, oldest first. A compare-and-set: a change another worker claimed
+    meanwhile is not returned, so each is shown once."""
+    query = select(ReviewChange.id).where(ReviewChange.shown_at.is_(None))
+    if review_ids is not None:
+        query = query.where(ReviewChange.review_id.in_(list(review_ids)))
+    candidates = list(session.exec(query.order_by(ReviewChange.id).limit(limit)))
+    if not candidates:
+        return []
+    claimed = (
+        session.execute(
+            update(ReviewChange)
+            .where(ReviewChange.id.in_(candidates), ReviewChange.shown_at.is_(None))
+            .values(shown_at=now)
+            .returning(ReviewChange.id)
+            .execution_options(synchronize_session=False)
+        )
+        .scalars()
+        .all()
+    )
+    return list(
+        session.exec(
+            select(ReviewChange).where(ReviewChange.id.in_(claimed)).order_by(ReviewChange.id)
+        )
+    )
+
+
+def release_changes(session: Session, *, change_ids: Sequence[int]) -> None:
+    """Changes claimed but not shown after all (Slack failed): the next sweep takes them."""
+    if change_ids:
+        session.execute(
+            update(ReviewChange)
+            .where(ReviewChange.id.in_(list(change_ids)))
+            .values(shown_at=None)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def negatives_written_at(session: Session, *, review_ids: Sequence[int]) -> list[datetime]:
+    """When each of these reviews that triage found negative was written."""
+    if not review_ids:
+        return []
+    return list(
+        session.exec(
+            select(Review.created_at).where(
+                Review.id.in_(list(review_ids)), Review.negative.is_(True)
+            )
+        )
+    )

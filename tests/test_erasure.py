@@ -149,3 +149,55 @@ def test_no_retention_period_keeps_everything(engine):
     service = ErasureService(engine, retention_days=None, clock=lambda: NOW)
     seed(engine, "old", "Old Timer", written=NOW - timedelta(days=4000))
     assert service.purge(NOW) == []
+
+
+def test_erasing_also_removes_what_the_checks_the_audit_and_triage_say_about_the_review(engine):
+    service = ErasureService(engine, retention_days=None, clock=lambda: NOW)
+    kari = seed(engine, "k1", "Kari Nordmann", written=NOW)
+    with session_scope(engine) as session:
+        review = session.get(Review, kari)
+        review.urgent_reason = "Kari Nordmann threatens to call the newspaper"
+        draft = session.exec(select(Draft).where(Draft.review_id == kari)).one()
+        draft.findings = [{"code": "name", "message": "The reply misspells Kari's name"}]
+        draft.instruction = "Nevn at Kari fikk kald kaffe"
+        session.add(
+            Decision(
+                review_id=kari,
+                action="regenerated",
+                actor="U1",
+                at=NOW,
+                detail={"instruction": "Nevn at Kari fikk kald kaffe"},
+            )
+        )
+        session.add(
+            Decision(
+                review_id=kari,
+                action="edited",
+                actor="U1",
+                at=NOW,
+                edited=True,
+                detail={"model_draft_id": 1, "model_text": "Hei Kari!", "diff": "-Hei Kari!"},
+            )
+        )
+        session.add(
+            Decision(
+                review_id=kari,
+                action="declined",
+                actor="U1",
+                at=NOW,
+                reason="other",
+                detail={"note": "Kari is our neighbour"},
+            )
+        )
+
+    service.erase_author("Kari Nordmann", actor="dpo")
+
+    with Session(engine) as session:
+        assert session.get(Review, kari).urgent_reason is None
+        draft = session.exec(select(Draft).where(Draft.review_id == kari)).one()
+        assert (draft.findings, draft.instruction) == ([], None)
+        details = [
+            d.detail for d in session.exec(select(Decision).where(Decision.review_id == kari))
+        ]
+    assert "Kari" not in str(details)
+    assert {"model_draft_id": 1} in details  # what is not personal stays in the audit

@@ -99,7 +99,7 @@ def test_a_new_rating_shows_on_the_card_and_counts_as_turned_around(fake_slack, 
     approve(services, review_id)
     add_review(services, rating=4, text="Uppdatering: de ringde upp och ordnade allt. Tack!")
 
-    assert review_changes.run(services, NOW) == 1
+    # Shown when intake stored it: the sweep finds nothing left to show.
     assert review_changes.run(services, NOW) == 0
     assert "Rating changed 1★ → 4★" in card_text(fake_slack, review_id)
     rating_lines = [
@@ -111,3 +111,16 @@ def test_a_new_rating_shows_on_the_card_and_counts_as_turned_around(fake_slack, 
             session, Period(NOW - timedelta(days=1), NOW + timedelta(days=1)), now=NOW
         )
     assert kpis.turned_around == 1
+
+
+def test_a_change_slack_did_not_take_is_shown_by_the_next_sweep(fake_slack, services):
+    review_id = add_review(services, rating=1)
+    fake_slack.fail_next("chat.update", status=500, times=4)  # the first try and every retry
+    add_review(services, rating=3, text="Lite bättre efter att de ringde.")
+    assert "Rating changed" not in card_text(fake_slack, review_id)
+
+    assert review_changes.run(services, NOW) == 1
+    assert "Rating changed 1★ → 3★" in card_text(fake_slack, review_id)
+    lines = [t for t in thread_texts(fake_slack, services, review_id) if "changed the rating" in t]
+    assert len(lines) == 1
+    assert review_changes.run(services, NOW) == 0

@@ -9,7 +9,9 @@ import pytest
 import yaml
 
 from bot.blocks import ids
+from bot.publishing.base import ERASED_NOT_SENT, OutgoingReply, PublishError
 from bot.sources.polling import poll_source
+from storage.erasure import ERASED
 from tests.fakes.platforms import FakeGoogleBusiness, GoogleReview
 from tests.fakes.platforms_support import stored_one
 from tests.workflow_support import (
@@ -96,3 +98,27 @@ def test_a_polled_review_is_carded_approved_and_its_reply_put_on_google_once(
     # Retrying the same approval (a sweep after a restart) does not call Google again.
     app.services.publishing.publish(review_id)
     assert len(google.api_calls("PUT")) == 1
+
+
+def test_an_erased_reply_never_reaches_google(app, google, fake_slack):
+    written = app.services.clock() - timedelta(hours=1)
+    name = google.add(
+        GoogleReview(
+            location=LOCATION,
+            review_id="r2",
+            stars="ONE",
+            comment="Kallt kaffe.",
+            author="Anna Svensson",
+            created=written,
+            updated=written,
+        )
+    )
+    poll_source(app.services, "google-cafes", app.services.clock())
+    stored = stored_one(app.services.engine, name)
+
+    with pytest.raises(PublishError) as refused:
+        app.services.publishers.for_source("google").publish(
+            OutgoingReply(stored.id, "google", stored.external_id, ERASED)
+        )
+    assert refused.value.reason == ERASED_NOT_SENT
+    assert google.api_calls("PUT") == []

@@ -10,14 +10,23 @@ import threading
 import pytest
 
 from bot.blocks import ids
-from bot.publishing.base import OutgoingReply, PublishError
+from bot.publishing.base import ERASED_NOT_SENT, OutgoingReply, PublishError
 from bot.publishing.webhook import WebhookPublisher
+from bot.reviews.decisions import ERASED_REVIEW
+from storage.erasure import ERASED
+from storage.models import PublishState
 from tests.fakes.local_server import LocalServer, Reply, Request
+from tests.harness import AppHarness
+from tests.jobs_support import set_review
 from tests.workflow_support import (
+    ANNA,
+    NEGATIVE_REVIEW,
     block_action,
+    buttons,
     card_message,
     card_text,
     decisions,
+    ephemerals_for,
     eventually,
     post_review,
     review,
@@ -124,3 +133,70 @@ def test_an_approved_reply_is_published_and_a_failure_can_be_retried(
     assert [r["body"]["reply"] for r in receiver.received] == [approval.final_text] * 2
     assert all(r["signed"] for r in receiver.received)
     eventually(lambda: "Published on Google" in card_text(fake_slack, review_id))
+
+
+def test_the_webhook_publisher_never_sends_erased_text(receiver):
+    publisher = WebhookPublisher(f"{receiver.url}/replies", SECRET, sleep=lambda _: None)
+    try:
+        for text in (ERASED, f"{ERASED}\n\nAnna, Café Lumi"):
+            with pytest.raises(PublishError) as refused:
+                publisher.publish(OutgoingReply(7, "google", "g-7", text))
+            assert refused.value.reason == ERASED_NOT_SENT
+    finally:
+        publisher.close()
+    assert receiver.received == []
+
+
+@pytest.fixture
+def app(fake_slack, database_url, receiver):
+    harness = AppHarness.start(
+        fake_slack=fake_slack,
+        database_url=database_url,
+        card_post_interval=0,
+        scheduler_enabled=False,
+        reply_webhook_url=f"{receiver.url}/replies",
+        reply_webhook_secret=SECRET,
+    )
+    yield harness
+    harness.stop()
+
+
+def erase(app) -> None:
+    app.services.erasure.erase_review("google", NEGATIVE_REVIEW["external_id"], actor="dpo")
+
+
+def test_approve_on_an_erased_card_sends_nothing_to_the_webhook(app, fake_slack, receiver):
+    review_id = post_review(app, fake_slack)
+    card = card_message(fake_slack, review_id)
+    erase(app)
+
+    assert app.send_interaction(block_action(card, ids.ACTION_APPROVE)).status_code == 200
+
+    assert eventually(lambda: ephemerals_for(fake_slack, ANNA)) == [ERASED_REVIEW]
+    assert receiver.received == []
+    assert review(app, review_id).publish_state == "none"
+    assert decisions(app, review_id, "approved") == []
+    assert "Published" not in card_text(fake_slack, review_id)
+
+
+def test_a_failed_reply_of_a_review_erased_since_is_never_sent(app, fake_slack, receiver):
+    review_id = post_review(app, fake_slack)
+    receiver.statuses = [422]
+    app.send_interaction(block_action(card_message(fake_slack, review_id), ids.ACTION_APPROVE))
+    eventually(lambda: ids.ACTION_RETRY_PUBLISH in buttons(card_message(fake_slack, review_id)))
+    card = card_message(fake_slack, review_id)
+    erase(app)
+    assert ids.ACTION_RETRY_PUBLISH not in buttons(card_message(fake_slack, review_id))
+
+    assert app.send_interaction(block_action(card, ids.ACTION_RETRY_PUBLISH)).status_code == 200
+    assert eventually(lambda: ephemerals_for(fake_slack, ANNA)) == [ERASED_REVIEW]
+    # Even when something asks for it to go out (a sweep, a restart), it does not.
+    set_review(app.services, review_id, publish_state=PublishState.publishing)
+    app.services.publishing.publish(review_id)
+
+    assert len(receiver.received) == 1  # the first try, before the erasure
+    assert (review(app, review_id).publish_state, review(app, review_id).publish_error) == (
+        "failed",
+        ERASED_NOT_SENT,
+    )
+    assert "Published on" not in card_text(fake_slack, review_id)

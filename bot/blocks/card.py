@@ -86,6 +86,10 @@ class CardView:
     changed_after_reply: bool = False
     sla_breached: bool = False
     waiting_since: datetime | None = None  # when the first draft was asked for
+    # What the customer changed since the draft was written ("2★ → 4★"); None: the draft
+    # answers the review as it stands.
+    draft_outdated: str | None = None
+    erased: bool = False  # the customer's personal data was erased: nothing to answer
 
 
 DECLINE_REASONS: dict[str, str] = {
@@ -141,6 +145,20 @@ def decline_reason_label(reason: str) -> str:
 
 def source_label(source: str) -> str:
     return SOURCE_NAMES.get(source) or shorten_escaped(source, 60)[0]
+
+
+def rating_words(rating: int | None) -> str:
+    return f"{rating}★" if rating is not None else "no rating"
+
+
+def change_summary(old_rating: int | None, new_rating: int | None, *, text_changed: bool) -> str:
+    """What a customer changed, in a few words: "2★ → 4★", "new text", or both."""
+    parts = []
+    if old_rating != new_rating:
+        parts.append(f"{rating_words(old_rating)} → {rating_words(new_rating)}")
+    if text_changed or not parts:
+        parts.append("new text")
+    return ", ".join(parts)
 
 
 def stars(rating: int | None) -> str:
@@ -325,6 +343,15 @@ def _draft_blocks(view: CardView) -> list[Block]:
         return [_section("_No draft yet._")]
     origin = _DRAFT_ORIGINS.get(draft.kind, "from a template")
     blocks: list[Block] = [_section(f"*Draft reply* · version {draft.version} · {origin}")]
+    if view.draft_outdated:
+        blocks.append(
+            _section(
+                f":warning: *This draft is older than the review's last change* "
+                f"({escape_mrkdwn(view.draft_outdated)}): it answers what the customer wrote "
+                "before. Use *Regenerate* for a draft that answers the new text, or *Edit* to "
+                "write one."
+            )
+        )
     blocks.extend(_reply_sections(draft.text))
     if draft.translation:
         team = language_label(view.team_language)
@@ -431,6 +458,19 @@ _STATE_BLOCKS: dict[str, Callable[[CardView, tzinfo], list[Block]]] = {
 
 
 def _actions(view: CardView) -> list[ButtonElement]:
+    if view.erased and view.state in ("pending", "draft_failed"):
+        # Nothing is left to answer; declining takes the review off the queue.
+        return [
+            _button("Decline", ids.ACTION_DECLINE, view),
+            _button("Assign", ids.ACTION_ASSIGN, view),
+        ]
+    if view.state == "pending" and view.draft_outdated:
+        return [
+            _button("Regenerate", ids.ACTION_REGENERATE, view, style="primary"),
+            _button("Edit", ids.ACTION_EDIT, view),
+            _button("Decline", ids.ACTION_DECLINE, view),
+            _button("Assign", ids.ACTION_ASSIGN, view),
+        ]
     if view.state == "pending":
         return [
             _button("Approve", ids.ACTION_APPROVE, view, style="primary"),
@@ -446,7 +486,7 @@ def _actions(view: CardView) -> list[ButtonElement]:
             _button("Decline", ids.ACTION_DECLINE, view),
             _button("Assign", ids.ACTION_ASSIGN, view),
         ]
-    if view.state == "approved" and view.publish_state == "failed":
+    if view.state == "approved" and view.publish_state == "failed" and not view.erased:
         return [_button("Retry", ids.ACTION_RETRY_PUBLISH, view, style="primary")]
     if view.state == "approved" and view.publish_state == "manual":
         buttons: list[ButtonElement] = []

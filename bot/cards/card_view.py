@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from sqlmodel import Session, col, select
 
-from bot.blocks.card import DECLINE_REASONS, CardDecision, CardDraft, CardFinding, CardView
+from bot.blocks.card import (
+    DECLINE_REASONS,
+    CardDecision,
+    CardDraft,
+    CardFinding,
+    CardView,
+    change_summary,
+)
 from storage.models import Decision, Draft, Review, ReviewChange, ReviewStatus
+from storage.reviews import changes_since
 
 DECIDING_ACTIONS = ("approved", "declined")
 _DRAFTING = {ReviewStatus.received, ReviewStatus.triaged, ReviewStatus.drafting}
@@ -26,6 +35,20 @@ def latest_decision(session: Session, review_id: int) -> Decision | None:
         .where(Decision.review_id == review_id, col(Decision.action).in_(DECIDING_ACTIONS))
         .order_by(col(Decision.id).desc())
     ).first()
+
+
+def changed_since(session: Session, review_id: int, written_at: datetime) -> str | None:
+    """What the customer changed in the review after `written_at` ("2★ → 4★"), all changes
+    since taken together; None when nothing changed since."""
+    changes = changes_since(session, review_id=review_id, since=written_at)
+    if not changes:
+        return None
+    first, last = changes[0], changes[-1]
+    return change_summary(
+        first.old_rating,
+        last.new_rating,
+        text_changed=(first.old_text, first.old_title) != (last.new_text, last.new_title),
+    )
 
 
 def decline_reason_text(reason: str, note: str | None) -> str:
@@ -108,6 +131,11 @@ def load_card_view(
     if review.first_rating is not None and review.rating not in (None, review.first_rating):
         rating_change = (review.first_rating, review.rating)
     priority: Literal["normal", "urgent"] = "urgent" if review.priority == "urgent" else "normal"
+    draft = latest_draft(session, review_id)
+    state = _state(review, drafting)
+    outdated = None
+    if draft is not None and state == "pending":
+        outdated = changed_since(session, review_id, draft.created_at)
     return CardView(
         review_id=review_id,
         card_version=card_version,
@@ -127,8 +155,8 @@ def load_card_view(
         priority=priority,
         urgent_reason=review.urgent_reason,
         lead_contacts=lead_contacts,
-        state=_state(review, drafting),  # type: ignore[arg-type]
-        draft=_card_draft(latest_draft(session, review_id)),
+        state=state,  # type: ignore[arg-type]
+        draft=_card_draft(draft),
         draft_error=review.draft_error,
         assignee=review.assignee,
         decision=_card_decision(latest_decision(session, review_id)),
@@ -138,4 +166,6 @@ def load_card_view(
         changed_after_reply=_changed_after_reply(session, review),
         sla_breached=review.sla_breached_at is not None,  # set by the SLA job
         waiting_since=review.received_at if review.status in _DRAFTING else None,
+        draft_outdated=outdated,
+        erased=review.erased_at is not None,
     )

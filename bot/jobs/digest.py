@@ -1,7 +1,8 @@
 """The weekly digest: the seven days before the day it runs (in TIMEZONE) against the seven
 before those, posted to DIGEST_CHANNEL with a chart. Exactly one per week: the week's
 `digest_run` row is inserted before anything is sent, and a second run (a restart, another
-instance) finds it there and stops."""
+instance) finds it there and stops. A digest that quoted a review since erased is redrawn
+without it."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from apscheduler.triggers.cron import CronTrigger
 from slack_sdk.errors import SlackApiError
@@ -20,11 +22,16 @@ from sqlmodel import Session, col, select
 
 from bot.blocks.digest import DigestData, ThemeCount, build_digest, digest_as_text
 from bot.jobs.chart import DailyFigures, render_chart
-from bot.services import Services
 from bot.triage.themes import THEME_LABELS
 from storage.db import session_scope
+from storage.erasure import ERASED
 from storage.kpi import Period, compute_kpis, kpis_by
 from storage.models import Decision, DigestRun, Review, ReviewStatus
+from storage.reviews import negatives_written_at
+from storage.slack_messages import sent_digests
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -67,10 +74,15 @@ def digest_week(now: datetime, tz: tzinfo, cron: str) -> DigestWeek:
     """The seven whole local days before the day of the digest's run due at `now`. Built from
     wall-clock midnights, so a week with a daylight-saving change is still Monday to Sunday."""
     today = scheduled_run(cron, tz, now).astimezone(tz).date()
-    first = today - timedelta(days=DAYS)
+    return week_starting(today - timedelta(days=DAYS), tz)
+
+
+def week_starting(first: date, tz: tzinfo) -> DigestWeek:
+    """The seven local days from `first` on (a digest's week, known by its first day)."""
+    after = first + timedelta(days=DAYS)
     start = datetime.combine(first, time(), tzinfo=tz).astimezone(UTC)
-    end = datetime.combine(today, time(), tzinfo=tz).astimezone(UTC)
-    return DigestWeek(Period(start, end), first, today - timedelta(days=1))
+    end = datetime.combine(after, time(), tzinfo=tz).astimezone(UTC)
+    return DigestWeek(Period(start, end), first, after - timedelta(days=1))
 
 
 def _themes(session: Session, period: Period) -> list[ThemeCount]:
@@ -86,7 +98,8 @@ def _themes(session: Session, period: Period) -> list[ThemeCount]:
     counts: Counter[str] = Counter()
     examples: dict[str, str] = {}
     for themes, text in rows:
-        text = " ".join((text or "").split())
+        # An erased review still counts; what is left of its text is never quoted.
+        text = "" if text == ERASED else " ".join((text or "").split())
         for theme in dict.fromkeys(themes or ()):
             counts[theme] += 1
             # The shortest text that still says something is the easiest example to read.
@@ -220,6 +233,44 @@ def run(services: Services, now: datetime) -> bool:
         # The numbers are out; a missing chart is not worth a second digest.
         log.warning("could not upload the digest chart: %s", exc.response.get("error"))
     return True
+
+
+def redraw_without(services: Services, review_ids: list[int]) -> int:
+    """Redraw each digest in Slack whose week held one of these negative reviews, just
+    erased: the same digest, its figures as of when it was sent, its examples chosen from
+    what is left. Returns how many were redrawn."""
+    client = services.slack
+    settings = services.settings
+    if client is None:
+        return 0
+    with Session(services.engine) as session:
+        written = negatives_written_at(session, review_ids=review_ids)
+        runs = sent_digests(session) if written else []
+    redrawn = 0
+    for sent in runs:
+        week = week_starting(date.fromisoformat(sent.week), settings.tz)
+        if not any(week.period.start <= at < week.period.end for at in written):
+            continue
+        as_of = sent.sent_at or sent.claimed_at
+        data = gather(services.engine, week, now=as_of, sla=settings.sla, tz=settings.tz)
+        message = build_digest(data)
+        try:
+            client.chat_update(
+                channel=sent.channel, ts=sent.ts, text=message["text"], blocks=message["blocks"]
+            )
+        except SlackApiError as exc:
+            # Said plainly, so whoever runs reviewbot can delete the message by hand.
+            log.warning(
+                "could not redraw the digest of the week of %s (channel %s, ts %s) without "
+                "an erased review: %s",
+                sent.week,
+                sent.channel,
+                sent.ts,
+                exc.response.get("error"),
+            )
+            continue
+        redrawn += 1
+    return redrawn
 
 
 def preview(services: Services, now: datetime, out: Path) -> tuple[str, Path]:

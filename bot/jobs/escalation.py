@@ -17,10 +17,11 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from bot.blocks.alerts import build_escalation
-from bot.jobs.cards import permalink, posted_cards
+from bot.jobs.cards import permalink
 from bot.services import Services
 from storage.db import session_scope
 from storage.models import Decision, Review, ReviewStatus
+from storage.slack_messages import posted_cards
 
 log = logging.getLogger(__name__)
 

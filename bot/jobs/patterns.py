@@ -1,6 +1,7 @@
 """Pattern alerts: when one theme turns up in PATTERN_MIN negative reviews written within
 seven days, the channel gets one alert naming the theme, the count and links to the cards.
-A theme alerted on is not alerted on again until seven days later (one alert per window)."""
+A theme alerted on is not alerted on again until seven days later (one alert per window).
+An alert that named a review since erased is redrawn without it."""
 
 from __future__ import annotations
 
@@ -8,16 +9,23 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session, col, select
 
 from bot.blocks.alerts import build_pattern_alert
-from bot.jobs.cards import permalink, posted_cards
-from bot.services import Services
+from bot.jobs.cards import permalink
 from bot.triage.themes import THEME_LABELS
 from storage.db import session_scope
+from storage.erasure import erased_among
 from storage.models import PatternAlert, Review
+from storage.reviews import negatives_written_at
+from storage.slack_messages import alerts_naming, posted_cards
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -64,17 +72,7 @@ def run(services: Services, now: datetime) -> int:
     for theme, review_ids in sorted(patterns.items()):
         if theme in alerted:
             continue
-        with Session(services.engine) as session:
-            cards = posted_cards(session, review_ids)
-        urls = [
-            url for rid in review_ids if rid in cards and (url := permalink(client, cards[rid]))
-        ]
-        message = build_pattern_alert(
-            theme_label=THEME_LABELS.get(theme, theme),
-            count=len(review_ids),
-            days=WINDOW.days,
-            card_urls=urls,
-        )
+        message = _alert(services, client, theme, review_ids)
         try:
             response = client.chat_postMessage(
                 channel=channel, text=message["text"], blocks=message["blocks"], unfurl_links=False
@@ -94,3 +92,51 @@ def run(services: Services, now: datetime) -> int:
             )
         sent += 1
     return sent
+
+
+def _alert(services: Services, client: WebClient, theme: str, review_ids: list[int]) -> dict:
+    with Session(services.engine) as session:
+        cards = posted_cards(session, review_ids)
+    urls = [url for rid in review_ids if rid in cards and (url := permalink(client, cards[rid]))]
+    return build_pattern_alert(
+        theme_label=THEME_LABELS.get(theme, theme),
+        count=len(review_ids),
+        days=WINDOW.days,
+        card_urls=urls,
+    )
+
+
+def redraw_without(services: Services, review_ids: list[int]) -> int:
+    """Redraw each alert in Slack that named one of these negative reviews, just erased,
+    with every erased review left out of its count and links. Returns how many."""
+    client = services.slack
+    if client is None:
+        return 0
+    with Session(services.engine) as session:
+        written = negatives_written_at(session, review_ids=review_ids)
+        if not written:
+            return 0
+        # An alert names reviews written before it was sent.
+        alerts = alerts_naming(session, review_ids=review_ids, since=min(written))
+        named = sorted({rid for alert in alerts for rid in alert.review_ids})
+        erased = erased_among(session, review_ids=named)
+    redrawn = 0
+    for alert in alerts:
+        kept = [rid for rid in alert.review_ids if rid not in erased]
+        message = _alert(services, client, alert.theme, kept)
+        try:
+            client.chat_update(
+                channel=alert.channel, ts=alert.ts, text=message["text"], blocks=message["blocks"]
+            )
+        except SlackApiError as exc:
+            log.warning(
+                "could not redraw the %s pattern alert (channel %s, ts %s) without an erased "
+                "review: %s",
+                alert.theme,
+                alert.channel,
+                alert.ts,
+                exc.response.get("error"),
+            )
+            continue
+        redrawn += 1
+    return redrawn

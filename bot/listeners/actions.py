@@ -73,10 +73,11 @@ class CardActions:
                 signature=self._decisions.signature_for(user),
                 length_limit=reply_length_limit(view.source, view.language),
             ),
+            about_reply=True,
         )
 
     def regenerate(self, ack: Ack, body: dict, client: WebClient) -> None:
-        self._open(ack, body, client, build_regenerate_modal)
+        self._open(ack, body, client, build_regenerate_modal, about_reply=True)
 
     def decline(self, ack: Ack, body: dict, client: WebClient) -> None:
         self._open(ack, body, client, build_decline_modal, deciding="decline")
@@ -92,10 +93,13 @@ class CardActions:
         build: Callable[[CardView], dict],
         *,
         deciding: str | None = None,
+        about_reply: bool = False,
     ) -> None:
         ack()
         review_id, version, user = clicked(body)
-        refusal = self._decisions.check(review_id, version, user, deciding=deciding)
+        refusal = self._decisions.check(
+            review_id, version, user, deciding=deciding, about_reply=about_reply
+        )
         view = None if refusal else self._cards.view_for(review_id)
         if view is None:
             self._answer(review_id, user, refusal or "This review no longer exists.")

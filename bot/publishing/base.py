@@ -5,6 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from storage.erasure import ERASED
+
+# What the card shows when an erased review's reply was kept from going out.
+ERASED_NOT_SENT = "the review was erased, and its reply with it: nothing was sent"
+
 
 @dataclass(frozen=True)
 class OutgoingReply:
@@ -20,6 +25,12 @@ class PublishError(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+def refuse_erased(reply: OutgoingReply) -> None:
+    """Every publisher's first step: what an erasure left in place of a reply never goes out."""
+    if ERASED in reply.reply:
+        raise PublishError(ERASED_NOT_SENT)
 
 
 class Publisher(Protocol):

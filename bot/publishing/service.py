@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from bot.cards.card_view import latest_decision
 from bot.cards.service import CardService
-from bot.publishing.base import OutgoingReply, PublishError
+from bot.publishing.base import ERASED_NOT_SENT, OutgoingReply, PublishError
 from bot.publishing.registry import PublisherRegistry
 from storage.db import session_scope
 from storage.models import PublishState, Review, ReviewStatus, utcnow
@@ -56,6 +56,8 @@ class PublishService:
             return
         reply = OutgoingReply(review_id, review.source, review.external_id, decision.final_text)
         try:
+            if review.erased_at is not None:  # the publishers refuse the erased text, too
+                raise PublishError(ERASED_NOT_SENT)
             self._publishers.for_source(review.source).publish(reply)
         except PublishError as exc:
             error = exc.reason[:ERROR_LIMIT]

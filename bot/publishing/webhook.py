@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import httpx
 
-from bot.publishing.base import OutgoingReply, PublishError
+from bot.publishing.base import OutgoingReply, PublishError, refuse_erased
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +58,7 @@ class WebhookPublisher:
         self._client = httpx.Client(timeout=timeout, transport=transport, follow_redirects=False)
 
     def publish(self, reply: OutgoingReply) -> None:
+        refuse_erased(reply)
         body = reply_body(reply)
         headers = {
             "Content-Type": "application/json; charset=utf-8",

@@ -20,13 +20,14 @@ from sqlmodel import Session, col, select
 
 from bot.blocks.card import local_time, source_label
 from bot.blocks.text import mention
-from bot.cards.card_view import decline_reason_text, latest_decision, latest_draft
+from bot.cards.card_view import changed_since, decline_reason_text, latest_decision, latest_draft
 from bot.cards.service import CardService
 from bot.drafting.signature import fill_signature
 from bot.publishing.service import PublishService
 from bot.sources.platforms import reply_length_limit
 from storage.db import session_scope
 from storage.models import Decision, Draft, PublishState, Review, ReviewStatus, utcnow
+from storage.slack_messages import card_drawn_at
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,14 @@ STALE = (
     "Look at the card again, then try once more."
 )
 NOT_APPROVER = "Only the team's approvers can approve or decline replies. Ask one of them."
+ERASED_REVIEW = (
+    "This review was erased (the customer's personal data is deleted), so no reply can be "
+    "drafted, edited, approved or published for it. Decline it to take it off the queue."
+)
+OUTDATED_DRAFT = (
+    "The customer changed this review ({changed}) after this draft was written. Use "
+    "Regenerate for a draft that answers the new text, or Edit to write one."
+)
 
 
 class ApproverCheck(Protocol):
@@ -110,10 +119,18 @@ class DecisionService:
 
     # --- checks before a modal opens ----------------------------------------------------
     def check(
-        self, review_id: int, card_version: int, actor: str, *, deciding: str | None = None
+        self,
+        review_id: int,
+        card_version: int,
+        actor: str,
+        *,
+        deciding: str | None = None,
+        about_reply: bool = False,
     ) -> str | None:
         """Refuse a stale button, or someone who is not an approver when `deciding`
-        ("approve", "decline")."""
+        ("approve", "decline"); `about_reply` (edit, regenerate): an erased review too."""
+        if about_reply and (refusal := self._erased(review_id)):
+            return refusal
         if refusal := self._stale(review_id, card_version):
             return refusal
         if deciding:
@@ -137,7 +154,7 @@ class DecisionService:
         return self.save_draft(review_id, card_version, actor, text)
 
     def save_draft(self, review_id: int, card_version: int, actor: str, text: str) -> str | None:
-        if refusal := self._stale(review_id, card_version):
+        if refusal := self.check(review_id, card_version, actor, about_reply=True):
             return refusal
         now = self._clock()
         with session_scope(self._engine) as session:
@@ -209,7 +226,7 @@ class DecisionService:
         self, review_id: int, card_version: int, actor: str, instruction: str | None
     ) -> str | None:
         """Show "drafting…" on the card now; the new draft is written in the background."""
-        if refusal := self._stale(review_id, card_version):
+        if refusal := self.check(review_id, card_version, actor, about_reply=True):
             return refusal
         with session_scope(self._engine) as session:
             review = session.get(Review, review_id)
@@ -249,6 +266,8 @@ class DecisionService:
         return None
 
     def retry_publish(self, review_id: int) -> str | None:
+        if refusal := self._erased(review_id):
+            return refusal
         if not self._publishing.retry(review_id):
             return "This reply is not waiting for another try."
         return None
@@ -257,6 +276,8 @@ class DecisionService:
     def _approve(
         self, review_id: int, card_version: int, actor: str, *, edited_text: str | None
     ) -> str | None:
+        if refusal := self._not_answerable(review_id, edited=edited_text is not None):
+            return refusal
         if refusal := self.check(review_id, card_version, actor, deciding="approve"):
             return refusal
         signer = self._signers.name_for(actor)  # may ask Slack: before the transaction opens
@@ -366,6 +387,28 @@ class DecisionService:
             )
         self._cards.history(review_id, "refused", actor)
         return NOT_APPROVER
+
+    def _erased(self, review_id: int) -> str | None:
+        with Session(self._engine) as session:
+            review = session.get(Review, review_id)
+        return ERASED_REVIEW if review is not None and review.erased_at is not None else None
+
+    def _not_answerable(self, review_id: int, *, edited: bool) -> str | None:
+        """The refusal when what is about to be approved answers nothing, or the review as it
+        was: an erased review, or a draft written before the customer's last change. An
+        edited text was written for the card as it was drawn when the modal was opened."""
+        with Session(self._engine) as session:
+            review = session.get(Review, review_id)
+            if review is None:
+                return None
+            if review.erased_at is not None:
+                return ERASED_REVIEW
+            written_at = card_drawn_at(session, review_id=review_id) if edited else None
+            if written_at is None:
+                draft = latest_draft(session, review_id)
+                written_at = draft.created_at if draft is not None else None
+            changed = changed_since(session, review_id, written_at) if written_at else None
+        return OUTDATED_DRAFT.format(changed=changed) if changed else None
 
     def _stale(self, review_id: int, card_version: int) -> str | None:
         """The refusal for a button older than the card, None for a current one. When the

@@ -186,10 +186,14 @@ class IntakeService:
         *,
         clock: Callable[[], datetime] = utcnow,
         on_stored: Callable[[list[int]], None] | None = None,
+        on_changed: Callable[[list[int]], None] | None = None,
     ) -> None:
+        """`on_stored(ids)` hears of the reviews new or changed; `on_changed(ids)` of those
+        that were there before with another rating or text."""
         self._engine = engine
         self._clock = clock
         self._on_stored = on_stored
+        self._on_changed = on_changed
 
     def ingest(self, reviews: Sequence[ReviewIn | ReviewData]) -> list[UpsertResult]:
         data = [r.to_data() if isinstance(r, ReviewIn) else r for r in reviews]
@@ -209,4 +213,7 @@ class IntakeService:
         to_process = [r.review_id for r in results if r.status != "duplicate"]
         if to_process and self._on_stored is not None:
             self._on_stored(to_process)
+        changed = [r.review_id for r in results if r.status == "updated"]
+        if changed and self._on_changed is not None:
+            self._on_changed(changed)
         return results

@@ -161,6 +161,9 @@ class Pipeline:
         from_status: str = ReviewStatus.triaged,
     ) -> DraftResult | None:
         """Write the next draft version. Regenerating moves from `pending` instead."""
+        # A draft dates from when the review was read: a change the customer makes while the
+        # model writes comes after it, so the draft shows (and is refused) as written before.
+        read_at = self._clock()
         with session_scope(self._engine) as session:
             if not _move(session, review_id, from_status, ReviewStatus.drafting):
                 return None
@@ -209,7 +212,7 @@ class Pipeline:
                     tokens_out=result.tokens_out,
                     latency_ms=result.latency_ms,
                     findings=[{"code": f.code, "message": f.message} for f in result.findings],
-                    created_at=self._clock(),
+                    created_at=read_at,
                 )
             )
             _move(

@@ -467,3 +467,31 @@ def test_a_positive_review_card_says_no_reply_is_needed_and_offers_no_buttons():
     message = build_card(make_view(state="positive", rating=5, draft=None), tz=UTC)
     assert not [b for b in message["blocks"] if b["type"] == "actions"]
     assert any("no reply is needed" in b.get("text", {}).get("text", "") for b in message["blocks"])
+
+
+def test_a_draft_older_than_the_reviews_last_change_says_so_and_offers_no_approve() -> None:
+    card = build_card(make_view(draft_outdated="2★ → 4★, new text"), tz=OSLO)
+
+    assert_message_within_limits(card)
+    shown = everything(card)
+    assert "This draft is older than the review's last change* (2★ → 4★, new text)" in shown
+    assert action_ids(card) == [
+        ids.ACTION_REGENERATE,
+        ids.ACTION_EDIT,
+        ids.ACTION_DECLINE,
+        ids.ACTION_ASSIGN,
+    ]
+    assert buttons(card)[0]["style"] == "primary"
+    current = build_card(make_view(), tz=OSLO)
+    assert "older than the review's last change" not in everything(current)
+
+
+@pytest.mark.parametrize("state", ["pending", "draft_failed"])
+def test_an_erased_reviews_card_offers_nothing_that_would_answer_it(state) -> None:
+    view = make_view(state=state, erased=True, draft_error="timeout", draft_outdated="new text")
+    assert action_ids(build_card(view, tz=OSLO)) == [ids.ACTION_DECLINE, ids.ACTION_ASSIGN]
+
+
+def test_an_erased_reviews_failed_publication_offers_no_retry() -> None:
+    view = approved(publish_state="failed", publish_error="HTTP 500", erased=True)
+    assert action_ids(build_card(view, tz=OSLO)) == []

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from bot.publishing.base import OutgoingReply, PublishError
+from bot.publishing.base import OutgoingReply, PublishError, refuse_erased
 from bot.sources.connectors.base import Connector, RateLimited, SourceError
 from storage.db import session_scope
 from storage.models import (
@@ -117,6 +117,7 @@ class PublicationLedger:
         if (
             review is None
             or review.status != ReviewStatus.approved
+            or review.erased_at is not None
             or approval is None
             or not approval.actor
             or approval.final_text != reply.reply
@@ -135,6 +136,7 @@ class PlatformPublisher:
         self._ledger = ledger
 
     def publish(self, reply: OutgoingReply) -> None:
+        refuse_erased(reply)
         connector = next((c for c in self._connectors if c.owns(reply.external_id)), None)
         if connector is None:
             raise PublishError(

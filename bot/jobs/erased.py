@@ -1,0 +1,33 @@
+"""After an erasure (on request, or by the retention job), every Slack message the app posted
+that showed the erased reviews is redrawn without them: their cards (and the thread messages
+holding their text), the weekly digests that quoted them, the pattern alerts that linked them."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from slack_sdk.errors import SlackApiError
+
+from bot.jobs import digest, patterns
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+
+def redraw_without(services: Services, review_ids: list[int]) -> None:
+    for review_id in review_ids:
+        try:
+            services.cards.redact(review_id)
+        except SlackApiError as exc:
+            # The data is gone from storage; one card Slack refused keeps no other message
+            # showing what was erased.
+            log.warning(
+                "could not redraw the card of erased review %s: %s",
+                review_id,
+                exc.response.get("error"),
+            )
+    digest.redraw_without(services, review_ids)
+    patterns.redraw_without(services, review_ids)

@@ -26,6 +26,7 @@ from bot.reviews.erasure import ErasureService
 from bot.reviews.intake import IntakeService
 from bot.reviews.pipeline import Pipeline
 from bot.reviews.triage import Triage
+from bot.reviews.votes import VoteService
 from bot.sources.connectors import SourceRegistry, build_sources
 from bot.triage.language import LanguageDetector
 from bot.triage.negativity import Thresholds
@@ -52,6 +53,7 @@ class Services:
     publishers: PublisherRegistry
     publishing: PublishService
     decisions: DecisionService
+    votes: VoteService  # 👍 / 👎 on drafts
     redrafts: ThreadPoolExecutor
     # What a click starts (decisions, card redraws), run after its acknowledgement.
     interactions: ThreadPoolExecutor
@@ -195,6 +197,7 @@ def build_services(
         publishers=publishers,
         publishing=publishing,
         decisions=decisions,
+        votes=VoteService(engine, cards=cards, clock=clock),
         redrafts=redrafts,
         interactions=ThreadPoolExecutor(INTERACTION_WORKERS, thread_name_prefix="interaction"),
         # KPI answers queue here, not in Bolt's five listener threads, so twenty /reviews at

@@ -15,17 +15,17 @@ VOTES = (1, -1)
 
 
 def record_vote(
-    session: Session, *, draft_id: int, user_id: str, vote: int, at: datetime
-) -> int | None:
-    """Store `user_id`'s 👍 (+1) or 👎 (-1) on the draft, replacing their earlier vote on it;
-    the review id the draft belongs to, or None when there is no such draft."""
+    session: Session, *, review_id: int, draft_id: int, user_id: str, vote: int, at: datetime
+) -> bool:
+    """Store `user_id`'s 👍 (+1) or 👎 (-1) on the review's draft, replacing their earlier
+    vote on it; False when the review has no such draft."""
     if vote not in VOTES:
         raise ValueError(f"a vote is +1 or -1, not {vote!r}")
-    review_id = session.execute(
-        sa.select(Draft.review_id).where(Draft.id == draft_id)
-    ).scalar_one_or_none()
-    if review_id is None:
-        return None
+    found = session.execute(
+        sa.select(Draft.id).where(Draft.id == draft_id, Draft.review_id == review_id)
+    ).first()
+    if found is None:
+        return False
     insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
     statement = insert(DraftVote).values(
         draft_id=draft_id, review_id=review_id, user_id=user_id, vote=vote, at=at
@@ -37,4 +37,4 @@ def record_vote(
             set_={"vote": statement.excluded.vote, "at": statement.excluded.at},
         )
     )
-    return review_id
+    return True

@@ -164,16 +164,20 @@ def test_filters_and_other_splits(engine, week):
 
 
 def test_votes_count_once_per_person_and_draft(engine, week):
-    draft_id = week["s1_draft"]
-    with session_scope(engine) as session:
-        assert (
-            record_vote(session, draft_id=draft_id, user_id="U1", vote=1, at=at(14)) == week["s1"]
-        )
-        record_vote(session, draft_id=draft_id, user_id="U2", vote=1, at=at(14))
-        record_vote(session, draft_id=draft_id, user_id="U1", vote=-1, at=at(15))  # changed
-        assert record_vote(session, draft_id=987654, user_id="U1", vote=1, at=at(15)) is None
-        with pytest.raises(ValueError):
-            record_vote(session, draft_id=draft_id, user_id="U3", vote=2, at=at(15))
+    s1, draft = week["s1"], week["s1_draft"]
+
+    def vote(user: str, value: int, *, review_id: int = s1, draft_id: int = draft) -> bool:
+        with session_scope(engine) as session:
+            return record_vote(
+                session, review_id=review_id, draft_id=draft_id, user_id=user, vote=value, at=at(15)
+            )
+
+    assert vote("U1", 1) and vote("U2", 1)
+    assert vote("U1", -1)  # a second click by the same person changes their vote
+    assert not vote("U1", 1, draft_id=987654)  # no such draft
+    assert not vote("U1", 1, review_id=week["s2"])  # not that review's draft
+    with pytest.raises(ValueError):
+        vote("U3", 2)
     with Session(engine) as session:
         report = draft_quality(session, WEEK, slot=SIGNATURE_SLOT)
         rows = session.execute(select(func.count()).select_from(DraftVote)).scalar_one()

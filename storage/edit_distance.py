@@ -2,9 +2,9 @@
 (Levenshtein: insertions, deletions and substitutions of one character each).
 
 A draft may carry a slot that is always filled in when it is sent (the signer's name); the
-text put there is not an edit, so the slot matches whatever stands in its place, at no cost.
-It takes the cheapest such text, so an edit right beside the slot may count up to the
-length of the name less than it was; anywhere else in the reply an edit counts in full.
+text put there is not an edit, so the slot matches whatever stands in its place on its line,
+at no cost. It takes the cheapest such text, so an edit on the signature's own line may be
+taken for part of the name; anywhere else in the reply an edit counts in full.
 
 Computed with the bit-parallel algorithm of Myers (1999) in Hyyrö's form for whole strings:
 one column of the edit-distance table is a pair of bit vectors (Python integers), so a
@@ -14,12 +14,10 @@ the table. Exact, and fast enough to measure a week's edits in Python (bench/dra
 
 from __future__ import annotations
 
-from itertools import accumulate
-
 
 def edit_distance(draft: str, sent: str, *, slot: str | None = None) -> int:
     """Characters inserted, deleted or replaced to turn `draft` into `sent`. The first `slot`
-    in `draft` matches any text in `sent` at no cost."""
+    in `draft` matches any text of one line in `sent` at no cost."""
     if slot and slot in draft:
         before, after = draft.split(slot, 1)
         return _distance_around_slot(before, after, sent)
@@ -32,7 +30,9 @@ def edit_distance(draft: str, sent: str, *, slot: str | None = None) -> int:
 
 
 def _distance_around_slot(before: str, after: str, sent: str) -> int:
-    """min over a ≤ b of d(before, sent[:a]) + d(after, sent[b:]): the slot takes sent[a:b]."""
+    """min of d(before, sent[:a]) + d(after, sent[b:]) over a ≤ b with no line break in
+    sent[a:b], the text the slot takes. Held to one line, the slot cannot swallow a
+    sentence added before the sign-off by skipping the sign-off's own words."""
     # Text both share at the ends is never worth giving to the slot (each character taken
     # from the slot's side costs the other side at most one), so it is set aside first.
     start = _common_prefix(before, sent)
@@ -40,11 +40,16 @@ def _distance_around_slot(before: str, after: str, sent: str) -> int:
     end = _common_suffix(after, sent)
     if end:
         after, sent = after[:-end], sent[:-end]
-    # d(before, each prefix of sent), and d(after, each suffix of sent) by its length.
-    to_prefix = _last_row(before, sent)
-    to_suffix = list(accumulate(_last_row(after[::-1], sent[::-1]), min))
     n = len(sent)
-    return min(to_prefix[a] + to_suffix[n - a] for a in range(n + 1))
+    to_prefix = _last_row(before, sent)  # [d(before, sent[:a]) for each a]
+    to_suffix = _last_row(after[::-1], sent[::-1])[::-1]  # [d(after, sent[b:]) for each b]
+    # The best end b for a slot starting at a: the least to_suffix[b] up to a's line break.
+    best = to_suffix[n]
+    total = to_prefix[n] + best
+    for a in range(n - 1, -1, -1):
+        best = to_suffix[a] if sent[a] == "\n" else min(best, to_suffix[a])
+        total = min(total, to_prefix[a] + best)
+    return total
 
 
 def _last_row(pattern: str, text: str) -> list[int]:

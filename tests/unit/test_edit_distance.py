@@ -22,12 +22,13 @@ def levenshtein(a: str, b: str) -> int:
 
 
 def with_free_slot(before: str, after: str, sent: str) -> int:
-    """Every way of giving sent[a:b] to the slot, tried one by one."""
+    """Every way of giving one line's sent[a:b] to the slot, tried one by one."""
     n = len(sent)
     return min(
         levenshtein(before, sent[:a]) + levenshtein(after, sent[b:])
         for a in range(n + 1)
         for b in range(a, n + 1)
+        if "\n" not in sent[a:b]
     )
 
 
@@ -61,9 +62,9 @@ def test_agrees_with_the_table_on_random_texts():
 def test_the_slot_takes_any_text_at_no_cost():
     rng = random.Random(7)
     for _ in range(1500):
-        before = "".join(rng.choice("ab ,") for _ in range(rng.randint(0, 9)))
-        after = "".join(rng.choice("ab ,") for _ in range(rng.randint(0, 5)))
-        sent = "".join(rng.choice("ab ,M") for _ in range(rng.randint(0, 13)))
+        before = "".join(rng.choice("ab ,\n") for _ in range(rng.randint(0, 9)))
+        after = "".join(rng.choice("ab ,\n") for _ in range(rng.randint(0, 5)))
+        sent = "".join(rng.choice("ab ,M\n") for _ in range(rng.randint(0, 13)))
         draft = before + SIGNATURE_SLOT + after
         assert edit_distance(draft, sent, slot=SIGNATURE_SLOT) == with_free_slot(
             before, after, sent
@@ -80,10 +81,13 @@ def test_signing_is_no_edit_and_an_edit_next_to_the_signature_still_counts():
         edit_distance(draft, draft.replace(SIGNATURE_SLOT, "Café Lumi"), slot=SIGNATURE_SLOT) == 0
     )
     assert edit_distance(draft, signed.replace("Hej Anna!", "Hej!"), slot=SIGNATURE_SLOT) == 5
-    # 20 characters cut before the name: the slot may pair the name's letters with some of
-    # them, so the count is off by at most the name's length, never more than the cut.
-    unsigned_off = signed.replace("Vänliga hälsningar,\n", "")
-    assert 20 - len("Maria Ek") <= edit_distance(draft, unsigned_off, slot=SIGNATURE_SLOT) <= 20
+    # A sentence added before the sign-off counts in full: the slot keeps to its line.
+    added = signed.replace("besök.\n", "besök. Välkommen tillbaka, vi bjuder på kaffe!\n")
+    assert edit_distance(draft, added, slot=SIGNATURE_SLOT) == 40
+    # Next to the name, an edit may pass for part of it: never more than the name's length.
+    for cut in ("Vänliga hälsningar,\n", ", Café Lumi"):
+        found = edit_distance(draft, signed.replace(cut, ""), slot=SIGNATURE_SLOT)
+        assert len(cut) - len("Maria Ek") <= found <= len(cut)
     # Chinese puts the brand first and the signer before 敬上.
     chinese = "感謝您的回饋。\n\nCafé Lumi [your name] 敬上"
     assert (

@@ -2,9 +2,10 @@
 one review dimension (language today; a brand is one more entry in DIMENSIONS and KpiFilter).
 
 Counts are aggregates in the database. The median edit needs the texts: the edited approvals
-of the period come back as rows and are measured in Python (storage/edit_distance.py, about
-half a millisecond a reply). A long period measures an even sample of at most MEASURED_EDITS
-of them, taken in the database, so a year costs what a busy week does.
+of the period come back as rows and are measured in Python (storage/edit_distance.py, a few
+tenths of a millisecond a reply). More than MEASURED_EDITS of them are measured on an even
+sample (every k-th, picked in the database), so a busy month costs what a busy week does
+(bench/draft_quality.py).
 
 The definitions (README, "Draft quality"):
 - approved: approvals in the period (decision.at) of a draft the model or a template wrote:
@@ -44,7 +45,7 @@ from storage.models import Decision, Draft, DraftVote, Review, ReviewStatus
 
 DRAFT_KINDS = ("llm", "template")  # what a person approves "as drafted"
 REGENERATED = "regenerated"
-MEASURED_EDITS = 500
+MEASURED_EDITS = 300
 EVERY_REVIEW = KpiFilter()
 
 
@@ -199,7 +200,15 @@ def _drafted(session: Session, period: Period, where: list, group: Any) -> dict[
         .where(Draft.review_id == Review.id, Draft.kind.in_(DRAFT_KINDS))
         .exists()
     )
-    first_draft_seen = (
+    drafted = grouped(
+        session,
+        group,
+        [sa.func.count()],
+        [*within(Review.created_at, period), has_draft, *where],
+    )
+    # From the (few) regenerations rather than a probe per review: none of a review's can
+    # come before the review was written, so those since the period began are enough.
+    draft_seen = (
         sa.select(Draft.id)
         .where(
             Draft.review_id == Decision.review_id,
@@ -208,18 +217,23 @@ def _drafted(session: Session, period: Period, where: list, group: Any) -> dict[
         )
         .exists()
     )
-    redrafted = (
-        sa.select(Decision.id)
-        .where(Decision.review_id == Review.id, Decision.action == REGENERATED, first_draft_seen)
-        .exists()
-    )
-    rows = grouped(
+    redrafted = grouped(
         session,
         group,
-        [sa.func.count(), _count(redrafted)],
-        [*within(Review.created_at, period), has_draft, *where],
+        [sa.func.count(sa.distinct(Decision.review_id))],
+        [
+            Decision.action == REGENERATED,
+            Decision.at >= period.start,
+            *within(Review.created_at, period),
+            draft_seen,
+            *where,
+        ],
+        joins=_with_review,
     )
-    return {row[0]: {"drafted": row[1], "regenerated": int(row[2])} for row in rows}
+    figures: dict[Any, dict] = {key: {"drafted": count} for key, count in drafted}
+    for key, count in redrafted:
+        figures.setdefault(key, {})["regenerated"] = count
+    return figures
 
 
 def _votes(session: Session, period: Period, where: list, group: Any) -> dict[Any, dict]:
@@ -246,30 +260,26 @@ def _edit_shares(
     one, or every k-th in the order they were made when there are more than MEASURED_EDITS."""
     if not edited:
         return {}
-    rows = (
-        sa.select(
-            group.label("grp"),
-            _model_text().label("model_text"),
-            Decision.final_text,
-            sa.func.row_number().over(order_by=Decision.id).label("n"),
-        )
-        .select_from(Decision)
-        .join(Review, Review.id == Decision.review_id)
-        .where(
-            Decision.action == ReviewStatus.approved,
-            *within(Decision.at, period),
-            Decision.edited.is_(True),
-            _model_text().is_not(None),
-            Decision.final_text.is_not(None),
-            Review.erased_at.is_(None),
-            *where,
-        )
-        .subquery()
-    )
-    statement = sa.select(rows.c.grp, rows.c.model_text, rows.c.final_text)
+    measurable = [
+        Decision.action == ReviewStatus.approved,
+        *within(Decision.at, period),
+        Decision.edited.is_(True),
+        _model_text().is_not(None),
+        Decision.final_text.is_not(None),
+        Review.erased_at.is_(None),
+        *where,
+    ]
     step = math.ceil(edited / MEASURED_EDITS)
     if step > 1:
-        statement = statement.where((rows.c.n - 1) % step == 0)
+        # Ranked by id alone, so only the texts of the sample are read.
+        ranked = _with_review(
+            sa.select(Decision.id, sa.func.row_number().over(order_by=Decision.id).label("n"))
+        ).where(*measurable)
+        sample = ranked.subquery()
+        measurable = [Decision.id.in_(sa.select(sample.c.id).where((sample.c.n - 1) % step == 0))]
+    statement = _with_review(sa.select(group, _model_text(), Decision.final_text)).where(
+        *measurable
+    )
     shares: dict[Any, list[float]] = defaultdict(list)
     for key, model_text, final_text in session.execute(statement):
         length = len(model_text.replace(slot, "", 1) if slot else model_text)

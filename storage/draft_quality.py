@@ -26,7 +26,7 @@ import math
 import statistics
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -86,6 +86,20 @@ class DraftQualityReport:
     groups: dict[str, DraftQuality] = field(default_factory=dict)  # NO_VALUE: no value
 
 
+# The figures a whole is the sum of its groups' (the median edit is not one of them).
+_COUNTS = (
+    "approved",
+    "approved_unedited",
+    "edited",
+    "decided",
+    "declined",
+    "drafted",
+    "regenerated",
+    "votes_up",
+    "votes_down",
+)
+
+
 def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
@@ -113,10 +127,8 @@ def draft_quality(
     edited = sum(values.get("edited", 0) for values in parts.values())
     shares = _edit_shares(session, period, where, group, edited=edited, slot=slot)
     groups = {
-        key: replace(
-            DraftQuality(**values),
-            measured=len(shares.get(key, ())),
-            median_edit=_median(shares.get(key, ())),
+        key: DraftQuality(
+            **values, measured=len(shares.get(key, ())), median_edit=_median(shares.get(key, ()))
         )
         for key, values in parts.items()
     }
@@ -127,19 +139,6 @@ def draft_quality(
         median_edit=_median(every_share),
     )
     return DraftQualityReport(total, by_key(groups))
-
-
-_COUNTS = (
-    "approved",
-    "approved_unedited",
-    "edited",
-    "decided",
-    "declined",
-    "drafted",
-    "regenerated",
-    "votes_up",
-    "votes_down",
-)
 
 
 def _median(shares: Sequence[float]) -> float | None:

@@ -50,9 +50,9 @@ def _distance_around_slot(before: str, after: str, sent: str) -> int:
     # the right, started afresh on each line (min and + run in C, not a loop per character).
     best: list[int] = []
     line = 0
-    for end in (*_line_breaks(sent), len(sent)):
-        best.extend(reversed(list(accumulate(reversed(to_suffix[line : end + 1]), min))))
-        line = end + 1
+    for line_end in (*_line_breaks(sent), len(sent)):
+        best.extend(reversed(list(accumulate(reversed(to_suffix[line : line_end + 1]), min))))
+        line = line_end + 1
     return min(map(add, to_prefix, best))
 
 

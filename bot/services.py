@@ -29,6 +29,7 @@ from bot.reviews.erasure import ErasureService
 from bot.reviews.intake import IntakeService
 from bot.reviews.pipeline import Pipeline
 from bot.reviews.triage import Triage
+from bot.reviews.votes import VoteService
 from bot.sources.connectors import SourceRegistry, build_sources
 from bot.triage.language import LanguageDetector
 from bot.triage.negativity import Thresholds
@@ -58,6 +59,7 @@ class Services:
     publishing: PublishService
     decisions: DecisionService
     signers: Signers
+    votes: VoteService  # 👍 / 👎 on drafts
     redrafts: ThreadPoolExecutor
     # What a click starts (decisions, card redraws), run after its acknowledgement.
     interactions: ThreadPoolExecutor
@@ -211,6 +213,7 @@ def build_services(
         publishing=publishing,
         decisions=decisions,
         signers=signers,
+        votes=VoteService(engine, cards=cards, clock=clock),
         redrafts=redrafts,
         interactions=ThreadPoolExecutor(INTERACTION_WORKERS, thread_name_prefix="interaction"),
         # KPI answers queue here, not in Bolt's five listener threads, so twenty /reviews at

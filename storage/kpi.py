@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
@@ -32,6 +32,7 @@ DIMENSIONS = ("source", "language", "location")
 NO_VALUE = "(none)"  # the key kpis_by uses for reviews without a value (no language yet…)
 EXCERPT_CHARS = 300
 _PERCENTILES = {"median": (1, 2), "p90": (9, 10)}  # p as a fraction a/b, for integer SQL
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -162,11 +163,12 @@ def _reply_seconds() -> _SecondsBetween:
 Figures = dict[Any, dict[str, Any]]
 
 
-def _in(column: Any, period: Period) -> list[ColumnElement[bool]]:
+def within(column: Any, period: Period) -> list[ColumnElement[bool]]:
+    """`column` in [start, end)."""
     return [column >= period.start, column < period.end]
 
 
-def _grouped(
+def grouped(
     session: Session,
     group: Any | None,
     columns: Sequence[Any],
@@ -190,7 +192,7 @@ def _written(session: Session, period: Period, where: list, group: Any | None) -
     reviews = count; average_rating = mean of the ratings given (unrated ones left out);
     negative share = negatives / reviews triage has judged (untriaged ones left out)."""
     negative = sa.case((Review.negative.is_(True), 1), else_=0)
-    rows = _grouped(
+    rows = grouped(
         session,
         group,
         [
@@ -200,7 +202,7 @@ def _written(session: Session, period: Period, where: list, group: Any | None) -
             sa.func.count(Review.negative),
             sa.func.coalesce(sa.func.sum(negative), 0),
         ],
-        [*_in(Review.created_at, period), *where],
+        [*within(Review.created_at, period), *where],
     )
     return {
         row[0]: {
@@ -216,11 +218,11 @@ def _written(session: Session, period: Period, where: list, group: Any | None) -
 
 def _decided(session: Session, period: Period, where: list, group: Any | None) -> Figures:
     """Reviews approved and declined in the period (by when the decision was made)."""
-    rows = _grouped(
+    rows = grouped(
         session,
         group,
         [Review.status, sa.func.count()],
-        [Review.status.in_(DECIDED_STATUSES), *_in(Review.decided_at, period), *where],
+        [Review.status.in_(DECIDED_STATUSES), *within(Review.decided_at, period), *where],
         also_by=[Review.status],
     )
     figures: Figures = {}
@@ -240,7 +242,7 @@ def _reply_times(session: Session, period: Period, where: list, group: Any | Non
     # expression itself made SQLite evaluate it again for the sort (twice as slow).
     durations = (
         sa.select(key.label("grp"), _reply_seconds().label("seconds"))
-        .where(Review.status == ReviewStatus.approved, *_in(Review.decided_at, period), *where)
+        .where(Review.status == ReviewStatus.approved, *within(Review.decided_at, period), *where)
         .subquery()
     )
     partition = [durations.c.grp] if group is not None else None
@@ -297,7 +299,7 @@ def _sla(
     if judged_until <= period.start:
         return {}
     met = sa.and_(Review.decided_at.is_not(None), _reply_seconds() <= sla.total_seconds())
-    rows = _grouped(
+    rows = grouped(
         session,
         group,
         [sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((met, 1), else_=0)), 0)],
@@ -313,13 +315,13 @@ def _sla(
 
 def _ai_unedited(session: Session, period: Period, where: list, group: Any | None) -> Figures:
     """Approvals in the period of a model-written draft exactly as the model wrote it."""
-    rows = _grouped(
+    rows = grouped(
         session,
         group,
         [sa.func.count()],
         [
             Decision.action == ReviewStatus.approved,
-            *_in(Decision.at, period),
+            *within(Decision.at, period),
             Decision.edited.is_(False),
             # A lookup per approval by primary key: as a join, PostgreSQL chose to scan every
             # draft ever written (60 ms over a million reviews, against 5 ms).
@@ -345,7 +347,7 @@ def _backlog(session: Session, at: datetime, where: list, group: Any | None) -> 
     )
     figures: Figures = {}
     for part in parts:
-        rows = _grouped(
+        rows = grouped(
             session,
             group,
             [sa.func.count(), sa.func.min(Review.created_at)],
@@ -363,12 +365,12 @@ def _backlog(session: Session, at: datetime, where: list, group: Any | None) -> 
 
 def _turned_around(session: Session, period: Period, where: list, group: Any | None) -> Figures:
     """Negative reviews whose rating rose to 4–5★ (from below 4, or from none) in the period."""
-    rows = _grouped(
+    rows = grouped(
         session,
         group,
         [sa.func.count(sa.distinct(ReviewChange.review_id))],
         [
-            *_in(ReviewChange.changed_at, period),
+            *within(ReviewChange.changed_at, period),
             ReviewChange.new_rating >= TURNED_AROUND_RATING,
             sa.or_(
                 ReviewChange.old_rating.is_(None),
@@ -441,15 +443,23 @@ def kpis_by(
     filters: KpiFilter = KpiFilter(),
 ) -> dict[str, Kpis]:
     """The KPIs split by "source", "language" or "location" (no value: NO_VALUE)."""
+    split = _compute(
+        session, period, filters, dimension_column(dimension), now=now, sla_hours=sla_hours
+    )
+    return by_key(split)
+
+
+def dimension_column(dimension: str) -> Any:
+    """The review column a split by "source", "language" or "location" groups by."""
     if dimension not in DIMENSIONS:
         raise ValueError(f"cannot split KPIs by {dimension!r}; use one of {DIMENSIONS}")
-    group = getattr(Review, dimension)
-    split = _compute(session, period, filters, group, now=now, sla_hours=sla_hours)
-    return {NO_VALUE if key is None else key: kpis for key, kpis in sorted(split.items(), key=_key)}
+    return getattr(Review, dimension)
 
 
-def _key(item: tuple[Any, Kpis]) -> tuple[bool, str]:
-    return (item[0] is None, str(item[0]))
+def by_key(split: dict[Any, T]) -> dict[str, T]:
+    """A split sorted by its keys, reviews without a value (key None) last, as NO_VALUE."""
+    ordered = sorted(split.items(), key=lambda item: (item[0] is None, str(item[0])))
+    return {NO_VALUE if key is None else key: value for key, value in ordered}
 
 
 # --- the pending queue ----------------------------------------------------------------

@@ -52,6 +52,23 @@ def add_review(
         return review.id
 
 
+def add_draft(
+    engine: Engine,
+    review_id: int,
+    at: datetime,
+    *,
+    version: int = 1,
+    kind: str = "llm",
+    text: str = "Hej!",
+) -> int:
+    """A draft of `kind` ("llm", "template", "human") written at `at`; returns its id."""
+    with session_scope(engine) as session:
+        draft = Draft(review_id=review_id, version=version, text=text, kind=kind, created_at=at)
+        session.add(draft)
+        session.flush()
+        return draft.id
+
+
 def add_decision(
     engine: Engine,
     review_id: int,
@@ -59,18 +76,15 @@ def add_decision(
     at: datetime,
     *,
     draft_kind: str | None = None,
+    draft_id: int | None = None,
     edited: bool = False,
+    final_text: str | None = None,
+    detail: dict | None = None,
 ) -> None:
-    """A decision row, on a draft of `draft_kind` ("llm", "template", "human") if given."""
+    """A decision row, on a new draft of `draft_kind` if given, else on `draft_id`."""
+    if draft_kind is not None:
+        draft_id = add_draft(engine, review_id, at, kind=draft_kind)
     with session_scope(engine) as session:
-        draft_id = None
-        if draft_kind is not None:
-            draft = Draft(
-                review_id=review_id, version=1, text="Hej!", kind=draft_kind, created_at=at
-            )
-            session.add(draft)
-            session.flush()
-            draft_id = draft.id
         session.add(
             Decision(
                 review_id=review_id,
@@ -79,6 +93,8 @@ def add_decision(
                 actor="U0LEAD",
                 at=at,
                 edited=edited,
+                final_text=final_text,
+                detail=detail or {},
             )
         )
 

@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 
 from bot.cli import cli
 from bot.jobs import digest
-from storage.models import DigestRun
+from storage.models import DigestRun, Draft, Review
+from tests.fakes.slack_blocks import validate_blocks
 from tests.jobs_support import add_review, approve, job_services, set_review
 
 DIGEST_CHANNEL = "C0DIGEST"
@@ -126,3 +127,31 @@ def job_services_without_slack(database_url: str):
     from bot.services import build_services
 
     return build_services(Settings(database_url=database_url))
+
+
+def test_the_digest_shows_the_weeks_draft_quality_by_language(fake_slack, services):
+    week_of_reviews(services)  # one Swedish draft approved as drafted, one waiting
+    with Session(services.engine) as session:
+        approved, waiting = (
+            session.exec(select(Review.id).where(Review.status == status)).one()
+            for status in ("approved", "pending")
+        )
+        draft = session.exec(select(Draft.id).where(Draft.review_id == approved)).one()
+    assert services.votes.vote(approved, draft, "U0ANNA", 1) is None
+    assert services.votes.vote(approved, draft, "U0BJORN", -1) is None
+    version = services.cards.current_version(waiting)
+    assert services.decisions.decline(waiting, version, "U0ANNA", "spam_or_fake", None) is None
+
+    assert digest.run(services, MONDAY) is True
+
+    [message] = digests(fake_slack)
+    assert validate_blocks(message["blocks"]) == []
+    [table] = [
+        b["text"]["text"]
+        for b in message["blocks"]
+        if b["type"] == "section" and b["text"]["text"].startswith("*Draft quality*")
+    ]
+    # Approved 1, as drafted; no edit to measure; regenerated 0 of the 2 drafted; declined
+    # 1 of the 2 decided; one 👍 and one 👎. One language: no separate row for the whole.
+    assert row(table, "sv") == ["1", "100%", "–", "0%", "50%", "1", "1"]
+    assert "All" not in table

@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.blocks import ids
+from bot.blocks.draft_vote import vote_blocks
 from bot.blocks.text import (
     ELLIPSIS,
     escape_mrkdwn,
@@ -43,6 +44,7 @@ class CardDraft:
     translation: str | None
     kind: Literal["llm", "template", "human"]
     findings: tuple[CardFinding, ...] = ()
+    draft_id: int | None = None  # what a 👍 / 👎 on it is stored against
 
 
 @dataclass(frozen=True)
@@ -377,7 +379,9 @@ def _drafting_blocks(view: CardView, tz: tzinfo) -> list[Block]:
 
 
 def _pending_blocks(view: CardView, tz: tzinfo) -> list[Block]:
-    return _draft_blocks(view)
+    draft = view.draft
+    votes = vote_blocks(view.review_id, draft.draft_id, draft.kind) if draft else []
+    return [*_draft_blocks(view), *votes]
 
 
 def _positive_blocks(view: CardView, tz: tzinfo) -> list[Block]:

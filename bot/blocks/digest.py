@@ -1,17 +1,20 @@
 """The weekly digest: the week's KPIs against the week before, split by language and source,
-the top themes with an example each, and who answered most. Pure: data in, message out."""
+the quality of the week's drafts, the top themes with an example each, and who answered most.
+Pure: data in, message out."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, tzinfo
 
 from slack_sdk.models.blocks import Block, ContextBlock, DividerBlock, HeaderBlock, SectionBlock
 
 from bot.blocks.as_text import blocks_as_text
 from bot.blocks.card import LANGUAGE_NAMES, SOURCE_NAMES, mrkdwn_text, quoted_excerpt
-from bot.blocks.text import escape_mrkdwn, mention, shorten_escaped
+from bot.blocks.draft_quality import draft_quality_blocks
+from bot.blocks.text import code_table, escape_mrkdwn, mention, shorten_escaped
+from storage.draft_quality import DraftQualityReport
 from storage.kpi import Kpis
 
 SPLIT_ROWS = 10  # languages or sources shown; the rest are summed in one row
@@ -39,6 +42,7 @@ class DigestData:
     by_source: dict[str, Kpis]
     themes: list[ThemeCount]
     responders: list[tuple[str, int]]  # Slack user id, reviews decided
+    quality: DraftQualityReport = field(default_factory=DraftQualityReport)  # by language
 
 
 def _hours(value: float | None) -> str:
@@ -78,24 +82,12 @@ _ROWS: list[tuple[str, Callable[[Kpis, tzinfo], str]]] = [
 ]
 
 
-def _table(header: list[str], rows: list[list[str]]) -> str:
-    """A fixed-width table in a code block; cells must be escaped already."""
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    lines = [
-        "  ".join(
-            cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row)
-        ).rstrip()
-        for row in [header, *rows]
-    ]
-    return "```\n" + "\n".join(lines) + "\n```"
-
-
 def _headline(data: DigestData) -> str:
     rows = [
         [label, figure(data.this_week, data.tz), figure(data.week_before, data.tz)]
         for label, figure in _ROWS
     ]
-    return _table(["", "This week", "Week before"], rows)
+    return code_table(["", "This week", "Week before"], rows)
 
 
 def _name(key: str, names: dict[str, str]) -> str:
@@ -119,7 +111,7 @@ def _split(title: str, split: dict[str, Kpis], names: dict[str, str]) -> str:
     if rest:
         rows.append([f"{len(rest)} more", str(sum(k.reviews for _, k in rest)), "", "", "", ""])
     header = [title, "Reviews", "Negative", "Rating", "Median", "SLA"]
-    return _table(header, rows) if rows else f"*{title}:* no reviews"
+    return code_table(header, rows) if rows else f"*{title}:* no reviews"
 
 
 def _themes(themes: list[ThemeCount]) -> str:
@@ -163,6 +155,7 @@ def build_digest(data: DigestData) -> dict:
         _section(_headline(data)),
         _section(_split("Language", data.by_language, LANGUAGE_NAMES)),
         _section(_split("Source", data.by_source, SOURCE_NAMES)),
+        *draft_quality_blocks(data.quality),
         DividerBlock(),
         _section(_themes(data.themes)),
         _section(_responders(data.responders)),

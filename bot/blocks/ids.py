@@ -14,6 +14,9 @@ ACTION_RETRY_PUBLISH = "review_retry_publish"
 ACTION_MARK_POSTED = "review_mark_posted"
 # A link button: Slack still sends a block_actions payload, which only needs an ack.
 ACTION_OPEN_REVIEW = "review_open"
+# 👍 / 👎 on the draft shown; the value names the draft (`encode_draft_ref`), not a card version.
+ACTION_VOTE_UP = "draft_vote_up"
+ACTION_VOTE_DOWN = "draft_vote_down"
 
 # Modals (callback_id).
 CALLBACK_EDIT = "review_edit_modal"
@@ -40,6 +43,7 @@ EDIT_MODE_APPROVE = "approve"
 EDIT_MODE_SAVE = "save"
 
 _REF = re.compile(r"([0-9]{1,18}):([0-9]{1,9})")
+_DRAFT_REF = re.compile(r"([0-9]{1,18}):d([0-9]{1,18})")
 
 
 def encode_ref(review_id: int, card_version: int) -> str:
@@ -62,3 +66,19 @@ ACTION_SET_SIGNATURE = "home_set_signature"
 CALLBACK_SIGNATURE = "signature_modal"
 BLOCK_SIGNATURE = "signature"
 INPUT_SIGNATURE = "signature_text"
+
+
+def encode_draft_ref(review_id: int, draft_id: int) -> str:
+    """The review and the draft a vote is about, e.g. "42:d17": a vote stays valid for the
+    draft it was cast on, however the card has changed since."""
+    if review_id < 0 or draft_id < 0:
+        raise ValueError(f"negative review or draft id: {review_id}, {draft_id}")
+    return f"{review_id}:d{draft_id}"
+
+
+def decode_draft_ref(value: str) -> tuple[int, int]:
+    """(review_id, draft_id) from `encode_draft_ref`'s output; ValueError on anything else."""
+    match = _DRAFT_REF.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError(f"not a draft reference: {value!r}")
+    return int(match.group(1)), int(match.group(2))

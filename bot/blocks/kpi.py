@@ -9,7 +9,9 @@ from datetime import datetime, timedelta, tzinfo
 from slack_sdk.models.blocks import Block, ContextBlock, SectionBlock
 
 from bot.blocks.card import local_time, mrkdwn_text
+from bot.blocks.draft_quality import draft_quality_blocks
 from bot.blocks.text import shorten_escaped
+from storage.draft_quality import DraftQualityReport
 from storage.kpi import KpiFilter, Kpis, Period
 
 NONE = "–"  # a figure that has no value for the period (no ratings, nothing approved…)
@@ -29,6 +31,7 @@ class KpiReport:
     sla_hours: float
     now: datetime
     tz: tzinfo
+    quality: DraftQualityReport | None = None  # the period's draft quality, by language
 
 
 def format_hours(hours: float | None) -> str:
@@ -151,6 +154,8 @@ def build_kpi_answer(report: KpiReport) -> dict:
     blocks: list[Block] = [SectionBlock(text=mrkdwn_text(title)), *kpi_blocks(report)]
     if report.current.reviews == 0 and report.previous.reviews == 0:
         blocks.append(SectionBlock(text=mrkdwn_text("No reviews were written in either period.")))
+    if report.quality is not None:
+        blocks.extend(draft_quality_blocks(report.quality))
     k = report.current
     fallback = (
         f"KPIs, {report.label}: {k.reviews} reviews, {k.negatives} negative, "

@@ -79,6 +79,7 @@ def _card_draft(draft: Draft | None) -> CardDraft | None:
             CardFinding(code=str(f.get("code", "")), message=str(f.get("message", "")))
             for f in draft.findings
         ),
+        draft_id=draft.id,
     )
 
 

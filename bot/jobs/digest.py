@@ -21,9 +21,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.blocks.digest import DigestData, ThemeCount, build_digest, digest_as_text
+from bot.drafting.signature import SIGNATURE_SLOT
 from bot.jobs.chart import DailyFigures, render_chart
 from bot.triage.themes import THEME_LABELS
 from storage.db import session_scope
+from storage.draft_quality import draft_quality
 from storage.erasure import ERASED
 from storage.kpi import Period, compute_kpis, kpis_by
 from storage.models import Decision, DigestRun, Review, ReviewStatus
@@ -176,6 +178,7 @@ def gather(
             by_source=kpis_by(session, period, "source", now=now, sla_hours=sla_hours),
             themes=_themes(session, period),
             responders=_responders(session, period),
+            quality=draft_quality(session, period, slot=SIGNATURE_SLOT),
         )
 
 

@@ -27,9 +27,16 @@ def clicked(body: dict[str, Any]) -> tuple[int, int, str]:
     return review_id, card_version, body["user"]["id"]
 
 
+def voted(body: dict[str, Any]) -> tuple[int, int, str]:
+    """(review id, draft id, user id) of a 👍 / 👎 click."""
+    review_id, draft_id = ids.decode_draft_ref(body["actions"][0]["value"])
+    return review_id, draft_id, body["user"]["id"]
+
+
 class CardActions:
     def __init__(self, services: Services) -> None:
         self._decisions = services.decisions
+        self._votes = services.votes
         self._cards = services.cards
         self._later = AfterAck(services.interactions, services.cards)
 
@@ -58,6 +65,17 @@ class CardActions:
         ack()
         review_id, _version, user = clicked(body)
         self._later.run(review_id, user, lambda: self._decisions.mark_posted(review_id, user))
+
+    def vote_up(self, ack: Ack, body: dict) -> None:
+        self._vote(ack, body, 1)
+
+    def vote_down(self, ack: Ack, body: dict) -> None:
+        self._vote(ack, body, -1)
+
+    def _vote(self, ack: Ack, body: dict, vote: int) -> None:
+        ack()
+        review_id, draft_id, user = voted(body)
+        self._later.run(review_id, user, lambda: self._votes.vote(review_id, draft_id, user, vote))
 
     def open_review(self, ack: Ack) -> None:
         ack()  # a link button: Slack opens the URL itself
@@ -119,3 +137,5 @@ def register(app: App, services: Services) -> None:
     app.action(ids.ACTION_RETRY_PUBLISH)(actions.retry_publish)
     app.action(ids.ACTION_MARK_POSTED)(actions.mark_posted)
     app.action(ids.ACTION_OPEN_REVIEW)(actions.open_review)
+    app.action(ids.ACTION_VOTE_UP)(actions.vote_up)
+    app.action(ids.ACTION_VOTE_DOWN)(actions.vote_down)

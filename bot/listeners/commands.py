@@ -103,6 +103,7 @@ class ReviewsCommandListener:
                 now=now,
                 tz=settings.tz,
                 sla_hours=sla_hours,
+                with_quality=True,
             )
             return build_kpi_answer(report)
         if isinstance(request, PendingRequest):

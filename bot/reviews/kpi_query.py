@@ -18,6 +18,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.blocks.kpi import KpiReport
+from bot.drafting.signature import SIGNATURE_SLOT
+from storage.draft_quality import draft_quality
 from storage.kpi import KpiFilter, PendingQueue, Period, compute_kpis, pending_reviews
 
 DEFAULT_PERIOD = "7d"
@@ -204,12 +206,19 @@ def read_report(
     now: datetime,
     tz: tzinfo,
     sla_hours: float,
+    with_quality: bool = False,
 ) -> KpiReport:
-    """The KPIs of a period and of the one before, from one read of the database."""
+    """The KPIs of a period and of the one before, from one read of the database;
+    `with_quality` adds the period's draft quality by language."""
     with Session(engine) as session:
         current, previous = (
             compute_kpis(session, p, filters, now=now, sla_hours=sla_hours)
             for p in (period.current, period.previous)
+        )
+        quality = (
+            draft_quality(session, period.current, filters=filters, slot=SIGNATURE_SLOT)
+            if with_quality
+            else None
         )
     return KpiReport(
         label=period.label,
@@ -221,6 +230,7 @@ def read_report(
         sla_hours=sla_hours,
         now=now,
         tz=tz,
+        quality=quality,
     )
 
 

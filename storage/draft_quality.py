@@ -161,7 +161,12 @@ def _decisions(session: Session, period: Period, where: list, group: Any) -> dic
     """Approvals (of model or template drafts; unedited; edited) and declines in the period."""
     approved = Decision.action == ReviewStatus.approved
     unedited = sa.and_(approved, Decision.edited.is_(False))
-    edited = sa.and_(approved, Decision.edited.is_(True), _model_text().is_not(None))
+    # The model draft's id, not its text: erasure removes the text and keeps the id.
+    edited = sa.and_(
+        approved,
+        Decision.edited.is_(True),
+        Decision.detail["model_draft_id"].as_integer().is_not(None),
+    )
     rows = grouped(
         session,
         group,

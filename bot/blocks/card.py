@@ -380,7 +380,10 @@ def _drafting_blocks(view: CardView, tz: tzinfo) -> list[Block]:
 
 def _pending_blocks(view: CardView, tz: tzinfo) -> list[Block]:
     draft = view.draft
-    votes = vote_blocks(view.review_id, draft.draft_id, draft.kind) if draft else []
+    # An erased review's draft is nobody's to judge any more.
+    votes = (
+        vote_blocks(view.review_id, draft.draft_id, draft.kind) if draft and not view.erased else []
+    )
     return [*_draft_blocks(view), *votes]
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Callable
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -16,6 +18,8 @@ from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
+
+log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], None]
 
@@ -97,3 +101,20 @@ def build_web_client(
     if not idempotent_only:
         handlers += [ConnectionErrorRetry(3, sleep), ServerErrorRetry(3, sleep)]
     return WebClient(token=token, base_url=base_url, timeout=10, retry_handlers=handlers)
+
+
+def redraw_message(client: WebClient, *, channel: str, ts: str, message: dict, what: str) -> bool:
+    """chat.update one message the app posted; False (logged with where it is, so whoever
+    runs reviewbot can mend it by hand) when Slack refuses."""
+    try:
+        client.chat_update(channel=channel, ts=ts, text=message["text"], blocks=message["blocks"])
+    except SlackApiError as exc:
+        log.warning(
+            "could not redraw %s (channel %s, ts %s): %s",
+            what,
+            channel,
+            ts,
+            exc.response.get("error"),
+        )
+        return False
+    return True

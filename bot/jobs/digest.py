@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.blocks.digest import DigestData, ThemeCount, build_digest, digest_as_text
+from bot.cards.slack_client import redraw_message
 from bot.drafting.signature import SIGNATURE_SLOT
 from bot.jobs.chart import DailyFigures, render_chart
 from bot.triage.themes import THEME_LABELS
@@ -256,23 +257,14 @@ def redraw_without(services: Services, review_ids: list[int]) -> int:
             continue
         as_of = sent.sent_at or sent.claimed_at
         data = gather(services.engine, week, now=as_of, sla=settings.sla, tz=settings.tz)
-        message = build_digest(data)
-        try:
-            client.chat_update(
-                channel=sent.channel, ts=sent.ts, text=message["text"], blocks=message["blocks"]
-            )
-        except SlackApiError as exc:
-            # Said plainly, so whoever runs reviewbot can delete the message by hand.
-            log.warning(
-                "could not redraw the digest of the week of %s (channel %s, ts %s) without "
-                "an erased review: %s",
-                sent.week,
-                sent.channel,
-                sent.ts,
-                exc.response.get("error"),
-            )
-            continue
-        redrawn += 1
+        if redraw_message(
+            client,
+            channel=sent.channel,
+            ts=sent.ts,
+            message=build_digest(data),
+            what=f"the digest of the week of {sent.week} without an erased review",
+        ):
+            redrawn += 1
     return redrawn
 
 

@@ -16,6 +16,7 @@ from slack_sdk.errors import SlackApiError
 from sqlmodel import Session, col, select
 
 from bot.blocks.alerts import build_pattern_alert
+from bot.cards.slack_client import redraw_message
 from bot.jobs.cards import permalink
 from bot.triage.themes import THEME_LABELS
 from storage.db import session_scope
@@ -123,20 +124,12 @@ def redraw_without(services: Services, review_ids: list[int]) -> int:
     redrawn = 0
     for alert in alerts:
         kept = [rid for rid in alert.review_ids if rid not in erased]
-        message = _alert(services, client, alert.theme, kept)
-        try:
-            client.chat_update(
-                channel=alert.channel, ts=alert.ts, text=message["text"], blocks=message["blocks"]
-            )
-        except SlackApiError as exc:
-            log.warning(
-                "could not redraw the %s pattern alert (channel %s, ts %s) without an erased "
-                "review: %s",
-                alert.theme,
-                alert.channel,
-                alert.ts,
-                exc.response.get("error"),
-            )
-            continue
-        redrawn += 1
+        if redraw_message(
+            client,
+            channel=alert.channel,
+            ts=alert.ts,
+            message=_alert(services, client, alert.theme, kept),
+            what=f"the {alert.theme} pattern alert without an erased review",
+        ):
+            redrawn += 1
     return redrawn

@@ -16,11 +16,10 @@ from pathlib import Path
 
 import yaml
 
+from bot.config import Settings
 from bot.drafting.profile import BusinessProfile
 from bot.drafting.schema import ReviewInput
-from bot.reviews.triage import Triage
-from bot.triage.language import DEFAULT_LANGUAGES, LanguageDetector
-from bot.triage.negativity import Thresholds
+from bot.services import build_triage
 
 DRAFTS_DIR = Path(__file__).resolve().parent
 LANGUAGES = ("sv", "nb", "nn", "fi", "zh-Hant", "zh-Hans", "en", "da", "de")
@@ -120,21 +119,8 @@ def load(language: str) -> tuple[LabelledDraft, ...]:
 @cache
 def detector(profile_name: str) -> Callable[[str], str]:
     """The draft detector the app builds for this business (see bot/services.build_triage)."""
-    profile = profiles()[profile_name]
-    triage = Triage(
-        LanguageDetector(
-            DEFAULT_LANGUAGES,
-            default_language=profile.default_language,
-            location_languages={
-                name: location.language
-                for name, location in profile.locations.items()
-                if location.language
-            },
-            countries=profile.countries,
-        ),
-        Thresholds(),
-    )
-    return triage.detect_language
+    settings = Settings(_env_file=None)  # the defaults, whatever .env a developer keeps
+    return build_triage(settings, profiles()[profile_name]).detect_language
 
 
 def score(check: Check, language: str) -> Score:

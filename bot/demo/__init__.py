@@ -24,6 +24,7 @@ from storage.models import Decision, Draft, Review, utcnow
 
 SAMPLES = Path(__file__).resolve().parent / "sample_reviews.jsonl"
 DEMO_RESPONDER = "U0DEMO01"
+DEMO_SIGNATURE = "Ingrid"
 DEMO_LEAD = "U0LEAD01"
 # The samples are spread over the last few days before the demo runs (within the week the
 # next digest covers), in the order and spacing they were written in.
@@ -136,10 +137,12 @@ def run_demo(
         )
         decisions = services.decisions
         version = services.cards.current_version
+        # The responder signs with the signature they set on App Home.
+        services.signers.set_own_signature(DEMO_RESPONDER, DEMO_SIGNATURE)
         decisions.approve(swedish.id, version(swedish.id), DEMO_RESPONDER)
-        edited = drafts[bokmal.id].text.replace(
-            "Vi vil gjerne", "Vi har sendt en ny jakke i dag, og vi vil gjerne"
-        )
+        # The Norwegian draft gets a sentence of the responder's own before it is approved.
+        greeting, body = drafts[bokmal.id].text.split("\n\n", 1)
+        edited = f"{greeting}\n\nVi har sendt deg en ny jakke i dag. {body}"
         decisions.edit(bokmal.id, version(bokmal.id), DEMO_RESPONDER, edited, approve_now=True)
         decisions.decline(
             attack.id, version(attack.id), DEMO_LEAD, "spam_or_fake", "Not a customer"

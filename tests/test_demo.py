@@ -34,9 +34,7 @@ def test_the_demo_shows_every_step_and_writes_the_cards(tmp_path):
     approved = json.loads((out / "cards" / "review-1-approved.json").read_text())
     assert any("Approved" in json.dumps(block) for block in approved["blocks"])
     # Signed with the signature the responder set, in the Swedish order.
-    assert "Vänliga hälsningar\\n> Ingrid\\n> Café Lumi" in json.dumps(
-        approved, ensure_ascii=False
-    )
+    assert "Vänliga hälsningar\\n> Ingrid\\n> Café Lumi" in json.dumps(approved, ensure_ascii=False)
     assert "│ 2      │ approved │ U0DEMO01 │ yes" in text
     # The review that tried to ping the channel pings nobody on its card.
     injected = (out / "cards" / "review-8.json").read_text()

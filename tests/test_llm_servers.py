@@ -119,6 +119,7 @@ def test_a_probe_against_a_dead_server_does_not_stop_anything_and_the_first_draf
         assert formats(fake) == ["json_schema", "json_schema"]
 
 
+@pytest.mark.timed_wait  # the fake holds the probe's answer with Event.wait(0.3)
 def test_drafts_started_during_the_background_probe_wait_for_its_answer(library):
     with serving("deepseek") as fake:
         drafter = make_drafter(fake, library)

@@ -314,7 +314,6 @@ class CardService:
         if message is None:
             self._post(card, drafting=drafting)
         else:
-            self._unsure.discard(card.review_id)
             self._adopt(card, message)
 
     def _adopt(self, card: SlackCard, message: dict) -> None:
@@ -323,6 +322,7 @@ class CardService:
         the thread was started before the process died."""
         channel = card.channel or self._channel
         self.record_post(card.id, channel, message["ts"])
+        self._unsure.discard(card.review_id)  # found, by the sweep or by the next redraw
         with Session(self._engine) as session:
             card = session.get(SlackCard, card.id)
         view = self._update(card)

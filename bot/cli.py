@@ -226,7 +226,7 @@ def sources_(
         raise typer.Exit(1)
 
 
-# --- Scheduler (issue 5): the weekly digest --------------------------------------------------
+# --- The weekly digest ---------------------------------------------------------------------------
 def _frozen(moment: datetime) -> Callable[[], datetime]:
     return lambda: moment
 

@@ -89,13 +89,13 @@ class Settings(BaseSettings):
     prompts_dir: Path = PROJECT_ROOT / "prompts"
     business_profile: Path = PROJECT_ROOT / "prompts" / "business.example.yml"
 
-    # --- Review sources (issue 8): platforms polled for reviews and answered through their APIs.
+    # --- Review sources: platforms polled for reviews and answered through their APIs.
     # The YAML file lists them (see bot/sources/sources.example.yml); unset: no platform sources.
     sources_file: Path | None = None
     # KEY=value lines holding the credentials the sources file names (the environment wins).
     sources_secrets_file: Path | None = None
 
-    # --- Scheduler (issue 5): nudges, SLA escalation, follow-up, weekly digest, patterns ---
+    # --- Scheduler: nudges, SLA escalation, follow-up, weekly digest, patterns ---
     # Durations are written like 4h, 30m, 7d or 1h30m.
     scheduler_enabled: bool = True  # SCHEDULER_ENABLED=false: this process never runs jobs
     nudge_after: timedelta = timedelta(hours=4)  # a pending card's first reminder

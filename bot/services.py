@@ -63,13 +63,13 @@ class Services:
     redrafts: ThreadPoolExecutor
     # What a click starts (decisions, card redraws), run after its acknowledgement.
     interactions: ThreadPoolExecutor
-    # /reviews answers (issue 6): read after the acknowledgement, outside Bolt's listener pool.
+    # /reviews answers: read after the acknowledgement, outside Bolt's listener pool.
     answers: ThreadPoolExecutor
-    # Scheduled jobs (issue 5): run only after start(), and only in the instance that leads.
+    # Scheduled jobs: run only after start(), and only in the instance that leads.
     jobs: JobScheduler
-    # Review sources (issue 8): the platform connectors of SOURCES_FILE, polled by the scheduler.
+    # Review sources: the platform connectors of SOURCES_FILE, polled by the scheduler.
     sources: SourceRegistry = field(default_factory=SourceRegistry.empty)
-    # Personal data (issue 7): erasure on request and after RETENTION_DAYS.
+    # Personal data: erasure on request and after RETENTION_DAYS.
     erasure: ErasureService | None = None
 
     def start(self) -> None:

@@ -103,7 +103,7 @@ class Review(SQLModel, table=True):
     publish_state: str = Field(default=PublishState.none, sa_type=sa.String(16))
     publish_error: str | None = None
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    # Scheduler (issue 5). Each is set once by a compare-and-set, so a job never acts twice.
+    # Scheduler. Each is set once by a compare-and-set, so a job never acts twice.
     sla_breached_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     follow_up_asked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     followed_up_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -125,10 +125,10 @@ class ReviewChange(SQLModel, table=True):
     new_title: str | None = None
     old_text: str | None = None
     new_text: str | None = None
-    # The customer changed the review after our reply was published or posted (issue 8):
+    # The customer changed the review after our reply was published or posted:
     # the reply may no longer fit, and a rating change shows whether we turned them around.
     after_reply: bool = False
-    # When the review's card was redrawn to show this change (issue 5); None: not yet.
+    # When the review's card was redrawn to show this change; None: not yet.
     shown_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
@@ -195,7 +195,7 @@ class SlackCard(SQLModel, table=True):
     updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-# --- Review sources: polling cursors and published platform replies (issue 8) -----------------
+# --- Review sources: polling cursors and published platform replies -----------------------------
 class SourceCursor(SQLModel, table=True):
     """Where polling one configured source stopped, so a restart neither refetches nor misses."""
 
@@ -232,7 +232,7 @@ class ReplyPublication(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-# --- Scheduler: the weekly digest and pattern alerts (issue 5) -------------------------------
+# --- Scheduler: the weekly digest and pattern alerts ---------------------------------------
 class DigestRun(SQLModel, table=True):
     """One row per digest week, inserted before the digest is sent: the unique week key is
     what keeps a restart or a second instance from sending the same week twice."""

@@ -1,4 +1,4 @@
-"""The settings this issue adds: approvers, the reply webhook, the display time zone."""
+"""The card settings: approvers, the reply webhook, the display time zone."""
 
 from __future__ import annotations
 

@@ -74,7 +74,7 @@ def _card_draft(draft: Draft | None) -> CardDraft | None:
         version=draft.version,
         text=draft.text,
         translation=draft.reply_translation,
-        kind=draft.kind,  # type: ignore[arg-type]  # "human" too: see the report to the lead
+        kind=draft.kind,  # type: ignore[arg-type]  # stored as a plain string: llm, template or human
         findings=tuple(
             CardFinding(code=str(f.get("code", "")), message=str(f.get("message", "")))
             for f in draft.findings

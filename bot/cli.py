@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import EXAMPLE_PROFILE, ConfigError, Settings, load_settings
 from bot.logging_setup import configure_logging
 from bot.services import build_services
 
@@ -27,12 +27,17 @@ err = Console(stderr=True, soft_wrap=True)
 log = logging.getLogger("reviewbot")
 
 
+def _refuse(problems: list[str], code: int = 2) -> typer.Exit:
+    for problem in problems:
+        err.print(f"reviewbot: {problem}", markup=False, highlight=False)
+    return typer.Exit(code)
+
+
 def _settings(**overrides: object) -> Settings:
     try:
         return load_settings(**overrides)
     except ConfigError as exc:
-        err.print(f"reviewbot: {exc}")
-        raise typer.Exit(2) from None
+        raise _refuse(exc.problems) from None
 
 
 def _secrets(settings: Settings) -> list[str]:
@@ -53,15 +58,17 @@ def run() -> None:
     from bot.http.server import HttpServer
     from bot.slack_app import create_bolt_app
 
-    settings = _settings()
-    try:
-        settings.require_for_run()
-    except ConfigError as exc:
-        err.print(f"reviewbot: {exc}")
-        raise typer.Exit(2) from None
+    from bot.startup.run_checks import checked_settings, debugging
+
+    settings = checked_settings(_refuse)
     configure_logging(settings.log_level, secrets=_secrets(settings))
-    services = build_services(settings, environ=os.environ)
-    services.start()
+    try:
+        services = build_services(settings, environ=os.environ)
+        services.start()
+    except Exception as exc:
+        if debugging(settings):
+            raise
+        raise _refuse([f"could not start: {exc}"]) from None
     bolt = create_bolt_app(services)
     socket_handler = None
     if settings.socket_mode:
@@ -320,7 +327,9 @@ def demo(
     """Offline walk-through on bundled sample reviews: no Slack, no LLM account needed."""
     from bot.demo import run_demo
 
-    run_demo(_settings(database_url=database), out=out, console=console)
+    # The demo drafts as the example café, on purpose.
+    settings = _settings(database_url=database, business_profile=EXAMPLE_PROFILE, reviewbot_demo=True)
+    run_demo(settings, out=out, console=console)
 
 
 def main() -> None:

@@ -80,7 +80,9 @@ def build_profile(answers: ProfileAnswers) -> BusinessProfile:
     countries = [code.upper() for code in _items(answers.markets)]
     wrong = [code for code in countries if not _COUNTRY.fullmatch(code)]
     if wrong:
-        problems.append(f"--markets: not two-letter country codes (SE, NO, FI…): {', '.join(wrong)}")
+        problems.append(
+            f"--markets: not two-letter country codes (SE, NO, FI…): {', '.join(wrong)}"
+        )
     locations = _locations(answers.locations)
     for contact in [answers.contact, *(loc.contact for loc in locations.values() if loc.contact)]:
         problem = contact_problem(contact, countries)

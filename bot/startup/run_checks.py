@@ -7,7 +7,8 @@ import time
 from collections.abc import Callable
 
 from bot.config import ConfigError, Settings, load_settings
-from bot.startup.preflight import preflight
+from bot.startup.preflight import file_problems, preflight
+from bot.startup.settings_checks import setting_problems
 
 
 def debugging(settings: Settings | None = None) -> bool:
@@ -16,9 +17,10 @@ def debugging(settings: Settings | None = None) -> bool:
     return level.upper() == "DEBUG"
 
 
-def load_all(**overrides: object) -> tuple[Settings | None, list[str]]:
-    """Settings, and every problem with them. A setting that does not even parse is taken at
-    its default for the other checks, so one start reports all wrong settings at once."""
+def load_all(*, live: bool = True, **overrides: object) -> tuple[Settings | None, list[str]]:
+    """Settings, and every problem with them (`live`: the database and Slack asked too). A
+    setting that does not even parse is taken at its default for the other checks, so one
+    start reports all wrong settings at once."""
     try:
         settings, problems = load_settings(**overrides), []
     except ConfigError as exc:
@@ -30,6 +32,8 @@ def load_all(**overrides: object) -> tuple[Settings | None, list[str]]:
             settings = load_settings(**{**overrides, **defaults})
         except ConfigError:
             return None, problems
+    if not live:
+        return settings, problems + setting_problems(settings) + file_problems(settings)
     return settings, problems + preflight(settings, sleep=time.sleep)
 
 

@@ -17,7 +17,7 @@ from bot.triage.language import normalize_language_tag
 # Left over from an example or a shell line that a .env file never runs.
 PLACEHOLDER_MARKS = ("…", "...", "$(", "${", "user:pass@", "changeme", "change-me", "<", ">")
 MIN_INGEST_TOKEN = 32
-MAKE_TOKEN = "python -c 'import secrets; print(secrets.token_hex(32))'"
+RANDOM_HEX_COMMAND = "python -c 'import secrets; print(secrets.token_hex(32))'"
 _CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{6,}")
 
 
@@ -92,7 +92,9 @@ def database_url_problem(url: str) -> str | None:
     if backend == "sqlite" and parsed.database not in (None, "", ":memory:"):
         folder = Path(parsed.database).parent
         if not folder.is_dir():
-            return f"DATABASE_URL: the folder {folder} does not exist; create it (mkdir -p {folder})"
+            return (
+                f"DATABASE_URL: the folder {folder} does not exist; create it (mkdir -p {folder})"
+            )
     return None
 
 
@@ -109,7 +111,8 @@ def setting_problems(settings: Settings) -> list[str]:
     token = settings.ingest_token.get_secret_value() if settings.ingest_token else None
     if token is not None and unflagged("INGEST_TOKEN") and len(token) < MIN_INGEST_TOKEN:
         problems.append(
-            f"INGEST_TOKEN: shorter than {MIN_INGEST_TOKEN} characters; make one with: {MAKE_TOKEN}"
+            f"INGEST_TOKEN: shorter than {MIN_INGEST_TOKEN} characters; "
+            f"make one with: {RANDOM_HEX_COMMAND}"
         )
     for name, value in (
         ("REVIEWS_CHANNEL", settings.reviews_channel),

@@ -43,11 +43,9 @@ def auth_test(settings: Settings, *, sleep: Sleep) -> SlackResponse:
 def open_socket_connection(settings: Settings, *, sleep: Sleep) -> None:
     """apps.connections.open with SLACK_APP_TOKEN: what Socket Mode does first."""
     assert settings.slack_app_token is not None
-    client = build_web_client(
-        settings.slack_app_token.get_secret_value(), settings.slack_api_url, sleep=sleep
-    )
+    client = build_web_client(None, settings.slack_api_url, sleep=sleep)
     try:
-        client.apps_connections_open()
+        client.apps_connections_open(app_token=settings.slack_app_token.get_secret_value())
     except SlackApiError as exc:
         error = exc.response.get("error")
         raise SlackProblem(

@@ -11,7 +11,6 @@ from typer.testing import CliRunner
 
 from bot.cli import cli
 from storage.db import alembic_config, make_engine, migrate
-
 from tests.test_startup import env  # noqa: F401 - the correct installation fixture
 
 
@@ -29,8 +28,8 @@ def installed(env, tmp_path: Path, fake_openai) -> dict[str, str]:  # noqa: F811
     }
 
 
-def doctor(env: dict[str, str], *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, ["doctor", *args], env={**env, "COLUMNS": "250"})
+def doctor(settings: dict[str, str | None], *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["doctor", *args], env={**settings, "COLUMNS": "250"})
     return result.exit_code, result.output
 
 

@@ -46,7 +46,12 @@ class ConfigError(Exception):
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+        # An empty line of .env.example (SLACK_APP_TOKEN=) means unset, not an empty value.
+        env_ignore_empty=True,
     )
 
     # Slack

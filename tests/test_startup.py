@@ -136,3 +136,19 @@ def test_the_default_profile_is_the_operators_folder(monkeypatch):
 
     monkeypatch.delenv("BUSINESS_PROFILE")
     assert Settings().business_profile == Path("reviewbot/business.yml")
+
+
+def test_env_example_copied_unfilled_asks_for_each_value_by_name(tmp_path):
+    from bot.config import PROJECT_ROOT
+
+    (tmp_path / ".env").write_text((PROJECT_ROOT / ".env.example").read_text("utf-8"), "utf-8")
+    result = CliRunner().invoke(cli, ["run"], env={"BUSINESS_PROFILE": None})
+    assert result.exit_code == 2
+    named = [line.split(":")[1].strip() for line in result.output.splitlines()]
+    assert named == [
+        "SLACK_BOT_TOKEN",
+        "REVIEWS_CHANNEL",
+        "SLACK_SIGNING_SECRET",
+        "BUSINESS_PROFILE",
+    ]
+    assert "placeholder" not in result.output

@@ -95,7 +95,7 @@ def test_a_malformed_setting_is_named_without_echoing_it(monkeypatch):
     monkeypatch.setenv("PORT", "eighty")
     result = runner.invoke(cli, ["run"])
     assert result.exit_code == 2
-    first, *others = result.stderr.strip().splitlines()  # the other settings are checked too
+    first, *_others = result.stderr.strip().splitlines()  # the other settings are checked too
     assert (
         first
         == "reviewbot: setting PORT: Input should be a valid integer, unable to parse string as an integer"

@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import EXAMPLE_PROFILE, ConfigError, Settings, load_settings
 from bot.logging_setup import configure_logging
 from bot.services import build_services
 
@@ -27,12 +27,17 @@ err = Console(stderr=True, soft_wrap=True)
 log = logging.getLogger("reviewbot")
 
 
+def _refuse(problems: list[str], code: int = 2) -> typer.Exit:
+    for problem in problems:
+        err.print(f"reviewbot: {problem}", markup=False, highlight=False)
+    return typer.Exit(code)
+
+
 def _settings(**overrides: object) -> Settings:
     try:
         return load_settings(**overrides)
     except ConfigError as exc:
-        err.print(f"reviewbot: {exc}")
-        raise typer.Exit(2) from None
+        raise _refuse(exc.problems) from None
 
 
 def _secrets(settings: Settings) -> list[str]:
@@ -52,16 +57,17 @@ def run() -> None:
     from bot.app import create_app
     from bot.http.server import HttpServer
     from bot.slack_app import create_bolt_app
+    from bot.startup.run_checks import checked_settings, debugging
 
-    settings = _settings()
-    try:
-        settings.require_for_run()
-    except ConfigError as exc:
-        err.print(f"reviewbot: {exc}")
-        raise typer.Exit(2) from None
+    settings = checked_settings(_refuse)
     configure_logging(settings.log_level, secrets=_secrets(settings))
-    services = build_services(settings, environ=os.environ)
-    services.start()
+    try:
+        services = build_services(settings, environ=os.environ)
+        services.start()
+    except Exception as exc:
+        if debugging(settings):
+            raise
+        raise _refuse([f"could not start: {exc}"]) from None
     bolt = create_bolt_app(services)
     socket_handler = None
     if settings.socket_mode:
@@ -320,7 +326,11 @@ def demo(
     """Offline walk-through on bundled sample reviews: no Slack, no LLM account needed."""
     from bot.demo import run_demo
 
-    run_demo(_settings(database_url=database), out=out, console=console)
+    # The demo drafts as the example café, on purpose.
+    settings = _settings(
+        database_url=database, business_profile=EXAMPLE_PROFILE, reviewbot_demo=True
+    )
+    run_demo(settings, out=out, console=console)
 
 
 def main() -> None:
@@ -328,3 +338,94 @@ def main() -> None:
         cli()
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+# --- The operator's start: a profile of their own, and a live check of the installation ------
+def _ask(text: str, **kwargs: object) -> object:
+    return typer.Option(prompt=text, **kwargs)  # type: ignore[call-overload]
+
+
+@cli.command()
+def init(
+    brand: Annotated[str, _ask("Brand (as customers know it)")],
+    signoff: Annotated[str, _ask("Sign-off when no responder is named (e.g. Team Lumi)")],
+    contact: Annotated[str, _ask("Contact customers may use (e-mail, https://… or +46…)")],
+    compensation: Annotated[
+        str, _ask("Compensation policy, in plain words (empty: none in public replies)")
+    ] = "",
+    compensation_kinds: Annotated[
+        str, _ask("Remedies a draft may name: refund, voucher, discount, free_item, replacement")
+    ] = "",
+    languages: Annotated[
+        str, _ask("Languages customers write in, the usual one first (e.g. sv,en)")
+    ] = "en",
+    markets: Annotated[str, _ask("Countries served (e.g. SE,NO)")] = "",
+    locations: Annotated[
+        str, _ask("Locations, ';'-separated, each NAME or NAME=language,contact")
+    ] = "",
+    lead_contacts: Annotated[
+        str, _ask("Slack ids mentioned on urgent cards (e.g. U0123ABCD)")
+    ] = "",
+    voice: Annotated[str, typer.Option(help="how the brand sounds, in a sentence")] = "",
+    max_compensation: Annotated[
+        float | None, typer.Option(help="the most a reply may offer, in --currency")
+    ] = None,
+    currency: Annotated[str, typer.Option(help="e.g. SEK")] = "",
+    profile: Annotated[Path, typer.Option(help="where to write it")] = Path(
+        "reviewbot/business.yml"
+    ),
+    env_file: Annotated[Path, typer.Option(help="the .env to name it in")] = Path(".env"),
+    force: Annotated[bool, typer.Option("--force", help="replace an existing profile")] = False,
+) -> None:
+    """Write your business profile (brand, sign-off, contact, policy, markets) and name it in
+    .env as BUSINESS_PROFILE (and LANGUAGES)."""
+    from bot.startup.profile_init import (
+        InitError,
+        ProfileAnswers,
+        build_profile,
+        name_in_env,
+        write_profile,
+    )
+
+    answers = ProfileAnswers(
+        brand=brand,
+        signoff=signoff,
+        contact=contact,
+        voice=voice,
+        compensation=compensation,
+        compensation_kinds=compensation_kinds,
+        max_compensation=max_compensation,
+        currency=currency,
+        languages=languages,
+        markets=markets,
+        locations=locations,
+        lead_contacts=lead_contacts,
+    )
+    try:
+        write_profile(build_profile(answers), profile, force=force)
+    except InitError as exc:
+        raise _refuse(exc.problems, code=1) from None
+    values = {"BUSINESS_PROFILE": str(profile)}
+    if languages.strip():
+        values["LANGUAGES"] = ",".join(p.strip() for p in languages.split(",") if p.strip())
+    name_in_env(env_file, values)
+    console.print(f"wrote {profile}; {env_file} now names it: BUSINESS_PROFILE={profile}")
+    console.print("next: reviewbot doctor")
+
+
+@cli.command()
+def doctor(
+    url: Annotated[
+        str | None,
+        typer.Option(help="public base URL in HTTP mode: checks the slash command answers"),
+    ] = None,
+) -> None:
+    """Check Slack, the database, the model, the sources and the profile, live; exit 0 only
+    when nothing failed."""
+    from bot.startup.doctor import diagnose, show
+    from storage.models import utcnow
+
+    rows = diagnose(clock=utcnow, url=url)
+    show(rows, console)
+    if any(row.failed for row in rows):
+        raise typer.Exit(1)

@@ -15,6 +15,10 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from bot.jobs.working_time import WorkingTime, parse_days, parse_duration, parse_hours
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The fictitious café every example drafts for; `reviewbot run` refuses it outside the demo.
+EXAMPLE_PROFILE = PROJECT_ROOT / "prompts" / "business.example.yml"
+# Where `reviewbot init` writes the team's profile: the operator's folder, next to .env.
+DEFAULT_PROFILE = Path("reviewbot") / "business.yml"
 
 CommaList = Annotated[tuple[str, ...], NoDecode]
 
@@ -32,12 +36,22 @@ _APPROVER_ID = re.compile(r"[UWS][A-Z0-9]{2,20}")
 
 
 class ConfigError(Exception):
-    """A setting is missing or malformed; the message is one line naming it."""
+    """Settings are missing or malformed: one line per problem, each naming its setting."""
+
+    def __init__(self, *problems: str, fields: tuple[str, ...] = ()) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = list(problems)
+        self.fields = fields  # the settings refused, when each is one field
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+        # An empty line of .env.example (SLACK_APP_TOKEN=) means unset, not an empty value.
+        env_ignore_empty=True,
     )
 
     # Slack
@@ -87,7 +101,9 @@ class Settings(BaseSettings):
     # Personal data: reviews written longer ago than this are anonymised (unset: kept).
     retention_days: int | None = Field(default=None, ge=1)
     prompts_dir: Path = PROJECT_ROOT / "prompts"
-    business_profile: Path = PROJECT_ROOT / "prompts" / "business.example.yml"
+    business_profile: Path = DEFAULT_PROFILE
+    # REVIEWBOT_DEMO=1: `reviewbot run` may draft as the example business (a demonstration).
+    reviewbot_demo: bool = False
 
     # --- Review sources: platforms polled for reviews and answered through their APIs.
     # The YAML file lists them (see bot/sources/sources.example.yml); unset: no platform sources.
@@ -198,6 +214,11 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def prompt_overrides_dir(self) -> Path:
+        """The operator's own prompt files, next to the profile; each replaces the checkout's."""
+        return self.business_profile.parent / "prompts"
+
+    @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
@@ -209,33 +230,41 @@ class Settings(BaseSettings):
     def socket_mode(self) -> bool:
         return self.slack_app_token is not None
 
-    def require_for_run(self) -> None:
-        """`reviewbot run` needs Slack; the demo and the importer do not."""
-        missing = [
-            name
-            for name, value in (
-                ("SLACK_BOT_TOKEN", self.slack_bot_token),
-                ("REVIEWS_CHANNEL", self.reviews_channel),
+    def run_problems(self) -> list[str]:
+        """What `reviewbot run` needs of Slack that the demo and the importer do not, one line
+        per problem, each starting with the setting's name."""
+        problems = []
+        bot = self.slack_bot_token.get_secret_value() if self.slack_bot_token else ""
+        if not bot:
+            problems.append(
+                "SLACK_BOT_TOKEN: missing; copy the Bot User OAuth Token (xoxb-…) from the "
+                "app's OAuth & Permissions page"
             )
-            if not value
-        ]
-        if not self.socket_mode and not self.slack_signing_secret:
-            missing.append("SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode)")
-        if missing:
-            raise ConfigError(f"missing setting: {', '.join(missing)}")
-        token = self.slack_bot_token.get_secret_value() if self.slack_bot_token else ""
-        if not token.startswith("xoxb-"):
-            raise ConfigError("setting SLACK_BOT_TOKEN: must be a bot token starting with xoxb-")
-        if self.slack_app_token and not self.slack_app_token.get_secret_value().startswith("xapp-"):
-            raise ConfigError("setting SLACK_APP_TOKEN: must be an app token starting with xapp-")
+        elif not bot.startswith("xoxb-"):
+            problems.append("SLACK_BOT_TOKEN: must be a bot token starting with xoxb-")
+        if not self.reviews_channel:
+            problems.append("REVIEWS_CHANNEL: missing; the id (C…) of the channel for the cards")
+        if self.socket_mode:
+            if not self.slack_app_token.get_secret_value().startswith("xapp-"):
+                problems.append("SLACK_APP_TOKEN: must be an app-level token starting with xapp-")
+        elif not self.slack_signing_secret:
+            problems.append(
+                "SLACK_SIGNING_SECRET: missing; copy it from the app's Basic Information page "
+                "(or set SLACK_APP_TOKEN for Socket Mode)"
+            )
+        return problems
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Build Settings from the environment and .env, turning validation errors into one line."""
+    """Build Settings from the environment and .env; every validation error is one line."""
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        first = exc.errors()[0]
-        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
-        # Never echo the input: it may be a secret.
-        raise ConfigError(f"setting {name}: {first['msg']}") from None
+        problems, fields = [], []
+        for error in exc.errors():
+            name = str(error["loc"][0]).upper() if error["loc"] else "settings"
+            fields.append(str(error["loc"][0]) if error["loc"] else "")
+            message = error["msg"].removeprefix("Value error, ")
+            # Never echo the input: it may be a secret.
+            problems.append(f"setting {name}: {message}")
+        raise ConfigError(*problems, fields=tuple(fields)) from None

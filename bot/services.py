@@ -138,7 +138,7 @@ def build_services(
         timeout=settings.openai_timeout,
         max_retries=settings.openai_max_retries,
         max_tokens=settings.openai_max_tokens,
-        prompts=PromptLibrary(settings.prompts_dir),
+        prompts=PromptLibrary(settings.prompts_dir, overrides=settings.prompt_overrides_dir),
         profile=profile,
         team_language=settings.team_language,
         detect_language=triage.detect_language,

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
+from bot.config import EXAMPLE_PROFILE
 from tests.harness import AppHarness
 
 _CLEARED_PREFIXES = ("SLACK_", "OPENAI_")
@@ -24,6 +25,7 @@ _CLEARED = {
     "INGEST_TOKEN",
     "REVIEWS_CHANNEL",
     "DIGEST_CHANNEL",
+    "REVIEWBOT_DEMO",
 }
 
 
@@ -33,6 +35,8 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     for name in list(os.environ):
         if name.startswith(_CLEARED_PREFIXES) or name in _CLEARED:
             monkeypatch.delenv(name, raising=False)
+    # Tests draft as the example business; a test of the operator's own profile sets its own.
+    monkeypatch.setenv("BUSINESS_PROFILE", str(EXAMPLE_PROFILE))
     monkeypatch.chdir(tmp_path)  # Settings reads .env from the working directory
 
 

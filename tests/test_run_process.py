@@ -19,7 +19,7 @@ from tests.harness import SlackRequests
 
 SECRETS = {
     "SLACK_SIGNING_SECRET": "signing-secret-do-not-log-0001",
-    "INGEST_TOKEN": "ingest-token-do-not-log-0002",
+    "INGEST_TOKEN": "ingest-token-do-not-log-0002-of-32-chars",
     "OPENAI_API_KEY": "sk-openai-key-do-not-log-0003",
 }
 
@@ -45,6 +45,7 @@ def test_a_full_run_logs_no_token_secret_or_key(tmp_path: Path, fake_slack, fake
         "PORT": str(port),
         "HOST": "127.0.0.1",
         "LOG_LEVEL": "DEBUG",  # the most a run ever writes
+        "REVIEWBOT_DEMO": "1",  # drafts as the example business
     }
     fake_openai.fail_next(500)  # an error path logs too
     process = subprocess.Popen(

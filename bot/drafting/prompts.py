@@ -133,16 +133,20 @@ def needs_translation(language: str, team_language: str) -> bool:
 
 
 class PromptLibrary:
-    """Reads prompts/ once; `prompt_version` changes whenever any file it read changes."""
+    """Reads prompts/ once; `prompt_version` changes whenever any file it read changes.
 
-    def __init__(self, root: Path) -> None:
+    `overrides`: the operator's own folder laid out like prompts/; each file found there
+    replaces the one of the same name, so a team adapts a guide without editing the checkout.
+    """
+
+    def __init__(self, root: Path, *, overrides: Path | None = None) -> None:
         self.root = Path(root)
-        files = {
-            "system.md": self.root / "system.md",
-            **{f"languages/{p.name}": p for p in sorted(self.root.glob("languages/*.md"))},
-            **{f"parts/{p.name}": p for p in sorted(self.root.glob("parts/*.md"))},
-            **{f"templates/{p.name}": p for p in sorted(self.root.glob("templates/*.yml"))},
-        }
+        files = {"system.md": self.root / "system.md"}
+        for folder in (self.root, *([Path(overrides)] if overrides else [])):
+            if (folder / "system.md").is_file():
+                files["system.md"] = folder / "system.md"
+            for pattern in ("languages/*.md", "parts/*.md", "templates/*.yml"):
+                files.update({f"{p.parent.name}/{p.name}": p for p in sorted(folder.glob(pattern))})
         if not files["system.md"].is_file():
             raise PromptFileError(f"System prompt {files['system.md']} not found")
         self._texts = {name: path.read_text(encoding="utf-8") for name, path in files.items()}

@@ -30,6 +30,12 @@ from tests.fakes.local_server import LocalServer, Reply, Request, wait_until_kil
 from tests.fakes.slack_blocks import validate_blocks, validate_view
 
 DEFAULT_BOT_TOKEN = "xoxb-test-token"
+DEFAULT_APP_TOKEN = "xapp-test-token"
+# What a fresh install grants: every bot scope of manifest.yml (auth.test's x-oauth-scopes).
+DEFAULT_SCOPES = (
+    "chat:write,commands,usergroups:read,users:read,files:write,"
+    "channels:history,groups:history,channels:read,groups:read"
+)
 BOT_ID = "B0BOT"
 APP_ID = "A0FAKEAPP"
 PERMALINK_BASE = "https://fake.slack.com/archives"
@@ -46,6 +52,7 @@ _NO_RANDOM_FAULTS = frozenset({"auth.test"})  # so an app under chaos can still 
 FORM_ONLY_METHODS = frozenset(
     {
         "conversations.history",
+        "conversations.info",
         "conversations.replies",
         "chat.getPermalink",
         "users.info",
@@ -94,17 +101,21 @@ class FakeSlack(LocalServer):
         self,
         *,
         bot_token: str = DEFAULT_BOT_TOKEN,
+        app_token: str = DEFAULT_APP_TOKEN,
         team_id: str = "T0TEST",
         bot_user_id: str = "U0BOT",
         port: int = 0,
     ) -> None:
         super().__init__(port=port)
         self.bot_token = bot_token
+        self.app_token = app_token
         self.team_id = team_id
         self.bot_user_id = bot_user_id
         self._lock = threading.RLock()
         self._methods: dict[str, Callable[[dict], dict]] = {
             "auth.test": self._auth_test,
+            "apps.connections.open": self._apps_connections_open,
+            "conversations.info": self._conversations_info,
             "chat.postMessage": self._chat_post_message,
             "chat.update": self._chat_update,
             "chat.delete": self._chat_delete,
@@ -153,6 +164,9 @@ class FakeSlack(LocalServer):
                 }
             }
             self.usergroups: dict[str, list[str]] = {}
+            self.scopes = DEFAULT_SCOPES
+            # Channels the bot was invited to; conversations.info of another says not a member.
+            self.member_of: set[str] | None = None  # None: every channel
 
     def calls(self, method: str | None = None) -> list[SlackCall]:
         """Every call received, refused ones included, in order."""
@@ -294,14 +308,16 @@ class FakeSlack(LocalServer):
                 return Reply.json({"ok": False, "error": "unknown_method"}, 404)
             if not token:
                 return self._answer(call, _Refusal("not_authed"))
-            if token != self.bot_token:
+            expected = self.app_token if method == "apps.connections.open" else self.bot_token
+            if token != expected:
                 return self._answer(call, _Refusal("invalid_auth"))
             try:
                 payload = self._methods[method](args)
             except _Refusal as refusal:
                 return self._answer(call, refusal)
             self._calls.append((call, None))
-            return Reply.json({"ok": True, **payload})
+            headers = {"x-oauth-scopes": self.scopes} if method == "auth.test" else None
+            return Reply.json({"ok": True, **payload}, headers=headers)
 
     def _answer(self, call: SlackCall, refusal: _Refusal) -> Reply:
         with self._lock:
@@ -430,6 +446,14 @@ class FakeSlack(LocalServer):
             "bot_id": BOT_ID,
             "is_enterprise_install": False,
         }
+
+    def _apps_connections_open(self, args: dict) -> dict:
+        return {"url": f"{self.url.replace('http', 'ws', 1)}/socket"}
+
+    def _conversations_info(self, args: dict) -> dict:
+        channel = _require_channel(args)
+        member = self.member_of is None or channel in self.member_of
+        return {"channel": {"id": channel, "name": channel.lower(), "is_member": member}}
 
     def _chat_post_message(self, args: dict) -> dict:
         channel = _require_channel(args)

@@ -1,0 +1,1 @@
+"""Getting an installation started: reviewbot init, the start-up checks, reviewbot doctor."""

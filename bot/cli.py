@@ -33,11 +33,18 @@ def _refuse(problems: list[str], code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _settings(**overrides: object) -> Settings:
+def _settings(*, with_profile: bool = False, **overrides: object) -> Settings:
+    """The settings; `with_profile`: the command drafts or triages, so the profile must load."""
+    from bot.startup.preflight import unreadable_profile
+
     try:
-        return load_settings(**overrides)
+        settings = load_settings(**overrides)
     except ConfigError as exc:
         raise _refuse(exc.problems) from None
+    problems = unreadable_profile(settings) if with_profile else []
+    if problems:
+        raise _refuse(problems)
+    return settings
 
 
 def _secrets(settings: Settings) -> list[str]:
@@ -113,7 +120,7 @@ def import_(
     from bot.reviews.importer import import_file
     from bot.sources.files import count_lines
 
-    services = build_services(_settings())
+    services = build_services(_settings(with_profile=True))
     total = count_lines(file)
     with Progress(
         TextColumn("importing {task.fields[name]}"),
@@ -158,7 +165,7 @@ def triage(
     from bot.services import build_triage
     from bot.sources.files import read_rows
 
-    settings = _settings()
+    settings = _settings(with_profile=True)
     triager = build_triage(settings, BusinessProfile.from_file(settings.business_profile))
     bad = 0
     try:
@@ -255,7 +262,7 @@ def digest(
     from bot.jobs import digest as digest_job
     from storage.models import utcnow
 
-    settings = _settings()
+    settings = _settings(with_profile=True)
     clock: Callable[[], datetime] = utcnow
     if at:
         try:
@@ -304,7 +311,7 @@ def erase(
     what = f"every review by {author!r}" if author is not None else f"review {review}"
     if not yes:
         typer.confirm(f"Erase the personal data of {what}? This cannot be undone", abort=True)
-    services = build_services(_settings())
+    services = build_services(_settings(with_profile=True))
     try:
         if author is not None:
             erased = services.erasure.erase_author(author, actor=by)

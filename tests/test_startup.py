@@ -152,3 +152,25 @@ def test_env_example_copied_unfilled_asks_for_each_value_by_name(tmp_path):
         "BUSINESS_PROFILE",
     ]
     assert "placeholder" not in result.output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["import", "reviews.jsonl"],
+        ["triage", "reviews.jsonl"],
+        ["digest", "--preview"],
+        ["erase", "--author", "Kari", "--yes"],
+    ],
+)
+def test_commands_that_draft_or_triage_name_a_missing_profile_in_one_line(
+    env, tmp_path, monkeypatch, command
+):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "reviews.jsonl").write_text("", encoding="utf-8")
+    result = CliRunner().invoke(cli, command, env={**env, "BUSINESS_PROFILE": "missing.yml"})
+    assert result.exit_code == 2
+    (line,) = result.output.splitlines()
+    assert line.startswith("reviewbot: BUSINESS_PROFILE: ")
+    assert line.endswith("run `reviewbot init` to write your own")
+    assert not (tmp_path / "run.db").exists()

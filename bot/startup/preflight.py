@@ -24,12 +24,21 @@ def is_example_profile(settings: Settings, profile: BusinessProfile) -> bool:
     return profile == BusinessProfile.from_file(EXAMPLE_PROFILE)
 
 
-def profile_problems(settings: Settings) -> list[str]:
+def unreadable_profile(settings: Settings) -> list[str]:
+    """The one line saying why BUSINESS_PROFILE cannot be read; empty when it can."""
     try:
-        profile = BusinessProfile.from_file(settings.business_profile)
+        BusinessProfile.from_file(settings.business_profile)
     except ProfileError as exc:
         missing = not settings.business_profile.exists()
         return [f"BUSINESS_PROFILE: {exc}" + (f"; {INIT_HINT}" if missing else "")]
+    return []
+
+
+def profile_problems(settings: Settings) -> list[str]:
+    unreadable = unreadable_profile(settings)
+    if unreadable:
+        return unreadable
+    profile = BusinessProfile.from_file(settings.business_profile)
     if is_example_profile(settings, profile) and not settings.reviewbot_demo:
         return [
             "BUSINESS_PROFILE: this is the example café's profile, not your business; "

@@ -34,6 +34,7 @@ from bot.sources.connectors import SourceRegistry, build_sources
 from bot.triage.language import LanguageDetector
 from bot.triage.negativity import Thresholds
 from storage.db import make_engine, migrate
+from storage.health import DatabaseWatch
 from storage.models import utcnow
 
 KPI_ANSWER_WORKERS = 4  # /reviews answers read at once; more would only queue on the database
@@ -44,6 +45,8 @@ INTERACTION_WORKERS = 8  # clicks handled at once after their ack; mostly waitin
 class Services:
     settings: Settings
     engine: Engine
+    # Whether the database still takes writes (the SQLite file opened at start): /healthz.
+    database: DatabaseWatch
     # Every time the services stamp or compare comes from here; tests set their own.
     clock: Callable[[], datetime]
     profile: BusinessProfile
@@ -127,6 +130,7 @@ def build_services(
     `clock`: what every service takes the time from; `sleep`: how the clients we own wait
     between retries."""
     engine = make_engine(settings.database_url)
+    database = DatabaseWatch(engine)  # before the first connection: it remembers the file
     if apply_migrations:
         migrate(engine)
     profile = BusinessProfile.from_file(settings.business_profile)
@@ -200,6 +204,7 @@ def build_services(
     services = Services(
         settings=settings,
         engine=engine,
+        database=database,
         clock=clock,
         profile=profile,
         triage=triage,

@@ -21,9 +21,10 @@ from pydantic import (
     model_validator,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from storage.db import session_scope
+from storage.health import DatabaseFileChanged, StorageUnavailable
 from storage.models import utcnow
 from storage.reviews import ReviewData, UpsertResult, upsert_reviews
 
@@ -195,15 +196,28 @@ class IntakeService:
         self._on_stored = on_stored
         self._on_changed = on_changed
 
-    def ingest(self, reviews: Sequence[ReviewIn | ReviewData]) -> list[UpsertResult]:
+    def ingest(
+        self, reviews: Sequence[ReviewIn | ReviewData], *, lock_wait: float | None = None
+    ) -> list[UpsertResult]:
+        """`lock_wait`: seconds to wait for the database's write lock (SQLite) before giving
+        up with StorageUnavailable; None waits as long as every other writer does."""
         data = [r.to_data() if isinstance(r, ReviewIn) else r for r in reviews]
         if not data:
             return []
+        engine = (
+            self._engine
+            if lock_wait is None
+            else self._engine.execution_options(lock_wait=lock_wait)
+        )
         for attempt in (1, 2):
             try:
-                with session_scope(self._engine) as session:
+                with session_scope(engine) as session:
                     results = upsert_reviews(session, data, now=self._clock())
                 break
+            except (OperationalError, DatabaseFileChanged) as exc:
+                # Nothing of the batch was committed, so the sender may simply send it again.
+                reason = exc.orig if isinstance(exc, OperationalError) else exc
+                raise StorageUnavailable(f"reviews not stored: {reason}") from exc
             except IntegrityError:
                 # Another request stored one of these keys between our read and our insert;
                 # the second pass sees it and reports it as a duplicate.

@@ -76,6 +76,10 @@ class Pipeline:
         self._triage_pool = ThreadPoolExecutor(TRIAGE_WORKERS, thread_name_prefix="triage")
         self._draft_pool = ThreadPoolExecutor(self._workers, thread_name_prefix="drafting")
 
+    @property
+    def running(self) -> bool:
+        return self._draft_pool is not None
+
     def stop(self) -> None:
         for pool in (self._triage_pool, self._draft_pool):
             if pool is not None:

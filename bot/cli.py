@@ -42,6 +42,8 @@ def _secrets(settings: Settings) -> list[str]:
         settings.slack_app_token,
         settings.openai_api_key,
         settings.ingest_token,
+        settings.metrics_token,
+        settings.reply_webhook_secret,
     )
     return [v.get_secret_value() for v in values if v is not None]
 
@@ -59,7 +61,9 @@ def run() -> None:
     except ConfigError as exc:
         err.print(f"reviewbot: {exc}")
         raise typer.Exit(2) from None
-    configure_logging(settings.log_level, secrets=_secrets(settings))
+    configure_logging(
+        settings.log_level, secrets=_secrets(settings), log_format=settings.log_format
+    )
     services = build_services(settings, environ=os.environ)
     services.start()
     bolt = create_bolt_app(services)

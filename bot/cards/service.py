@@ -304,6 +304,10 @@ class CardService:
             raise
         self._unsure.discard(card.review_id)
         self.record_post(card.id, channel, response["ts"])
+        log.info(
+            "card posted",
+            extra={"review_id": card.review_id, "channel": channel, "ts": response["ts"]},
+        )
         self._post_review_text(view, channel, response["ts"])
 
     def _adopt_or_post(self, card: SlackCard, *, drafting: bool) -> None:

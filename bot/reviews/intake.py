@@ -224,6 +224,21 @@ class IntakeService:
                 if attempt == 2:
                     raise
                 log.info("concurrent insert of the same review; retrying the batch")
+        given = {d.key: d for d in data}
+        for r in results:
+            if r.status != "duplicate":
+                d = given[(r.source, r.external_id)]
+                log.info(
+                    "review stored",
+                    extra={
+                        "review_id": r.review_id,
+                        "source": r.source,
+                        "external_id": r.external_id,
+                        "status": r.status,
+                        "rating": d.rating,
+                        "language": d.language,
+                    },
+                )
         to_process = [r.review_id for r in results if r.status != "duplicate"]
         if to_process and self._on_stored is not None:
             self._on_stored(to_process)

@@ -180,7 +180,7 @@ class Pipeline:
                 instruction=instruction,
             )
         except DraftingError as exc:
-            log.warning("draft failed for review %s: %s", review_id, exc.reason)
+            log.warning("draft failed", extra={"review_id": review_id, "reason": exc.reason})
             with session_scope(self._engine) as session:
                 _move(
                     session,
@@ -231,6 +231,16 @@ class Pipeline:
                 urgent_reason=result.urgent_reason,
                 review_translation=result.review_translation,
             )
+        log.info(
+            "draft written",
+            extra={
+                "review_id": review_id,
+                "version": version,
+                "mode": result.kind,
+                "latency_ms": result.latency_ms,
+                "findings": len(result.findings),
+            },
+        )
         self._ready(review_id)
         return result
 

@@ -23,6 +23,7 @@ from pydantic import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from bot.metrics import Metrics
 from storage.db import session_scope
 from storage.health import DatabaseFileChanged, StorageUnavailable
 from storage.models import utcnow
@@ -188,6 +189,7 @@ class IntakeService:
         clock: Callable[[], datetime] = utcnow,
         on_stored: Callable[[list[int]], None] | None = None,
         on_changed: Callable[[list[int]], None] | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         """`on_stored(ids)` hears of the reviews new or changed; `on_changed(ids)` of those
         that were there before with another rating or text."""
@@ -195,6 +197,7 @@ class IntakeService:
         self._clock = clock
         self._on_stored = on_stored
         self._on_changed = on_changed
+        self._metrics = metrics or Metrics()
 
     def ingest(
         self, reviews: Sequence[ReviewIn | ReviewData], *, lock_wait: float | None = None
@@ -239,6 +242,7 @@ class IntakeService:
                         "language": d.language,
                     },
                 )
+                self._metrics.reviews_stored.labels(r.source, r.status).inc()
         to_process = [r.review_id for r in results if r.status != "duplicate"]
         if to_process and self._on_stored is not None:
             self._on_stored(to_process)

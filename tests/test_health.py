@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -136,3 +137,40 @@ def test_readyz_needs_the_pipeline_running(app_factory):
     assert ready.status_code == 503
     assert ready.json()["pipeline"] == "the review pipeline is not running"
     assert app.http.get("/healthz").status_code == 200
+
+
+def test_a_hung_check_is_answered_on_time_and_not_started_twice():
+    from bot.http.health import _Deadline
+
+    release = threading.Event()
+    calls: list[int] = []
+
+    def hangs() -> None:
+        calls.append(1)
+        release.wait(timeout=30)
+
+    check = _Deadline("database", hangs)
+    try:
+        first, first_took = timed(lambda: check.result(0.2))
+        second, second_took = timed(lambda: check.result(0.2))
+    finally:
+        release.set()
+
+    assert first.startswith("database did not answer within 0.")
+    assert first.endswith("s (hung or locked)")
+    assert first_took < PROBE_TIMEOUT and second_took < PROBE_TIMEOUT
+    assert second.startswith("database did not answer within")
+    assert calls == [1]  # the second answer waited on the same stuck check
+
+
+def test_healthz_answers_ok_on_each_backend(fake_slack, database_url):
+    app = AppHarness.start(fake_slack=fake_slack, database_url=database_url)
+    try:
+        health, took = timed(lambda: app.http.get("/healthz"))
+        ready = app.http.get("/readyz")
+    finally:
+        app.stop()
+
+    assert health.status_code == 200 and took < PROBE_TIMEOUT
+    assert health.json() == {"status": "ok", "database": "ok"}
+    assert ready.json()["schema"] == "ok"

@@ -178,3 +178,13 @@ def test_no_token_unused_warning_when_the_token_is_also_in_the_environment(
     start(app_factory)
 
     assert "will be unused" not in caplog.text
+
+
+def test_log_format_is_text_or_json_and_nothing_else(monkeypatch):
+    from bot.config import ConfigError, load_settings
+
+    monkeypatch.setenv("LOG_FORMAT", "JSON")
+    assert load_settings().log_format == "json"
+    monkeypatch.setenv("LOG_FORMAT", "xml")
+    with pytest.raises(ConfigError, match="LOG_FORMAT"):
+        load_settings()

@@ -54,6 +54,8 @@ def _secrets(settings: Settings) -> list[str]:
         settings.slack_app_token,
         settings.openai_api_key,
         settings.ingest_token,
+        settings.metrics_token,
+        settings.reply_webhook_secret,
     )
     return [v.get_secret_value() for v in values if v is not None]
 
@@ -67,7 +69,9 @@ def run() -> None:
     from bot.startup.run_checks import checked_settings, debugging
 
     settings = checked_settings(_refuse)
-    configure_logging(settings.log_level, secrets=_secrets(settings))
+    configure_logging(
+        settings.log_level, secrets=_secrets(settings), log_format=settings.log_format
+    )
     try:
         services = build_services(settings, environ=os.environ)
         services.start()

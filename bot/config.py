@@ -9,7 +9,14 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.jobs.working_time import WorkingTime, parse_days, parse_duration, parse_hours
@@ -88,6 +95,9 @@ class Settings(BaseSettings):
     ingest_token: SecretStr | None = None
     ingest_max_bytes: int = Field(default=5_000_000, ge=1_000)
     ingest_max_reviews: int = Field(default=1_000, ge=1)
+    # GET /metrics then needs Authorization: Bearer <METRICS_TOKEN>; unset: served to anyone
+    # who reaches it, so keep the path inside (docs/observability.md).
+    metrics_token: SecretStr | None = None
 
     # Triage and drafting
     languages: CommaList = ("sv", "nb", "nn", "da", "fi", "zh", "en")
@@ -97,6 +107,7 @@ class Settings(BaseSettings):
     card_positive: bool = False  # also post cards for positive reviews
     pipeline_workers: int = Field(default=4, ge=1, le=32)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"  # json: one object per line, for collectors
 
     # Personal data: reviews written longer ago than this are anonymised (unset: kept).
     retention_days: int | None = Field(default=None, ge=1)
@@ -171,10 +182,12 @@ class Settings(BaseSettings):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
 
-    @field_validator("log_level", mode="before")
+    @field_validator("log_level", "log_format", mode="before")
     @classmethod
-    def _upper(cls, value: object) -> object:
-        return value.upper() if isinstance(value, str) else value
+    def _case(cls, value: object, info: ValidationInfo) -> object:
+        if not isinstance(value, str):
+            return value
+        return value.upper() if info.field_name == "log_level" else value.lower()
 
     @field_validator("slack_api_url")
     @classmethod

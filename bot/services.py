@@ -22,6 +22,7 @@ from bot.drafting import BusinessProfile, Drafter, LLMDrafter, PromptLibrary, bu
 from bot.jobs.erased import redraw_without
 from bot.jobs.leader import leader_lock_for
 from bot.jobs.scheduler import JobScheduler, job_specs
+from bot.metrics import Metrics
 from bot.publishing.registry import PublisherRegistry, build_publishers
 from bot.publishing.service import PublishService
 from bot.reviews.decisions import DecisionService
@@ -33,7 +34,9 @@ from bot.reviews.votes import VoteService
 from bot.sources.connectors import SourceRegistry, build_sources
 from bot.triage.language import LanguageDetector
 from bot.triage.negativity import Thresholds
+from storage.backlog import backlog
 from storage.db import make_engine, migrate
+from storage.health import DatabaseWatch
 from storage.models import utcnow
 
 KPI_ANSWER_WORKERS = 4  # /reviews answers read at once; more would only queue on the database
@@ -44,6 +47,9 @@ INTERACTION_WORKERS = 8  # clicks handled at once after their ack; mostly waitin
 class Services:
     settings: Settings
     engine: Engine
+    # Whether the database still takes writes (the SQLite file opened at start): /healthz.
+    database: DatabaseWatch
+    metrics: Metrics  # GET /metrics: this process's own registry
     # Every time the services stamp or compare comes from here; tests set their own.
     clock: Callable[[], datetime]
     profile: BusinessProfile
@@ -127,6 +133,9 @@ def build_services(
     `clock`: what every service takes the time from; `sleep`: how the clients we own wait
     between retries."""
     engine = make_engine(settings.database_url)
+    database = DatabaseWatch(engine)  # before the first connection: it remembers the file
+    metrics = Metrics()
+    metrics.watch_backlog(lambda: backlog(engine))
     if apply_migrations:
         migrate(engine)
     profile = BusinessProfile.from_file(settings.business_profile)
@@ -144,7 +153,11 @@ def build_services(
         detect_language=triage.detect_language,
     )
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    slack = build_web_client(token, settings.slack_api_url, sleep=sleep) if token else None
+    slack = (
+        build_web_client(token, settings.slack_api_url, sleep=sleep, metrics=metrics)
+        if token
+        else None
+    )
     cards = CardService(
         engine,
         slack,
@@ -154,11 +167,14 @@ def build_services(
         lead_contacts=tuple(profile.lead_contacts),
         pacer=ChannelPacer(settings.card_post_interval),
         poster=(
-            build_web_client(token, settings.slack_api_url, idempotent_only=True, sleep=sleep)
+            build_web_client(
+                token, settings.slack_api_url, idempotent_only=True, sleep=sleep, metrics=metrics
+            )
             if token
             else None
         ),
         clock=clock,
+        metrics=metrics,
     )
     pipeline = Pipeline(
         engine,
@@ -168,10 +184,11 @@ def build_services(
         workers=settings.pipeline_workers,
         on_ready=cards.post_or_update,
         clock=clock,
+        metrics=metrics,
     )
     changes = ChangeNotices(engine, cards, in_slack=slack is not None, clock=clock)
     intake = IntakeService(
-        engine, on_stored=pipeline.submit, on_changed=changes.submit, clock=clock
+        engine, on_stored=pipeline.submit, on_changed=changes.submit, clock=clock, metrics=metrics
     )
     sources = build_sources(
         settings.sources_file,
@@ -200,6 +217,8 @@ def build_services(
     services = Services(
         settings=settings,
         engine=engine,
+        database=database,
+        metrics=metrics,
         clock=clock,
         profile=profile,
         triage=triage,

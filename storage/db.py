@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+SQLITE_BUSY_MS = 30_000
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -22,7 +23,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             url,
             echo=echo,
             # Bolt's listener pool, the HTTP server and the scheduler share the engine.
-            connect_args={"check_same_thread": False, "timeout": 30},
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_MS / 1000},
             # SQLite has one writer at a time; threads that queue for the one pooled
             # connection wait far less than SQLite's busy handler, which sleeps in steps of
             # up to 100 ms (measured: 2x intake throughput, bench/intake_throughput.py).
@@ -32,9 +33,20 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; take it over
         # so a transaction starts when SQLAlchemy says and writers queue on BEGIN IMMEDIATE.
-        sa.event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        sa.event.listen(engine, "begin", _begin_immediate)
         return engine
     return sa.create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _begin_immediate(connection: sa.Connection) -> None:
+    # `engine.execution_options(lock_wait=seconds)`: a caller that must answer quickly
+    # (ingest) waits that long for the write lock instead of the busy timeout below.
+    lock_wait = connection.get_execution_options().get("lock_wait")
+    busy_ms = SQLITE_BUSY_MS if lock_wait is None else int(lock_wait * 1000)
+    if connection.info.get("busy_ms", SQLITE_BUSY_MS) != busy_ms:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={busy_ms}")
+        connection.info["busy_ms"] = busy_ms
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -43,7 +55,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
     cursor.close()
 
 

@@ -24,6 +24,7 @@ from sqlmodel import Session, select
 from bot.blocks.card import CardView, build_card, build_history_message, build_review_text_messages
 from bot.cards.card_view import load_card_view
 from bot.cards.pacing import ChannelPacer, StripedLocks
+from bot.metrics import Metrics
 from storage.db import session_scope
 from storage.models import CardState, Review, ReviewStatus, SlackCard, utcnow
 
@@ -69,6 +70,7 @@ class CardService:
         pacer: ChannelPacer | None = None,
         clock: Callable[[], datetime] = utcnow,
         poster: WebClient | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         """`poster` posts new cards: a client that does not retry what may have succeeded."""
         self._engine = engine
@@ -80,6 +82,7 @@ class CardService:
         self._lead_contacts = lead_contacts
         self._pacer = pacer or ChannelPacer(1.0)
         self._clock = clock
+        self._metrics = metrics or Metrics()
         self._locks = StripedLocks()
         self._recovery: ThreadPoolExecutor | None = None
         self._stopping = threading.Event()
@@ -304,6 +307,11 @@ class CardService:
             raise
         self._unsure.discard(card.review_id)
         self.record_post(card.id, channel, response["ts"])
+        log.info(
+            "card posted",
+            extra={"review_id": card.review_id, "channel": channel, "ts": response["ts"]},
+        )
+        self._metrics.cards_posted.inc()
         self._post_review_text(view, channel, response["ts"])
 
     def _adopt_or_post(self, card: SlackCard, *, drafting: bool) -> None:

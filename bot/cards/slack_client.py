@@ -19,6 +19,8 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
+from bot.metrics import Metrics
+
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], None]
@@ -89,6 +91,7 @@ def build_web_client(
     *,
     idempotent_only: bool = False,
     sleep: Sleep = time.sleep,
+    metrics: Metrics | None = None,
 ) -> WebClient:
     """429s wait for Retry-After; 5xx and dropped connections back off and try again.
 
@@ -97,7 +100,9 @@ def build_web_client(
     left to the outbox sweep, which finds a card that did arrive by its metadata. A 429 is safe
     to retry: Slack did nothing.
     """
-    handlers: list[RetryHandler] = [RateLimitRetry(5, sleep)]
+    # The counter first: the SDK stops asking at the handler that takes a retry.
+    handlers: list[RetryHandler] = [metrics.slack_counter()] if metrics else []
+    handlers.append(RateLimitRetry(5, sleep))
     if not idempotent_only:
         handlers += [ConnectionErrorRetry(3, sleep), ServerErrorRetry(3, sleep)]
     return WebClient(token=token, base_url=base_url, timeout=10, retry_handlers=handlers)

@@ -13,10 +13,14 @@ from starlette.responses import JSONResponse
 
 from bot.http.body import BodyTooLarge, read_limited
 from bot.reviews.intake import IntakeService, Problem, ReviewIn, parse_review
+from storage.health import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
 MAX_PROBLEMS_REPORTED = 50
+# How long a request waits for the database's write lock: a source's retry is better than a
+# request that hangs past the sender's timeout.
+INGEST_LOCK_WAIT = 0.5
 
 
 def error(
@@ -90,7 +94,13 @@ class IngestEndpoint:
             first = problems[0]
             return error(422, "invalid_review", f"{first.field}: {first.problem}", problems)
 
-        results = await run_in_threadpool(self._intake.ingest, reviews)
+        try:
+            results = await run_in_threadpool(
+                self._intake.ingest, reviews, lock_wait=INGEST_LOCK_WAIT
+            )
+        except StorageUnavailable as exc:
+            log.error("ingest refused %d review(s): %s", len(reviews), exc)
+            return error(503, "storage_unavailable", f"{exc}; nothing was stored, send again")
         counts = {status: 0 for status in ("accepted", "updated", "duplicate")}
         for result in results:
             counts[result.status] += 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from slack_bolt import App
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from starlette.concurrency import run_in_threadpool
@@ -9,6 +11,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.http.body import BodyTooLarge, read_limited
+
+log = logging.getLogger(__name__)
 
 # Slack's largest payloads (view submissions with big inputs) stay well below this.
 MAX_SLACK_BODY = 1_000_000
@@ -26,4 +30,7 @@ class SlackEndpoint:
         # Bolt's own Starlette handler calls the synchronous App on the event loop, which
         # would stall every other request while a listener runs; a worker thread does not.
         bolt_response = await run_in_threadpool(self._bolt.dispatch, to_bolt_request(request, body))
+        if bolt_response.status == 401:
+            client = request.client.host if request.client else None
+            log.warning("refused a Slack request: bad or stale signature", extra={"client": client})
         return to_starlette_response(bolt_response)

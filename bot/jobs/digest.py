@@ -226,6 +226,7 @@ def run(services: Services, now: datetime) -> bool:
             .where(col(DigestRun.week) == week.key)
             .values(sent_at=now, channel=channel, ts=response["ts"])
         )
+    log.info("digest sent", extra={"week": week.key, "channel": channel, "ts": response["ts"]})
     try:
         client.files_upload_v2(
             channel=channel,

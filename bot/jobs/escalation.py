@@ -109,4 +109,9 @@ def run(services: Services, now: datetime) -> int:
             )
         services.cards.post_or_update(review.id)
         services.cards.history(review.id, ESCALATED, None)
+    log.log(
+        logging.INFO if breached else logging.DEBUG,
+        "escalation sweep",
+        extra={"breached": len(breached), "announced": announced},
+    )
     return announced

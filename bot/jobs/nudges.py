@@ -80,4 +80,9 @@ def run(services: Services, now: datetime) -> int:
                 )
             )
         sent += 1
+    log.log(
+        logging.INFO if rows else logging.DEBUG,
+        "nudge sweep",
+        extra={"cards_waiting": len(rows), "nudged": sent},
+    )
     return sent

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 
@@ -15,6 +16,8 @@ from bot.publishing.base import ERASED_NOT_SENT, OutgoingReply, PublishError
 from bot.publishing.registry import PublisherRegistry
 from storage.db import session_scope
 from storage.models import PublishState, Review, ReviewStatus, utcnow
+
+log = logging.getLogger(__name__)
 
 # Longer errors are cut: the card shows them, and a receiver could answer with a page of HTML.
 ERROR_LIMIT = 500
@@ -62,10 +65,29 @@ class PublishService:
         except PublishError as exc:
             error = exc.reason[:ERROR_LIMIT]
             self._finish(review_id, PublishState.failed, publish_error=error)
+            log.warning(
+                "reply not published",
+                extra={
+                    "review_id": review_id,
+                    "source": review.source,
+                    "via": type(self._publishers.for_source(review.source)).__name__,
+                    "outcome": "failed",
+                    "error": error,
+                },
+            )
             self._cards.post_or_update(review_id)
             self._cards.history(review_id, "publish_failed", None, error)
             return
         self._finish(review_id, PublishState.published, published_at=self._clock())
+        log.info(
+            "reply published",
+            extra={
+                "review_id": review_id,
+                "source": review.source,
+                "via": type(self._publishers.for_source(review.source)).__name__,
+                "outcome": "published",
+            },
+        )
         self._cards.post_or_update(review_id)
         self._cards.history(review_id, "published", None)
 

@@ -174,6 +174,7 @@ class DecisionService:
                     detail=edit_detail(_latest_model_draft(session, review_id), text),
                 )
             )
+        log.info("decision", extra={"review_id": review_id, "decision": "edited", "who": actor})
         self._cards.post_or_update(review_id)
         self._cards.history(review_id, "edited", actor)
         return None
@@ -200,6 +201,10 @@ class DecisionService:
                     detail={"note": note} if note else {},
                 )
             )
+        log.info(
+            "decision",
+            extra={"review_id": review_id, "decision": "declined", "who": actor, "reason": reason},
+        )
         self._cards.post_or_update(review_id)
         self._cards.history(review_id, "declined", actor, decline_reason_text(reason, note))
         return None
@@ -218,6 +223,15 @@ class DecisionService:
                     detail={"assignee": assignee},
                 )
             )
+        log.info(
+            "decision",
+            extra={
+                "review_id": review_id,
+                "decision": "assigned",
+                "who": actor,
+                "assignee": assignee,
+            },
+        )
         self._cards.post_or_update(review_id)
         self._cards.history(review_id, "assigned", actor, assignee)
         return None
@@ -242,6 +256,9 @@ class DecisionService:
                     detail={"instruction": instruction} if instruction else {},
                 )
             )
+        log.info(
+            "decision", extra={"review_id": review_id, "decision": "regenerated", "who": actor}
+        )
         self._cards.post_or_update(review_id, drafting=True)
         self._cards.history(review_id, "regenerated", actor, instruction)
         self._background.submit(self._write_new_draft, review_id, actor, instruction)
@@ -261,6 +278,7 @@ class DecisionService:
                 session.rollback()
                 return "This reply is already marked as posted."
             session.add(Decision(review_id=review_id, action="posted", actor=actor, at=now))
+        log.info("decision", extra={"review_id": review_id, "decision": "posted", "who": actor})
         self._cards.post_or_update(review_id)
         self._cards.history(review_id, "posted", actor)
         return None
@@ -329,6 +347,10 @@ class DecisionService:
                     | (edit_detail(model, draft.text) if edited else {}),
                 )
             )
+        log.info(
+            "decision",
+            extra={"review_id": review_id, "decision": "approved", "who": actor, "edited": edited},
+        )
         self._cards.post_or_update(review_id)
         self._cards.history(review_id, "approved", actor)
         if publish_state == PublishState.publishing:

@@ -21,9 +21,11 @@ from pydantic import (
     model_validator,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
+from bot.metrics import Metrics
 from storage.db import session_scope
+from storage.health import DatabaseFileChanged, StorageUnavailable
 from storage.models import utcnow
 from storage.reviews import ReviewData, UpsertResult, upsert_reviews
 
@@ -187,6 +189,7 @@ class IntakeService:
         clock: Callable[[], datetime] = utcnow,
         on_stored: Callable[[list[int]], None] | None = None,
         on_changed: Callable[[list[int]], None] | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         """`on_stored(ids)` hears of the reviews new or changed; `on_changed(ids)` of those
         that were there before with another rating or text."""
@@ -194,22 +197,52 @@ class IntakeService:
         self._clock = clock
         self._on_stored = on_stored
         self._on_changed = on_changed
+        self._metrics = metrics or Metrics()
 
-    def ingest(self, reviews: Sequence[ReviewIn | ReviewData]) -> list[UpsertResult]:
+    def ingest(
+        self, reviews: Sequence[ReviewIn | ReviewData], *, lock_wait: float | None = None
+    ) -> list[UpsertResult]:
+        """`lock_wait`: seconds to wait for the database's write lock (SQLite) before giving
+        up with StorageUnavailable; None waits as long as every other writer does."""
         data = [r.to_data() if isinstance(r, ReviewIn) else r for r in reviews]
         if not data:
             return []
+        engine = (
+            self._engine
+            if lock_wait is None
+            else self._engine.execution_options(lock_wait=lock_wait)
+        )
         for attempt in (1, 2):
             try:
-                with session_scope(self._engine) as session:
+                with session_scope(engine) as session:
                     results = upsert_reviews(session, data, now=self._clock())
                 break
+            except (OperationalError, DatabaseFileChanged) as exc:
+                # Nothing of the batch was committed, so the sender may simply send it again.
+                reason = exc.orig if isinstance(exc, OperationalError) else exc
+                raise StorageUnavailable(f"reviews not stored: {reason}") from exc
             except IntegrityError:
                 # Another request stored one of these keys between our read and our insert;
                 # the second pass sees it and reports it as a duplicate.
                 if attempt == 2:
                     raise
                 log.info("concurrent insert of the same review; retrying the batch")
+        given = {d.key: d for d in data}
+        for r in results:
+            if r.status != "duplicate":
+                d = given[(r.source, r.external_id)]
+                log.info(
+                    "review stored",
+                    extra={
+                        "review_id": r.review_id,
+                        "source": r.source,
+                        "external_id": r.external_id,
+                        "status": r.status,
+                        "rating": d.rating,
+                        "language": d.language,
+                    },
+                )
+                self._metrics.reviews_stored.labels(r.source, r.status).inc()
         to_process = [r.review_id for r in results if r.status != "duplicate"]
         if to_process and self._on_stored is not None:
             self._on_stored(to_process)

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.drafting import Drafter, DraftingError, DraftResult, Example, ReviewInput, closest_examples
+from bot.metrics import Metrics
 from bot.reviews.triage import Triage
 from bot.sources.platforms import reply_length_limit
 from storage.db import session_scope
@@ -59,6 +60,7 @@ class Pipeline:
         workers: int = 4,
         clock: Callable[[], datetime] = utcnow,
         on_ready: Callable[[int], None] | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         """`on_ready(review_id)` hears of each review needing a card: drafted, failed, positive."""
         self._engine = engine
@@ -68,6 +70,7 @@ class Pipeline:
         self._workers = workers
         self._clock = clock
         self._on_ready = on_ready
+        self._metrics = metrics or Metrics()
         self._triage_pool: ThreadPoolExecutor | None = None
         self._draft_pool: ThreadPoolExecutor | None = None
 
@@ -75,6 +78,10 @@ class Pipeline:
     def start(self) -> None:
         self._triage_pool = ThreadPoolExecutor(TRIAGE_WORKERS, thread_name_prefix="triage")
         self._draft_pool = ThreadPoolExecutor(self._workers, thread_name_prefix="drafting")
+
+    @property
+    def running(self) -> bool:
+        return self._draft_pool is not None
 
     def stop(self) -> None:
         for pool in (self._triage_pool, self._draft_pool):
@@ -176,7 +183,8 @@ class Pipeline:
                 instruction=instruction,
             )
         except DraftingError as exc:
-            log.warning("draft failed for review %s: %s", review_id, exc.reason)
+            self._metrics.draft_failed()
+            log.warning("draft failed", extra={"review_id": review_id, "reason": exc.reason})
             with session_scope(self._engine) as session:
                 _move(
                     session,
@@ -227,6 +235,17 @@ class Pipeline:
                 urgent_reason=result.urgent_reason,
                 review_translation=result.review_translation,
             )
+        log.info(
+            "draft written",
+            extra={
+                "review_id": review_id,
+                "version": version,
+                "mode": result.kind,
+                "latency_ms": result.latency_ms,
+                "findings": len(result.findings),
+            },
+        )
+        self._metrics.draft_written(result)
         self._ready(review_id)
         return result
 

@@ -116,8 +116,12 @@ def run() -> None:
 
 
 @cli.command()
-def migrate(revision: Annotated[str, typer.Argument(help="target revision")] = "head") -> None:
-    """Apply database migrations (they also run on every start)."""
+def migrate(
+    revision: Annotated[
+        str, typer.Argument(help="the revision to go to, forward or back")
+    ] = "head",
+) -> None:
+    """Apply database migrations (they also run on every start), or roll back to REVISION."""
     from storage.db import current_revision, make_engine
     from storage.db import migrate as apply
 

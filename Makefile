@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test test-later lint bench lock run clean
+.PHONY: demo test test-later lint bench lock run clean install-prod
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,17 @@ bench: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/reviewbot run
+
+# A production install (docs/production.md): a virtual environment at PREFIX holding the runtime
+# dependencies from the hash-pinned lock (no dev tools) and the app; PREFIX/bin/reviewbot runs it.
+# One directory per release, so a rollback is switching back to the previous one.
+PREFIX ?= /opt/reviewbot/releases/$(shell $(PYTHON) -c "import tomllib; print(tomllib.load(open('pyproject.toml', 'rb'))['project']['version'])")
+
+install-prod:
+	$(PYTHON) -m venv $(PREFIX)
+	$(PREFIX)/bin/pip install --quiet --require-hashes -r requirements.lock
+	$(PREFIX)/bin/pip install --quiet --no-deps .
+	$(PREFIX)/bin/reviewbot --version
 
 # Regenerates both lock files from pyproject.toml (needs network access to PyPI).
 lock:

@@ -60,6 +60,37 @@ def _secrets(settings: Settings) -> list[str]:
     return [v.get_secret_value() for v in values if v is not None]
 
 
+def _print_version(wanted: bool) -> None:
+    if not wanted:
+        return
+    from importlib.metadata import version
+
+    from storage.db import head_revision
+
+    console.print(
+        f"reviewbot {version('reviewbot')} (schema {head_revision()})",
+        markup=False,
+        highlight=False,
+    )
+    raise typer.Exit()
+
+
+@cli.callback()
+def _options(
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the version and the database schema (migration) it runs on.",
+        ),
+    ] = False,
+) -> None:
+    # Options of reviewbot itself, before any command; --version acts in its callback.
+    return
+
+
 @cli.command()
 def run() -> None:
     """Serve Slack (HTTP or Socket Mode), POST /reviews and GET /healthz."""
@@ -102,8 +133,12 @@ def run() -> None:
 
 
 @cli.command()
-def migrate(revision: Annotated[str, typer.Argument(help="target revision")] = "head") -> None:
-    """Apply database migrations (they also run on every start)."""
+def migrate(
+    revision: Annotated[
+        str, typer.Argument(help="the revision to go to, forward or back")
+    ] = "head",
+) -> None:
+    """Apply database migrations (they also run on every start), or roll back to REVISION."""
     from storage.db import current_revision, make_engine
     from storage.db import migrate as apply
 
@@ -111,6 +146,28 @@ def migrate(revision: Annotated[str, typer.Argument(help="target revision")] = "
     engine = make_engine(settings.database_url)
     apply(engine, revision)
     console.print(f"database at revision {current_revision(engine)}")
+
+
+@cli.command()
+def backup(
+    path: Annotated[
+        Path, typer.Argument(help="the new file to write, e.g. reviewbot-2026-12-01.db")
+    ],
+) -> None:
+    """Write a consistent copy of the SQLite database while the app runs (PostgreSQL: pg_dump)."""
+    from storage.backup import BackupError, backup_sqlite
+
+    try:
+        made = backup_sqlite(_settings().database_url, path)
+    except BackupError as exc:
+        err.print(f"reviewbot: {exc}", markup=False)
+        raise typer.Exit(2) from None
+    console.print(
+        f"backup written to {made.path} (schema {made.revision}, {made.reviews} reviews)",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @cli.command("import")

@@ -9,6 +9,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -79,8 +80,29 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to `revision` (applied on start and by `reviewbot migrate`)."""
-    command.upgrade(alembic_config(engine), revision)
+    """Bring the schema to `revision` (applied on start and by `reviewbot migrate`): forward,
+    or back when `revision` is older than the database's (a rollback before the previous
+    release is installed again)."""
+    config = alembic_config(engine)
+    if _is_older(ScriptDirectory.from_config(config), revision, current_revision(engine)):
+        command.downgrade(config, revision)
+    else:
+        command.upgrade(config, revision)
+
+
+def _is_older(scripts: ScriptDirectory, revision: str, current: str | None) -> bool:
+    if current is None or revision in ("head", "heads"):
+        return False
+    if revision == "base":
+        return True
+    target = scripts.get_revision(revision)
+    below = {script.revision for script in scripts.iterate_revisions(current, "base")}
+    return target is not None and target.revision != current and target.revision in below
+
+
+def head_revision() -> str | None:
+    """The newest migration this release carries: the schema it runs on."""
+    return ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:

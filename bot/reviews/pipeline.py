@@ -148,6 +148,9 @@ class Pipeline:
                 language_assumed=result.language_assumed,
                 negative=result.negative,
                 themes=result.themes,
+                # Known now, so the card is urgent (and the leads named) while it drafts.
+                priority="urgent" if result.urgency else "normal",
+                urgent_reason=result.urgency.reason if result.urgency else None,
             )
         if moved and (status == ReviewStatus.triaged or self._card_positive):
             # A negative review's card goes up now, saying a draft is on its way.
@@ -191,6 +194,10 @@ class Pipeline:
             with session_scope(self._engine) as session:
                 _move(session, review_id, ReviewStatus.drafting, from_status)
             raise
+        # A model that reads no urgency does not overrule the keywords (a lawyer, a poisoning).
+        flagged = self._triage.urgency(
+            text=review.text, title=review.title, language=review.language or "en"
+        )
         with session_scope(self._engine) as session:
             version = (
                 session.exec(
@@ -223,8 +230,8 @@ class Pipeline:
                 draft_error=None,
                 themes=result.themes,
                 feedback_kind=result.feedback_kind,
-                priority=result.priority,
-                urgent_reason=result.urgent_reason,
+                priority="urgent" if flagged else result.priority,
+                urgent_reason=result.urgent_reason or (flagged.reason if flagged else None),
                 review_translation=result.review_translation,
             )
         self._ready(review_id)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import func, update
@@ -24,6 +25,7 @@ from bot.drafting import Drafter, DraftingError, DraftResult, Example, ReviewInp
 from bot.reviews.triage import Triage
 from bot.sources.platforms import reply_length_limit
 from storage.db import session_scope
+from storage.drafts import draft_texts
 from storage.examples import approved_replies
 from storage.models import Draft, Review, ReviewStatus, utcnow
 
@@ -172,9 +174,10 @@ class Pipeline:
                 return None
             review = session.get(Review, review_id)
             examples = self._examples(session, review)
+            earlier = tuple(draft_texts(session, review_id=review_id))
         try:
             result = self._drafter.draft(
-                self._review_input(review),
+                replace(self._review_input(review), earlier_drafts=earlier),
                 examples=examples,
                 instruction=instruction,
             )

@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.logging_setup import configure_logging
+from bot.manifest import manifest_command
 from bot.services import build_services
 
 cli = typer.Typer(
@@ -321,6 +322,9 @@ def demo(
     from bot.demo import run_demo
 
     run_demo(_settings(database_url=database), out=out, console=console)
+
+
+cli.command("manifest")(manifest_command)
 
 
 def main() -> None:

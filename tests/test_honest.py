@@ -57,7 +57,7 @@ def test_a_food_poisoning_with_a_lawyer_is_urgent_and_the_card_says_what_needs_a
     # Where the translation would be, and on the draft: what a model would add.
     assert "Translation into English (en) needs a language model (`OPENAI_API_KEY`)" in text
     assert "from a template" in text
-    assert "A template: writing to this review needs a language model" in text
+    assert "A reply written for this very review needs a language model" in text
 
 
 def test_an_ordinary_complaint_without_a_model_is_normal_by_keywords_only(app_factory, fake_slack):

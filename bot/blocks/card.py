@@ -342,9 +342,9 @@ def _reply_sections(text: str) -> list[SectionBlock]:
 
 NEEDS_MODEL = "needs a language model (`OPENAI_API_KEY`)"
 TEMPLATE_NOTE = (
-    f":information_source: A template: writing to this review {NEEDS_MODEL}. Use *Edit* to "
-    "add a sentence about what happened. *Regenerate* gives another wording; following an "
-    "instruction needs a model too."
+    f":information_source: A reply written for this very review {NEEDS_MODEL}; until then, "
+    "use *Edit* to add a sentence about what happened. *Regenerate* gives another of the "
+    "template's wordings but cannot follow an instruction."
 )
 
 

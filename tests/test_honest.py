@@ -120,23 +120,38 @@ def test_a_model_that_reads_no_urgency_does_not_overrule_the_keywords(
     assert "Priority: *urgent*" in text
 
 
-def _drafter() -> TemplateDrafter:
+ASKED = ReviewInput(
+    source="google",
+    rating=1,
+    title=None,
+    text="Maten var kall och personalen otrevlig.",
+    author="Anna Svensson",
+    language="sv",
+    location=None,
+    length_limit=None,
+)
+
+
+def _drafter(team_language: str = "en") -> TemplateDrafter:
     profile = BusinessProfile(brand="Café Lumi", signoff="Café Lumi", contact="hej@lumi.example")
-    return TemplateDrafter(PromptLibrary(PROMPTS), profile=profile, detect_language=lambda _: "sv")
+    return TemplateDrafter(
+        PromptLibrary(PROMPTS),
+        profile=profile,
+        detect_language=lambda _: "sv",
+        team_language=team_language,
+    )
+
+
+def test_the_unfollowed_instruction_is_said_in_the_teams_language() -> None:
+    result = _drafter("sv").draft(ASKED, instruction="Kortare")
+    [said] = [f.message for f in result.findings if f.code == "instruction_needs_model"]
+    assert said.startswith("Instruktionen följdes inte: det kräver en språkmodell")
+    assert not [f for f in _drafter("sv").draft(ASKED).findings if "instruction" in f.code]
 
 
 def test_every_wording_is_used_before_one_repeats_and_then_the_draft_says_so() -> None:
     drafter = _drafter()
-    asked = ReviewInput(
-        source="google",
-        rating=1,
-        title=None,
-        text="Maten var kall och personalen otrevlig.",
-        author="Anna Svensson",
-        language="sv",
-        location=None,
-        length_limit=None,
-    )
+    asked = ASKED
     template = PromptLibrary(PROMPTS).template("sv")
     earlier: list[str] = []
     for _ in range(wording_count(template, quote=True, rating_only=False)):

@@ -18,6 +18,7 @@ from string import Template
 
 from bot.drafting.customer_words import complaint_phrases
 from bot.drafting.guardrails import check_draft
+from bot.drafting.guardrails.messages import messages
 from bot.drafting.names import greeting_name
 from bot.drafting.profile import BusinessProfile
 from bot.drafting.prompts import PromptLibrary, ReplyTemplate
@@ -26,16 +27,9 @@ from bot.drafting.signature import with_sign_off
 from bot.triage.themes import THEMES
 
 NEUTRAL_THEME = "other"
-INSTRUCTION_NEEDS_MODEL = Finding(
-    "instruction_needs_model",
-    "The instruction was not followed: that needs a language model (OPENAI_API_KEY). This "
-    "draft is another of the template's wordings; use Edit to change it yourself.",
-)
-NO_OTHER_WORDING = Finding(
-    "no_other_wording",
-    "The template has no wording left that this review's drafts have not had, so this draft "
-    "repeats an earlier one. Use Edit to write the reply.",
-)
+# Finding codes whose texts are in guardrails/messages/, in the team's language.
+INSTRUCTION_NEEDS_MODEL = "instruction_needs_model"
+NO_OTHER_WORDING = "no_other_wording"
 # After these, the next sentence follows without a space (Chinese).
 _FULL_WIDTH_ENDS = frozenset("。！？；：")
 
@@ -157,10 +151,12 @@ class TemplateDrafter:
         turns = wording_count(template, quote=True, rating_only=not words)
         chosen = (self._quoted(partial(filled, turn=turn), words, review) for turn in range(turns))
         text = next((text for text in chosen if text not in earlier), None)
-        findings = [INSTRUCTION_NEEDS_MODEL] if instruction else []
+        say = messages(self._team_language)
+        codes = [INSTRUCTION_NEEDS_MODEL] if instruction else []
         if text is None:
             text = self._quoted(filled, words, review)
-            findings.append(NO_OTHER_WORDING)
+            codes.append(NO_OTHER_WORDING)
+        findings = [Finding(code, say(code)) for code in codes]
         findings.extend(self._check(text, review))
         return DraftResult(
             text=text,

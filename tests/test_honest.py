@@ -3,13 +3,17 @@ version, and urgency still comes from the keywords."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.blocks import ids
+from bot.blocks.card import CardDraft, build_card
 from bot.drafting.profile import BusinessProfile
 from bot.drafting.prompts import PromptLibrary
 from bot.drafting.schema import ReviewInput
 from bot.drafting.templates import TemplateDrafter, wording_count
+from tests.unit.blocks_support import assert_message_within_limits, make_view, visible_texts
 from tests.workflow_support import (
     NEGATIVE_REVIEW,
     card_text,
@@ -163,3 +167,31 @@ def test_every_wording_is_used_before_one_repeats_and_then_the_draft_says_so() -
     repeated = drafter.draft(ReviewInput(**{**vars(asked), "earlier_drafts": tuple(earlier)}))
     assert repeated.text in earlier
     assert "no_other_wording" in [finding.code for finding in repeated.findings]
+
+
+# ---- The card as drawn from its view (pure Block Kit) ----
+
+
+def _drawn(**changes) -> str:
+    card = build_card(make_view(**changes), tz=ZoneInfo("Europe/Stockholm"))
+    assert_message_within_limits(card)
+    return "\n".join(visible_texts(card))
+
+
+def test_a_persons_edit_of_a_template_keeps_the_translation_note_but_not_the_template_one():
+    template = CardDraft(version=1, text="Hej Anna!", translation=None, kind="template")
+    edited = replace(template, version=2, kind="human")
+    view = {"language": "sv", "team_language": "en", "review_translation": None}
+
+    assert "A reply written for this very review" in _drawn(
+        **view, draft=template, without_model=True
+    )
+    shown = _drawn(**view, draft=edited, without_model=True)
+    assert "Translation into English (en) needs a language model" in shown
+    assert "A reply written for this very review" not in shown
+
+
+def test_with_a_model_the_card_makes_no_such_notes():
+    shown = _drawn(language="sv", team_language="en", review_translation=None, without_model=False)
+    assert "needs a language model" not in shown
+    assert "from keywords only" not in shown

@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from bot.config import EXAMPLE_PROFILE, ConfigError, Settings, load_settings
 from bot.logging_setup import configure_logging
+from bot.manifest import manifest_command
 from bot.services import build_services
 
 cli = typer.Typer(
@@ -399,6 +400,9 @@ def demo(
         database_url=database, business_profile=EXAMPLE_PROFILE, reviewbot_demo=True
     )
     run_demo(settings, out=out, console=console)
+
+
+cli.command("manifest")(manifest_command)
 
 
 def main() -> None:

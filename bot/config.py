@@ -40,6 +40,8 @@ _DURATIONS = (
 )
 # Slack user (U…, W… in Enterprise Grid) and user group (S…) ids.
 _APPROVER_ID = re.compile(r"[UWS][A-Z0-9]{2,20}")
+# What Slack accepts as a command name: lower case, no spaces, 32 characters in all.
+_SLASH_COMMAND = re.compile(r"/[a-z0-9_-]{1,31}")
 
 
 class ConfigError(Exception):
@@ -73,6 +75,8 @@ class Settings(BaseSettings):
     # Seconds between messages posted to one channel (Slack allows about one a second).
     card_post_interval: float = Field(default=1.0, ge=0, le=60)
     timezone: str = "Europe/Stockholm"  # for times shown in Slack
+    # The slash command as the Slack app declares it (manifest.yml, `reviewbot manifest`).
+    slash_command: str = "/reviews"
 
     # Publishing approved replies: an outgoing webhook; without it, replies are posted by hand.
     reply_webhook_url: str | None = None
@@ -201,6 +205,15 @@ class Settings(BaseSettings):
         wrong = [v for v in value if not _APPROVER_ID.fullmatch(v)]
         if wrong:
             raise ValueError(f"not Slack user (U…) or user group (S…) ids: {', '.join(wrong)}")
+        return value
+
+    @field_validator("slash_command")
+    @classmethod
+    def _slash_command(cls, value: str) -> str:
+        if not _SLASH_COMMAND.fullmatch(value):
+            raise ValueError(
+                "must be / and up to 31 lowercase letters, digits, - or _, e.g. /reviews"
+            )
         return value
 
     @field_validator("timezone")

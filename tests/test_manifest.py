@@ -1,13 +1,20 @@
-"""manifest.yml is a valid Slack app manifest and asks for exactly the scopes the code uses."""
+"""manifest.yml is a valid Slack app manifest and asks for exactly the scopes the code uses;
+`reviewbot manifest` prints it for HTTP mode and a renamed slash command."""
 
 import json
 import re
 from pathlib import Path
+from urllib.parse import urlencode
 
 import jsonschema
 import pytest
 import yaml
 from slack_sdk import WebClient
+from typer.testing import CliRunner
+
+from bot.cli import cli
+from bot.config import Settings
+from tests.harness import REVIEWS_CHANNEL, TEAM_ID
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA_DIR = REPO.parent / "shared" / "slack"
@@ -132,3 +139,117 @@ def test_manifest_asks_for_no_scope_the_code_does_not_use(manifest: dict) -> Non
     )
     unused = _bot_scopes(manifest) - used - SCOPES_WITHOUT_CALLS
     assert not unused, f"manifest asks for scopes no code uses: {sorted(unused)}"
+
+
+# ---- `reviewbot manifest`: the same app for HTTP mode, and a renamed slash command ----
+
+runner = CliRunner()
+SERVER = "https://reviews.example.org"
+
+
+def _printed(*args: str) -> dict:
+    result = runner.invoke(cli, ["manifest", *args])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("# Slack app manifest for reviewbot")
+    return yaml.safe_load(result.output)
+
+
+def _validate(manifest: dict) -> None:
+    if not SCHEMA_DIR.is_dir():
+        pytest.skip(f"{SCHEMA_DIR} is missing")
+    major = manifest.get("_metadata", {}).get("major_version", 1)
+    schema = json.loads((SCHEMA_DIR / f"manifest.schema.{major}.0.0.json").read_text("utf-8"))
+    jsonschema.validate(manifest, schema, cls=jsonschema.Draft7Validator)
+
+
+def test_the_http_manifest_sends_everything_to_the_servers_one_endpoint(manifest: dict) -> None:
+    printed = _printed("--http", "--url", SERVER)
+    _validate(printed)
+    endpoint = f"{SERVER}/slack/events"
+    settings = printed["settings"]
+    assert settings["socket_mode_enabled"] is False
+    assert settings["event_subscriptions"]["request_url"] == endpoint
+    assert settings["interactivity"]["request_url"] == endpoint
+    [command] = printed["features"]["slash_commands"]
+    assert command["url"] == endpoint
+    # Nothing else differs from manifest.yml: same scopes, same surfaces.
+    assert printed["oauth_config"] == manifest["oauth_config"]
+    assert printed["features"]["app_home"] == manifest["features"]["app_home"]
+    assert settings["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+
+
+@pytest.mark.parametrize("url", [f"{SERVER}/", f"{SERVER}/slack/events", f"{SERVER}/slack/events/"])
+def test_the_url_may_be_given_with_or_without_the_endpoint(url: str) -> None:
+    printed = _printed("--http", "--url", url)
+    assert printed["settings"]["interactivity"]["request_url"] == f"{SERVER}/slack/events"
+
+
+def test_without_http_it_is_manifest_yml(manifest: dict) -> None:
+    printed = _printed()
+    _validate(printed)
+    assert printed == manifest
+
+
+def test_a_renamed_command_is_declared_and_named_in_the_description(manifest: dict) -> None:
+    printed = _printed("--http", "--url", SERVER, "--command", "/kundrecensioner")
+    _validate(printed)
+    [command] = printed["features"]["slash_commands"]
+    assert command["command"] == "/kundrecensioner"
+    assert "/kundrecensioner" in printed["display_information"]["long_description"]
+    assert "/reviews" not in printed["display_information"]["long_description"]
+
+
+def test_the_command_defaults_to_slash_command(monkeypatch) -> None:
+    monkeypatch.setenv("SLASH_COMMAND", "/omdomen")
+    [command] = _printed()["features"]["slash_commands"]
+    assert command["command"] == "/omdomen"
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--http"], "give --http and --url together"),
+        (["--url", SERVER], "give --http and --url together"),
+        (["--http", "--url", "http://reviews.example.org"], "public https:// address"),
+        (["--http", "--url", "reviews.example.org"], "public https:// address"),
+        (["--command", "/Reviews Now"], "setting SLASH_COMMAND"),
+    ],
+)
+def test_wrong_options_are_one_line_and_exit_2(args: list[str], said: str) -> None:
+    result = runner.invoke(cli, ["manifest", *args])
+    assert result.exit_code == 2
+    [line] = result.output.strip().splitlines()
+    assert said in line
+
+
+def test_manifest_yml_declares_the_default_command(manifest: dict) -> None:
+    [command] = manifest["features"]["slash_commands"]
+    assert command["command"] == Settings.model_fields["slash_command"].default
+
+
+def _command(app, name: str, text: str, response_url: str):
+    form = {
+        "team_id": TEAM_ID,
+        "channel_id": REVIEWS_CHANNEL,
+        "user_id": "U0LEAD",
+        "user_name": "lead",
+        "command": name,
+        "text": text,
+        "response_url": response_url,
+        "trigger_id": "trigger-1",
+    }
+    return app.slack_post(urlencode(form), "application/x-www-form-urlencoded")
+
+
+def test_a_renamed_slash_command_answers_and_its_help_names_it(app_factory, fake_slack) -> None:
+    app = app_factory(slash_command="/kundrecensioner")
+
+    response = _command(app, "/kundrecensioner", "help", fake_slack.response_url())
+    assert response.status_code == 200
+    body = response.json()
+    assert body["response_type"] == "ephemeral"
+    help_text = json.dumps(body["blocks"], ensure_ascii=False)
+    assert "/kundrecensioner kpi" in help_text
+    assert "/reviews" not in help_text
+    # The old name is no longer the app's: Slack would not send it, and it is not answered.
+    assert _command(app, "/reviews", "help", fake_slack.response_url()).status_code == 404

@@ -92,6 +92,9 @@ class CardView:
     # answers the review as it stands.
     draft_outdated: str | None = None
     erased: bool = False  # the customer's personal data was erased: nothing to answer
+    # The app drafts from templates: no model translates, reads for urgency or follows an
+    # instruction, and the card says so rather than leave a gap or a promise.
+    without_model: bool = False
 
 
 DECLINE_REASONS: dict[str, str] = {
@@ -316,7 +319,12 @@ def _triage_context(view: CardView) -> ContextBlock:
         labels = (THEME_LABELS.get(t, t) for t in view.themes[:THEMES_SHOWN])
         shown = ", ".join(shorten_escaped(label, 40)[0] for label in labels)
         parts.append(f"Themes: {shown}")
-    parts.append("Priority: *urgent*" if view.priority == "urgent" else "Priority: normal")
+    if view.priority == "urgent":
+        parts.append("Priority: *urgent*")
+    else:
+        parts.append(
+            "Priority: normal (from keywords only)" if view.without_model else "Priority: normal"
+        )
     if view.assignee:
         parts.append(f"Owner: {mention(view.assignee)}")
     return _context(*parts)
@@ -332,6 +340,22 @@ def _reply_sections(text: str) -> list[SectionBlock]:
     return sections or [_section("> ")]
 
 
+NEEDS_MODEL = "needs a language model (`OPENAI_API_KEY`)"
+TEMPLATE_NOTE = (
+    f":information_source: A reply written for this very review {NEEDS_MODEL}; until then, "
+    "use *Edit* to add a sentence about what happened. *Regenerate* gives another of the "
+    "template's wordings but cannot follow an instruction."
+)
+
+
+def _translation_missing(view: CardView) -> ContextBlock | None:
+    """Where the translation would be, when no model can write one."""
+    if not view.without_model or view.review_translation or view.language == view.team_language:
+        return None
+    team = language_label(view.team_language)
+    return _context(f":globe_with_meridians: _Translation into {team} {NEEDS_MODEL}._")
+
+
 _DRAFT_ORIGINS = {
     "llm": "written by the model",
     "template": "from a template",
@@ -345,6 +369,8 @@ def _draft_blocks(view: CardView) -> list[Block]:
         return [_section("_No draft yet._")]
     origin = _DRAFT_ORIGINS.get(draft.kind, "from a template")
     blocks: list[Block] = [_section(f"*Draft reply* · version {draft.version} · {origin}")]
+    if draft.kind == "template":
+        blocks.append(_context(TEMPLATE_NOTE))
     if view.draft_outdated:
         blocks.append(
             _section(
@@ -370,10 +396,11 @@ def _draft_blocks(view: CardView) -> list[Block]:
 def _drafting_blocks(view: CardView, tz: tzinfo) -> list[Block]:
     words = "Writing a new draft" if view.draft else "Writing a draft"
     since = f" since {local_time(view.waiting_since, tz)}" if view.waiting_since else ""
+    fills = "from the template" if view.without_model else "when the AI service answers"
     return [
         _section(
             f":hourglass_flowing_sand: _{words}{ELLIPSIS}_ (waiting{since}; "
-            "this card fills in when the AI service answers)"
+            f"this card fills in {fills})"
         )
     ]
 
@@ -530,6 +557,8 @@ def build_card(view: CardView, *, tz: tzinfo) -> dict:
     blocks.append(_context(_meta_line(view, tz)))
     blocks.append(_review_section(view))
     blocks.append(_triage_context(view))
+    if missing := _translation_missing(view):
+        blocks.append(missing)
     if view.review_translation:
         team = language_label(view.team_language)
         blocks.append(

@@ -1,22 +1,27 @@
-"""The /reviews help answer."""
+"""The help answer of the slash command (SLASH_COMMAND, /reviews unless renamed)."""
 
 from __future__ import annotations
 
 from bot.blocks.text import escape_mrkdwn
 
-HELP_LINES = (
-    "`/reviews kpi [7d|30d|90d|week|last-week|month|last-month|YYYY-MM-DD..YYYY-MM-DD]"
-    " [source:x] [lang:x] [location:x]` — the KPIs for a period, against the period before"
-    ' (quote a value with spaces: `location:"Oslo sentrum"`)',
-    "`/reviews pending [source:x] [lang:x] [location:x]` — reviews waiting for a decision,"
-    " oldest first",
-    "`/reviews digest` — this week's digest, just for you",
-    "`/reviews help` — this help",
-)
+DEFAULT_COMMAND = "/reviews"
 
 
-def build_help(problem: str | None = None) -> dict:
-    """`problem` is shown escaped above the help (it may quote what the user typed)."""
+def help_lines(command: str = DEFAULT_COMMAND) -> tuple[str, ...]:
+    return (
+        f"`{command} kpi [7d|30d|90d|week|last-week|month|last-month|YYYY-MM-DD..YYYY-MM-DD]"
+        " [source:x] [lang:x] [location:x]` — the KPIs for a period, against the period before"
+        ' (quote a value with spaces: `location:"Oslo sentrum"`)',
+        f"`{command} pending [source:x] [lang:x] [location:x]` — reviews waiting for a decision,"
+        " oldest first",
+        f"`{command} digest` — this week's digest, just for you",
+        f"`{command} help` — this help",
+    )
+
+
+def build_help(problem: str | None = None, *, command: str = DEFAULT_COMMAND) -> dict:
+    """`problem` is shown escaped above the help (it may quote what the user typed);
+    `command` is the slash command as the app is configured to answer it."""
     blocks: list[dict] = []
     if problem:
         blocks.append(
@@ -28,8 +33,11 @@ def build_help(problem: str | None = None) -> dict:
     blocks.append(
         {
             "type": "section",
-            "text": {"type": "mrkdwn", "text": "*How to use /reviews*\n" + "\n".join(HELP_LINES)},
+            "text": {
+                "type": "mrkdwn",
+                "text": f"*How to use {command}*\n" + "\n".join(help_lines(command)),
+            },
         }
     )
-    fallback = (f"{escape_mrkdwn(problem)} " if problem else "") + "Try /reviews help"
+    fallback = (f"{escape_mrkdwn(problem)} " if problem else "") + f"Try {command} help"
     return {"text": fallback, "blocks": blocks}

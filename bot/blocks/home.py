@@ -7,6 +7,7 @@ from datetime import datetime, tzinfo
 from slack_sdk.models.blocks import Block, ContextBlock, DividerBlock, HeaderBlock
 
 from bot.blocks.card import local_time, mrkdwn_text
+from bot.blocks.help import DEFAULT_COMMAND
 from bot.blocks.kpi import KpiReport, kpi_blocks
 from bot.blocks.pending import pending_blocks
 from bot.blocks.signature import signature_blocks
@@ -23,6 +24,7 @@ def build_home(
     tz: tzinfo,
     signs_as: str,
     own_signature: bool,
+    command: str = DEFAULT_COMMAND,
 ) -> dict:
     """The Home tab view for one user (views.publish), built fresh each time it is opened."""
     blocks: list[Block] = [
@@ -46,7 +48,7 @@ def build_home(
             elements=[
                 mrkdwn_text(
                     f"Updated {local_time(now, tz)} ({tz}). "
-                    "`/reviews help` for KPIs over other periods."
+                    f"`{command} help` for KPIs over other periods."
                 )
             ]
         ),

@@ -180,7 +180,12 @@ def build_regenerate_modal(view: CardView) -> dict:
             block_id=ids.BLOCK_INSTRUCTION,
             label="What should change?",
             optional=True,
-            hint="Leave empty for a fresh attempt.",
+            hint=(
+                "No language model is configured (OPENAI_API_KEY): the new draft is another "
+                "wording of the template and cannot follow an instruction."
+                if view.without_model
+                else "Leave empty for a fresh attempt."
+            ),
             element=PlainTextInputElement(
                 action_id=ids.INPUT_INSTRUCTION,
                 multiline=True,

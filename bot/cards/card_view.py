@@ -19,12 +19,22 @@ from storage.models import Decision, Draft, Review, ReviewChange, ReviewStatus
 from storage.reviews import changes_since
 
 DECIDING_ACTIONS = ("approved", "declined")
+HUMAN = "human"  # Draft.kind of a version a person wrote or edited
 _DRAFTING = {ReviewStatus.received, ReviewStatus.triaged, ReviewStatus.drafting}
 
 
 def latest_draft(session: Session, review_id: int) -> Draft | None:
     return session.exec(
         select(Draft).where(Draft.review_id == review_id).order_by(col(Draft.version).desc())
+    ).first()
+
+
+def latest_model_draft(session: Session, review_id: int) -> Draft | None:
+    """The latest draft the app wrote (a model's or a template's), not a person's edit."""
+    return session.exec(
+        select(Draft)
+        .where(Draft.review_id == review_id, Draft.kind != HUMAN)
+        .order_by(col(Draft.version).desc())
     ).first()
 
 
@@ -169,4 +179,11 @@ def load_card_view(
         waiting_since=review.received_at if review.status in _DRAFTING else None,
         draft_outdated=outdated,
         erased=review.erased_at is not None,
+        without_model=_drafted_without_model(session, review_id),
     )
+
+
+def _drafted_without_model(session: Session, review_id: int) -> bool:
+    # What the app last drafted tells how it drafts: a template means no model is configured.
+    model_draft = latest_model_draft(session, review_id)
+    return model_draft is not None and model_draft.kind == "template"

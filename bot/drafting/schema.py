@@ -73,6 +73,8 @@ class ReviewInput:
     length_limit: int | None
     # The themes keyword triage found; a template names one only when it is the only one.
     themes: tuple[str, ...] = ()
+    # The review's drafts so far: a template's new draft takes a wording none of them has.
+    earlier_drafts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

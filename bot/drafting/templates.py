@@ -3,6 +3,8 @@
 A template must not read as a form letter: it greets by first name as the language's guide
 says, quotes the customer's own words about the problem, names the theme only when triage is
 sure of it, and takes its opening, quoting and body from alternatives chosen per review.
+Asked again, it takes a wording none of the review's drafts has had, and says that an
+instruction needs a model: a new version never repeats the last one as if it were new.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from string import Template
 
 from bot.drafting.customer_words import complaint_phrases
 from bot.drafting.guardrails import check_draft
+from bot.drafting.guardrails.messages import messages
 from bot.drafting.names import greeting_name
 from bot.drafting.profile import BusinessProfile
 from bot.drafting.prompts import PromptLibrary, ReplyTemplate
@@ -24,6 +27,9 @@ from bot.drafting.signature import with_sign_off
 from bot.triage.themes import THEMES
 
 NEUTRAL_THEME = "other"
+# Finding codes whose texts are in guardrails/messages/, in the team's language.
+INSTRUCTION_NEEDS_MODEL = "instruction_needs_model"
+NO_OTHER_WORDING = "no_other_wording"
 # After these, the next sentence follows without a space (Chinese).
 _FULL_WIDTH_ENDS = frozenset("。！？；：")
 
@@ -54,8 +60,12 @@ def render_template(
     contact: str,
     brand: str,
     seed: bytes,
+    turn: int = 0,
 ) -> str:
-    """The draft: greeting, one paragraph of chosen alternatives, and the sign-off slot."""
+    """The draft: greeting, one paragraph of chosen alternatives, and the sign-off slot.
+
+    `turn` counts the wordings to step past the seed's own, the body changing first, so
+    each of the first `wording_count` turns reads differently from every other."""
     values = {
         "customer": customer or "",
         "theme": template.themes.get(theme, template.themes[NEUTRAL_THEME]),
@@ -63,10 +73,12 @@ def render_template(
         "contact": contact,
     }
     openings = template.openings_without_text if rating_only else template.openings
-    sentences = [_pick(openings, seed, 0)]
+    turn, body_turn = divmod(turn, len(template.bodies))
+    opening_turn, quoting_turn = divmod(turn, len(template.quotings)) if quote else (turn, 0)
+    sentences = [_pick(openings, seed, 0, opening_turn)]
     if quote:
-        sentences.append(_pick(template.quotings, seed, 1))
-    sentences.append(_pick(template.bodies, seed, 2))
+        sentences.append(_pick(template.quotings, seed, 1, quoting_turn))
+    sentences.append(_pick(template.bodies, seed, 2, body_turn))
     greeting = template.greeting_named if customer else template.greeting_anonymous
     # One substitution per part: the quote and the name are the customer's own text, so a
     # "$" or "${contact}" in them must stay as written, never be filled in turn.
@@ -75,8 +87,15 @@ def render_template(
     return with_sign_off(body, template, brand=brand)
 
 
-def _pick(options: Sequence[str], seed: bytes, part: int) -> str:
-    return options[seed[part] % len(options)]
+def wording_count(template: ReplyTemplate, *, quote: bool, rating_only: bool) -> int:
+    """How many different wordings `render_template` has for a review."""
+    openings = template.openings_without_text if rating_only else template.openings
+    quotings = len(template.quotings) if quote else 1
+    return len(openings) * quotings * len(template.bodies)
+
+
+def _pick(options: Sequence[str], seed: bytes, part: int, turn: int) -> str:
+    return options[(seed[part] + turn) % len(options)]
 
 
 def _joined(sentences: Sequence[str]) -> str:
@@ -110,9 +129,10 @@ class TemplateDrafter:
         examples: Sequence[Example] = (),
         instruction: str | None = None,
     ) -> DraftResult:
-        """Fill the review language's template. The responder signs through the slot at
-        approval, and examples and instructions need a model: both are accepted for the
-        common interface and not used."""
+        """Fill the review language's template in a wording the review's earlier drafts
+        have not had. The responder signs through the slot at approval; examples and
+        instructions need a model: accepted for the common interface, not used, and an
+        instruction is answered with a finding that says so."""
         started = time.monotonic()
         template = self._prompts.template(review.language)
         words = "\n".join(part for part in (review.title, review.text) if part and part.strip())
@@ -127,19 +147,17 @@ class TemplateDrafter:
             seed=variant_seed(review),
         )
 
-        # The customer's words are untrusted: a phrase that would bring a finding of its own
-        # (an amount, a phone number, an instruction to the model) is not repeated back in
-        # public. Judged as if the review did not contain it, since the checks accept what
-        # the customer wrote themselves.
-        unvouched = replace(review, title=None, text="")
-        text = filled(quote=None)
-        plain = self._check(text, unvouched)
-        for phrase in complaint_phrases(words, review.language):
-            quoted = filled(quote=phrase)
-            if all(finding in plain for finding in self._check(quoted, unvouched)):
-                text = quoted
-                break
-        findings = self._check(text, review)
+        earlier = set(review.earlier_drafts)
+        turns = wording_count(template, quote=True, rating_only=not words)
+        chosen = (self._quoted(partial(filled, turn=turn), words, review) for turn in range(turns))
+        text = next((text for text in chosen if text not in earlier), None)
+        say = messages(self._team_language)
+        codes = [INSTRUCTION_NEEDS_MODEL] if instruction else []
+        if text is None:
+            text = self._quoted(filled, words, review)
+            codes.append(NO_OTHER_WORDING)
+        findings = [Finding(code, say(code)) for code in codes]
+        findings.extend(self._check(text, review))
         return DraftResult(
             text=text,
             kind="template",
@@ -157,6 +175,21 @@ class TemplateDrafter:
             latency_ms=round((time.monotonic() - started) * 1000),
             findings=findings,
         )
+
+    def _quoted(self, filled: Callable[..., str], words: str, review: ReviewInput) -> str:
+        """The draft quoting the first of the customer's phrases that is safe to repeat."""
+        # The customer's words are untrusted: a phrase that would bring a finding of its own
+        # (an amount, a phone number, an instruction to the model) is not repeated back in
+        # public. Judged as if the review did not contain it, since the checks accept what
+        # the customer wrote themselves.
+        unvouched = replace(review, title=None, text="")
+        text = filled(quote=None)
+        plain = self._check(text, unvouched)
+        for phrase in complaint_phrases(words, review.language):
+            quoted = filled(quote=phrase)
+            if all(finding in plain for finding in self._check(quoted, unvouched)):
+                return quoted
+        return text
 
     def _check(self, text: str, review: ReviewInput) -> list[Finding]:
         return check_draft(

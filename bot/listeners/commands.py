@@ -1,4 +1,5 @@
-"""/reviews: answers privately; anything it does not understand gets the help.
+"""The slash command (SLASH_COMMAND, /reviews unless renamed): answers privately; anything
+it does not understand gets the help.
 
 The acknowledgement only parses the text, so it is back within Slack's 3 seconds however
 busy the database is. The answer is read afterwards and sent to the command's
@@ -66,12 +67,16 @@ class ReviewsCommandListener:
         now = self._services.clock()
         request = parse_command(command.get("text") or "", now=now, tz=self._settings.tz)
         if isinstance(request, HelpRequest):
-            ack(response_type=EPHEMERAL, **build_help(request.problem))
+            ack(
+                response_type=EPHEMERAL,
+                **build_help(request.problem, command=self._settings.slash_command),
+            )
             return
         ack()
         response_url = command.get("response_url")
         if not response_url:  # Slack always sends one; a hand-made request may not
-            log.warning("/reviews without a response_url: nowhere to answer")
+            command_name = self._settings.slash_command
+            log.warning("%s without a response_url: nowhere to answer", command_name)
             return
         respond = Respond(response_url=response_url)
         self._services.answers.submit(self._answer, request, now, respond, client)
@@ -84,7 +89,7 @@ class ReviewsCommandListener:
         except Exception:
             # Off Bolt's threads the app's error handler never sees this: say it here.
             reference = uuid.uuid4().hex[:8]
-            log.exception("/reviews failed (reference %s)", reference)
+            log.exception("%s failed (reference %s)", self._settings.slash_command, reference)
             answer = {
                 "text": f":warning: Sorry, that did not work (reference `{reference}`). "
                 "Try again in a minute; if it keeps happening, give the reference to "
@@ -123,4 +128,4 @@ class ReviewsCommandListener:
 
 
 def register(app: App, services: Services) -> None:
-    app.command("/reviews")(ReviewsCommandListener(services).acknowledge)
+    app.command(services.settings.slash_command)(ReviewsCommandListener(services).acknowledge)

@@ -65,6 +65,7 @@ class HomeTab:
             tz=settings.tz,
             signs_as=self._services.decisions.signature_for(user),
             own_signature=self._services.signers.own_signature(user) is not None,
+            command=settings.slash_command,
         )
         client.views_publish(user_id=user, view=view)
 

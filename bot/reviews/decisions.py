@@ -16,11 +16,18 @@ from typing import Any, Protocol
 
 from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from bot.blocks.card import local_time, source_label
 from bot.blocks.text import mention
-from bot.cards.card_view import changed_since, decline_reason_text, latest_decision, latest_draft
+from bot.cards.card_view import (
+    HUMAN,
+    changed_since,
+    decline_reason_text,
+    latest_decision,
+    latest_draft,
+    latest_model_draft,
+)
 from bot.cards.service import CardService
 from bot.drafting.signature import fill_signature
 from bot.publishing.service import PublishService
@@ -30,8 +37,6 @@ from storage.models import Decision, Draft, PublishState, Review, ReviewStatus, 
 from storage.slack_messages import card_drawn_at
 
 log = logging.getLogger(__name__)
-
-HUMAN = "human"  # Draft.kind of a version a person wrote or edited
 
 STALE = (
     "This card changed since you last saw it (someone acted on it, or a new draft came). "
@@ -74,14 +79,6 @@ def edit_detail(model: Draft | None, final_text: str) -> dict[str, Any]:
         lineterm="",
     )
     return {"model_draft_id": model.id, "model_text": model.text, "diff": "\n".join(diff)}
-
-
-def _latest_model_draft(session: Session, review_id: int) -> Draft | None:
-    return session.exec(
-        select(Draft)
-        .where(Draft.review_id == review_id, Draft.kind != HUMAN)
-        .order_by(col(Draft.version).desc())
-    ).first()
 
 
 def _next_version(session: Session, review_id: int) -> int:
@@ -171,7 +168,7 @@ class DecisionService:
                     actor=actor,
                     at=now,
                     edited=True,
-                    detail=edit_detail(_latest_model_draft(session, review_id), text),
+                    detail=edit_detail(latest_model_draft(session, review_id), text),
                 )
             )
         log.info("decision", extra={"review_id": review_id, "decision": "edited", "who": actor})
@@ -332,7 +329,7 @@ class DecisionService:
                 # Someone else decided first: nothing of this attempt is kept.
                 session.rollback()
                 return self._not_pending(review_id)
-            model = _latest_model_draft(session, review_id)
+            model = latest_model_draft(session, review_id)
             edited = model is None or model.text != draft.text
             session.add(
                 Decision(

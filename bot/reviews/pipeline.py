@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import func, update
@@ -25,6 +26,7 @@ from bot.metrics import Metrics
 from bot.reviews.triage import Triage
 from bot.sources.platforms import reply_length_limit
 from storage.db import session_scope
+from storage.drafts import draft_texts
 from storage.examples import approved_replies
 from storage.models import Draft, Review, ReviewStatus, utcnow
 
@@ -155,6 +157,9 @@ class Pipeline:
                 language_assumed=result.language_assumed,
                 negative=result.negative,
                 themes=result.themes,
+                # Known now, so the card is urgent (and the leads named) while it drafts.
+                priority="urgent" if result.urgency else "normal",
+                urgent_reason=result.urgency.reason if result.urgency else None,
             )
         if moved and (status == ReviewStatus.triaged or self._card_positive):
             # A negative review's card goes up now, saying a draft is on its way.
@@ -176,9 +181,10 @@ class Pipeline:
                 return None
             review = session.get(Review, review_id)
             examples = self._examples(session, review)
+            earlier = tuple(draft_texts(session, review_id=review_id))
         try:
             result = self._drafter.draft(
-                self._review_input(review),
+                replace(self._review_input(review), earlier_drafts=earlier),
                 examples=examples,
                 instruction=instruction,
             )
@@ -199,6 +205,10 @@ class Pipeline:
             with session_scope(self._engine) as session:
                 _move(session, review_id, ReviewStatus.drafting, from_status)
             raise
+        # A model that reads no urgency does not overrule the keywords (a lawyer, a poisoning).
+        flagged = self._triage.urgency(
+            text=review.text, title=review.title, language=review.language or "en"
+        )
         with session_scope(self._engine) as session:
             version = (
                 session.exec(
@@ -231,8 +241,8 @@ class Pipeline:
                 draft_error=None,
                 themes=result.themes,
                 feedback_kind=result.feedback_kind,
-                priority=result.priority,
-                urgent_reason=result.urgent_reason,
+                priority="urgent" if flagged else result.priority,
+                urgent_reason=result.urgent_reason or (flagged.reason if flagged else None),
                 review_translation=result.review_translation,
             )
         log.info(

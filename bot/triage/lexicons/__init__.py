@@ -55,7 +55,7 @@ class Lexicon:
         where the language puts it after the verb ("rekommenderar inte"), turns praise into
         complaint and complaint into praise. A negation left over says what did not happen.
         """
-        text = _normalized(text)
+        text = normalized(text)
         entries = self.neutral + self.complaint + self.praise
         opinions = list(self._pattern("opinion", entries).finditer(text))
         negations = [
@@ -82,7 +82,7 @@ class Lexicon:
 
     def theme_matches(self, text: str, theme: str) -> bool:
         pattern = self._pattern(f"theme:{theme}", self.themes.get(theme, ()))
-        return bool(pattern.search(_normalized(text)))
+        return bool(pattern.search(normalized(text)))
 
     def _negation_of(
         self, opinion: re.Match[str], negations: list[re.Match[str]], previous_end: int
@@ -105,7 +105,7 @@ class Lexicon:
     def _pattern(self, name: str, entries: tuple[str, ...]) -> re.Pattern[str]:
         # Compiled on first use and kept: the lists are fixed once the module is loaded.
         if name not in self._compiled:
-            self._compiled[name] = _compile(entries, spaced=self.spaced)
+            self._compiled[name] = compile_entries(entries, spaced=self.spaced)
         return self._compiled[name]
 
 
@@ -118,11 +118,13 @@ def _overlaps(first: re.Match[str], second: re.Match[str]) -> bool:
     return first.start() < second.end() and second.start() < first.end()
 
 
-def _normalized(text: str) -> str:
+def normalized(text: str) -> str:
+    """The text as the lists are matched against it: lower case, one kind of apostrophe."""
     return text.lower().replace("\u2019", "'")
 
 
-def _compile(entries: tuple[str, ...], *, spaced: bool) -> re.Pattern[str]:
+def compile_entries(entries: tuple[str, ...], *, spaced: bool) -> re.Pattern[str]:
+    """One pattern for the entries (words, phrases, "stem*"), matched on `normalized` text."""
     if not entries:
         return _NEVER
     # Longest first, so a phrase wins over a word it starts with (不错 before 不).
@@ -140,8 +142,12 @@ def _spaced_entry(entry: str) -> str:
     return r"(?<![\w'])" + r"[\s,.!?-]+".join(words) + r"(?![\w'])"
 
 
+def lists_name(language: str) -> str:
+    """The name the lists of a language code go by ("nn" → "no"); others get English's."""
+    return _MODULES.get(language, _FALLBACK_MODULE)
+
+
 @cache
 def lexicon_for(language: str) -> Lexicon:
     """The lists for a language code; languages without their own lists get English."""
-    module = _MODULES.get(language, _FALLBACK_MODULE)
-    return import_module(f"{__name__}.{module}").LEXICON
+    return import_module(f"{__name__}.{lists_name(language)}").LEXICON

@@ -17,6 +17,7 @@ EVENTS_URL = "https://example.com/slack/events"
 # calls that is missing here fails the test, so every new call is checked against the manifest.
 METHOD_SCOPES: dict[str, frozenset[str]] = {
     "auth_test": frozenset(),
+    "bots_info": frozenset({"users:read"}),
     "chat_postMessage": frozenset({"chat:write"}),
     "chat_update": frozenset({"chat:write"}),
     "chat_postEphemeral": frozenset({"chat:write"}),

@@ -30,8 +30,9 @@ from tests.fakes.local_server import LocalServer, Reply, Request, wait_until_kil
 from tests.fakes.slack_blocks import validate_blocks, validate_view
 
 DEFAULT_BOT_TOKEN = "xoxb-test-token"
+DEFAULT_APP_TOKEN = "xapp-1-A0APP-1-test"
 BOT_ID = "B0BOT"
-APP_ID = "A0FAKEAPP"
+APP_ID = "A0APP"
 PERMALINK_BASE = "https://fake.slack.com/archives"
 MAX_TEXT_CHARS = 40_000
 MAX_VIEW_BYTES = 250_000
@@ -40,7 +41,9 @@ JSON_ENCODED_FIELDS = ("blocks", "attachments", "metadata", "view", "files")
 _FIRST_TS_MICROS = 1_700_000_000_000_000
 _TS_STEP_MICROS = 100
 _DEFAULT_USER_ID = re.compile(r"U\d+")
-_NO_RANDOM_FAULTS = frozenset({"auth.test"})  # so an app under chaos can still start
+_NO_RANDOM_FAULTS = frozenset({"auth.test", "bots.info"})  # so an app under chaos can still start
+# Called with the app-level token (xapp-…), not the bot token.
+APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
 # Read methods take form or query arguments only; Slack ignores a JSON body sent to them,
 # so `api_call(..., json=...)` on these fails there and must fail here too.
 FORM_ONLY_METHODS = frozenset(
@@ -94,17 +97,23 @@ class FakeSlack(LocalServer):
         self,
         *,
         bot_token: str = DEFAULT_BOT_TOKEN,
+        app_token: str = DEFAULT_APP_TOKEN,
         team_id: str = "T0TEST",
         bot_user_id: str = "U0BOT",
         port: int = 0,
     ) -> None:
         super().__init__(port=port)
         self.bot_token = bot_token
+        self.app_token = app_token
+        # Set by a Socket Mode endpoint (tests/fakes/socket_mode.py): a fresh wss URL per call.
+        self.socket_mode_url: Callable[[], str] | None = None
         self.team_id = team_id
         self.bot_user_id = bot_user_id
         self._lock = threading.RLock()
         self._methods: dict[str, Callable[[dict], dict]] = {
             "auth.test": self._auth_test,
+            "bots.info": self._bots_info,
+            "apps.connections.open": self._apps_connections_open,
             "chat.postMessage": self._chat_post_message,
             "chat.update": self._chat_update,
             "chat.delete": self._chat_delete,
@@ -294,7 +303,8 @@ class FakeSlack(LocalServer):
                 return Reply.json({"ok": False, "error": "unknown_method"}, 404)
             if not token:
                 return self._answer(call, _Refusal("not_authed"))
-            if token != self.bot_token:
+            expected = self.app_token if method in APP_TOKEN_METHODS else self.bot_token
+            if token != expected:
                 return self._answer(call, _Refusal("invalid_auth"))
             try:
                 payload = self._methods[method](args)
@@ -430,6 +440,16 @@ class FakeSlack(LocalServer):
             "bot_id": BOT_ID,
             "is_enterprise_install": False,
         }
+
+    def _bots_info(self, args: dict) -> dict:
+        if args.get("bot") != BOT_ID:
+            raise _Refusal("bot_not_found")
+        return {"bot": {"id": BOT_ID, "app_id": APP_ID, "name": "reviewbot", "deleted": False}}
+
+    def _apps_connections_open(self, args: dict) -> dict:
+        if self.socket_mode_url is None:
+            raise _Refusal("socket_mode_not_enabled")
+        return {"url": self.socket_mode_url()}
 
     def _chat_post_message(self, args: dict) -> dict:
         channel = _require_channel(args)

@@ -60,9 +60,10 @@ def _websocket_client(app: App, token: str, **tuning: Any) -> Connected:
 
 
 def _chosen(app: App, token: str) -> Connected:
+    from bot.config import Settings
     from bot.socket_mode import socket_mode_handler
 
-    return socket_mode_handler(app, token)
+    return socket_mode_handler(app, Settings(slack_app_token=token))
 
 
 class _AiohttpOnItsOwnLoop:

@@ -114,9 +114,9 @@ def run() -> None:
     bolt = create_bolt_app(services)
     socket_handler = None
     if settings.socket_mode:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
+        from bot.socket_mode import socket_mode_handler
 
-        socket_handler = SocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
+        socket_handler = socket_mode_handler(bolt, settings)
         socket_handler.connect()
         log.info("connected to Slack in Socket Mode")
     server = HttpServer(

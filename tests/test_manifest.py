@@ -26,6 +26,7 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     "auth_test": frozenset(),
     # With the app-level token (its connections:write), not a bot scope.
     "apps_connections_open": frozenset(),
+    "bots_info": frozenset({"users:read"}),
     "chat_postMessage": frozenset({"chat:write"}),
     "chat_update": frozenset({"chat:write"}),
     "chat_postEphemeral": frozenset({"chat:write"}),

@@ -30,14 +30,14 @@ from tests.fakes.local_server import LocalServer, Reply, Request, wait_until_kil
 from tests.fakes.slack_blocks import validate_blocks, validate_view
 
 DEFAULT_BOT_TOKEN = "xoxb-test-token"
-DEFAULT_APP_TOKEN = "xapp-test-token"
+DEFAULT_APP_TOKEN = "xapp-1-A0APP-1-test"
 # What a fresh install grants: every bot scope of manifest.yml (auth.test's x-oauth-scopes).
 DEFAULT_SCOPES = (
     "chat:write,commands,usergroups:read,users:read,files:write,"
     "channels:history,groups:history,channels:read,groups:read"
 )
 BOT_ID = "B0BOT"
-APP_ID = "A0FAKEAPP"
+APP_ID = "A0APP"
 PERMALINK_BASE = "https://fake.slack.com/archives"
 MAX_TEXT_CHARS = 40_000
 MAX_VIEW_BYTES = 250_000
@@ -46,7 +46,9 @@ JSON_ENCODED_FIELDS = ("blocks", "attachments", "metadata", "view", "files")
 _FIRST_TS_MICROS = 1_700_000_000_000_000
 _TS_STEP_MICROS = 100
 _DEFAULT_USER_ID = re.compile(r"U\d+")
-_NO_RANDOM_FAULTS = frozenset({"auth.test"})  # so an app under chaos can still start
+_NO_RANDOM_FAULTS = frozenset({"auth.test", "bots.info"})  # so an app under chaos can still start
+# Called with the app-level token (xapp-…), not the bot token.
+APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
 # Read methods take form or query arguments only; Slack ignores a JSON body sent to them,
 # so `api_call(..., json=...)` on these fails there and must fail here too.
 FORM_ONLY_METHODS = frozenset(
@@ -109,11 +111,14 @@ class FakeSlack(LocalServer):
         super().__init__(port=port)
         self.bot_token = bot_token
         self.app_token = app_token
+        # Set by a Socket Mode endpoint (tests/fakes/socket_mode.py): a fresh wss URL per call.
+        self.socket_mode_url: Callable[[], str] | None = None
         self.team_id = team_id
         self.bot_user_id = bot_user_id
         self._lock = threading.RLock()
         self._methods: dict[str, Callable[[dict], dict]] = {
             "auth.test": self._auth_test,
+            "bots.info": self._bots_info,
             "apps.connections.open": self._apps_connections_open,
             "conversations.info": self._conversations_info,
             "chat.postMessage": self._chat_post_message,
@@ -308,7 +313,7 @@ class FakeSlack(LocalServer):
                 return Reply.json({"ok": False, "error": "unknown_method"}, 404)
             if not token:
                 return self._answer(call, _Refusal("not_authed"))
-            expected = self.app_token if method == "apps.connections.open" else self.bot_token
+            expected = self.app_token if method in APP_TOKEN_METHODS else self.bot_token
             if token != expected:
                 return self._answer(call, _Refusal("invalid_auth"))
             try:
@@ -447,7 +452,15 @@ class FakeSlack(LocalServer):
             "is_enterprise_install": False,
         }
 
+    def _bots_info(self, args: dict) -> dict:
+        if args.get("bot") != BOT_ID:
+            raise _Refusal("bot_not_found")
+        return {"bot": {"id": BOT_ID, "app_id": APP_ID, "name": "reviewbot", "deleted": False}}
+
     def _apps_connections_open(self, args: dict) -> dict:
+        if self.socket_mode_url is not None:
+            return {"url": self.socket_mode_url()}
+        # No endpoint behind it: enough for a check that the app-level token is accepted.
         return {"url": f"{self.url.replace('http', 'ws', 1)}/socket"}
 
     def _conversations_info(self, args: dict) -> dict:

@@ -1,0 +1,27 @@
+"""Socket Mode: the Bolt app over Slack's WebSocket, when SLACK_APP_TOKEN is set.
+
+slack_sdk's built-in client holds up a click for its 3 s read timeout when Slack asks it to
+move to a new connection, and spins a core for most of a minute when a connection dies
+without a close frame. The websocket-client based one moves at once and reconnects within a
+second (bench/socket_mode.py; docs/socket-mode.md has the figures).
+"""
+
+from __future__ import annotations
+
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode.websocket_client import SocketModeHandler
+
+from bot.config import Settings
+
+# Also how often a connection found closed is replaced when reconnecting at once failed.
+PING_INTERVAL_SECONDS = 5.0
+
+
+def socket_mode_handler(app: App, settings: Settings) -> SocketModeHandler:
+    if settings.slack_app_token is None:
+        raise ValueError("Socket Mode needs SLACK_APP_TOKEN")
+    return SocketModeHandler(
+        app,
+        settings.slack_app_token.get_secret_value(),
+        ping_interval=PING_INTERVAL_SECONDS,
+    )

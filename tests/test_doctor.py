@@ -98,3 +98,29 @@ def test_a_malformed_contact_in_the_profile_fails(installed, tmp_path):
     code, output = doctor(installed)
     assert code == 1
     assert "FAIL" in row(output, "contacts")
+
+
+def test_in_http_mode_the_slash_command_is_checked_at_the_public_url(installed, app_factory):
+    from tests.harness import SIGNING_SECRET
+
+    app = app_factory(slash_command="/omdomen")
+    settings = {**installed, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLASH_COMMAND": "/omdomen"}
+    code, output = doctor(settings, "--url", app.url)
+    assert code == 0, output
+    assert f"/omdomen answers at {app.url}/slack/events" in row(output, "slash command")
+
+    code, output = doctor({**settings, "SLACK_SIGNING_SECRET": "another-secret"}, "--url", app.url)
+    assert code == 1
+    line = row(output, "slash command")
+    assert "FAIL" in line and "answered HTTP 401" in line and "SLACK_SIGNING_SECRET" in line
+
+
+def test_a_slash_command_the_app_does_not_answer_fails(installed, app_factory):
+    from tests.harness import SIGNING_SECRET
+
+    app = app_factory()  # answers /reviews
+    settings = {**installed, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLASH_COMMAND": "/omdomen"}
+    code, output = doctor(settings, "--url", app.url)
+    assert code == 1
+    line = row(output, "slash command")
+    assert "answered HTTP 404" in line and "SLASH_COMMAND" in line

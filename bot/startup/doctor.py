@@ -36,7 +36,6 @@ from storage import diagnostics
 from storage.db import make_engine
 
 MANIFEST = PROJECT_ROOT / "manifest.yml"
-SLASH_COMMAND = "/reviews"
 OK, WARN, FAIL = "ok", "warn", "FAIL"
 
 
@@ -84,7 +83,13 @@ def _channel_row(client, name: str, channel: str, bot: str) -> Row:
     return Row("slack", name, OK, f"the bot is in #{info.get('name', channel)}")
 
 
-def _slash_command_row(settings: Settings, url: str | None, now: datetime) -> Row:
+_STATUS_HINTS = {
+    401: "check SLACK_SIGNING_SECRET (Basic Information → Signing Secret)",
+    404: "check that SLASH_COMMAND is the command the manifest declares, and the proxy's paths",
+}
+
+
+def _slash_command_row(settings: Settings, url: str | None, team: str, now: datetime) -> Row:
     if settings.socket_mode:
         return Row("slack", "slash command", OK, "Socket Mode: no public URL needed")
     if not url:
@@ -94,11 +99,11 @@ def _slash_command_row(settings: Settings, url: str | None, now: datetime) -> Ro
     )
     body = urllib.parse.urlencode(
         {
-            "command": SLASH_COMMAND,
+            "command": settings.slash_command,
             "text": "help",
             "user_id": "U0DOCTOR",
             "channel_id": settings.reviews_channel or "",
-            "team_id": "T0",
+            "team_id": team,
             "response_url": "",
             "trigger_id": "",
         }
@@ -119,9 +124,9 @@ def _slash_command_row(settings: Settings, url: str | None, now: datetime) -> Ro
             "slack",
             "slash command",
             FAIL,
-            f"{endpoint} answered HTTP {status}; check the proxy and SLACK_SIGNING_SECRET",
+            f"{endpoint} answered HTTP {status}; {_STATUS_HINTS.get(status, 'check the proxy')}",
         )
-    return Row("slack", "slash command", OK, f"{SLASH_COMMAND} answers at {endpoint}")
+    return Row("slack", "slash command", OK, f"{settings.slash_command} answers at {endpoint}")
 
 
 def slack_rows(settings: Settings, url: str | None, now: datetime) -> Iterator[Row]:
@@ -164,7 +169,7 @@ def slack_rows(settings: Settings, url: str | None, now: datetime) -> Iterator[R
             yield Row("slack", "app token", OK, "Socket Mode connection opens")
         except SlackProblem as exc:
             yield Row("slack", "app token", FAIL, str(exc))
-    yield _slash_command_row(settings, url, now)
+    yield _slash_command_row(settings, url, str(answer.get("team_id", "")), now)
 
 
 def database_rows(url: str) -> Iterator[Row]:

@@ -221,7 +221,8 @@ def triage(
         str | None, typer.Option("--format", help="csv or jsonl (default: from the file name)")
     ] = None,
 ) -> None:
-    """Print one JSON line per review: language, negative, themes. No Slack, no database."""
+    """Print one JSON line per review: language, negative, themes, urgency. No Slack, no
+    database."""
     from bot.drafting import BusinessProfile
     from bot.reviews.intake import Problem, ReviewIn, parse_review
     from bot.services import build_triage
@@ -255,6 +256,7 @@ def triage(
                         "language_assumed": result.language_assumed,
                         "negative": result.negative,
                         "themes": result.themes,
+                        "urgent": result.urgency.category if result.urgency else None,
                     },
                     ensure_ascii=False,
                 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from sqlmodel import Session, select
 from typer.testing import CliRunner
@@ -118,3 +119,39 @@ def test_migrate_command(sqlite_url, monkeypatch):
     result = runner.invoke(cli, ["migrate"])
     assert result.exit_code == 0
     assert "database at revision 0002" in result.stdout
+
+
+def test_triage_prints_language_negativity_themes_and_urgency_and_stores_nothing(
+    tmp_path, sqlite_url, monkeypatch
+):
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    path = tmp_path / "reviews.jsonl"
+    rows = [
+        {
+            "source": "google",
+            "external_id": "t1",
+            "rating": 1,
+            "language": "sv",
+            "text": "Hela familjen blev matförgiftad efter middagen. Vi kontaktar en advokat.",
+        },
+        {
+            "source": "google",
+            "external_id": "t2",
+            "rating": 5,
+            "language": "nb",
+            "text": "Fantastisk mat og hyggelig betjening, vi kommer tilbake!",
+        },
+        {"source": "google", "external_id": "t3", "rating": 7, "text": "Bra"},
+    ]
+    path.write_text("\n".join(json.dumps(row) for row in rows) + "\n", encoding="utf-8")
+    result = runner.invoke(cli, ["triage", str(path)])
+    assert result.exit_code == 1  # one bad row
+    printed = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert [(p["external_id"], p["language"], p["negative"]) for p in printed] == [
+        ("t1", "sv", True),
+        ("t2", "nb", False),
+    ]
+    assert printed[0]["urgent"] == "health_safety"  # the first of the two it names
+    assert printed[1]["urgent"] is None
+    assert "reviews.jsonl:3: rating:" in result.output
+    assert not Path(sqlite_url.removeprefix("sqlite:///")).exists()

@@ -19,7 +19,8 @@ import yaml
 
 from bot.config import ConfigError, load_settings
 
-MANIFEST_FILE = Path(__file__).resolve().parent.parent / "manifest.yml"
+# A link to the checkout's manifest.yml, so an installed copy carries it too.
+MANIFEST_FILE = Path(__file__).resolve().parent / "slack_manifest.yml"
 EVENTS_PATH = "/slack/events"
 HEADER = (
     "# Slack app manifest for reviewbot, printed by `reviewbot manifest{options}`.\n"

@@ -21,11 +21,12 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 
 from bot.cards.slack_client import build_web_client
-from bot.config import EXAMPLE_PROFILE, PROJECT_ROOT, Settings
+from bot.config import EXAMPLE_PROFILE, Settings
 from bot.drafting import BusinessProfile, build_drafter, build_openai_client
 from bot.drafting.llm import LLMDrafter
 from bot.drafting.profile import ProfileError
 from bot.drafting.prompts import PromptLibrary
+from bot.manifest import MANIFEST_FILE
 from bot.sources.config import Credentials, SourcesFileError, load_sources
 from bot.sources.connectors import build_connector
 from bot.sources.connectors.status import source_statuses
@@ -35,7 +36,6 @@ from bot.startup.slack_checks import SlackProblem, auth_test, open_socket_connec
 from storage import diagnostics
 from storage.db import make_engine
 
-MANIFEST = PROJECT_ROOT / "manifest.yml"
 OK, WARN, FAIL = "ok", "warn", "FAIL"
 
 
@@ -51,7 +51,7 @@ class Row:
         return self.status == FAIL
 
 
-def needed_scopes(manifest: Path = MANIFEST) -> set[str]:
+def needed_scopes(manifest: Path = MANIFEST_FILE) -> set[str]:
     data = yaml.safe_load(manifest.read_text(encoding="utf-8"))
     return set(data["oauth_config"]["scopes"]["bot"])
 

@@ -201,7 +201,7 @@ class LanguageDetector:
             return LanguageGuess(self._from_hint(hinted, hint or "", text), "hint", False, 1.0)
         if _letter_count(text) < self._min_chars:
             return self._fallback(text, location)
-        scores = self._scores(text)
+        scores = self._scores(_opening(text))
         if not any(scores.values()):
             return self._fallback(text, location)
         family_scores: dict[str, float] = {}
@@ -325,6 +325,19 @@ def _spelling_factors(text: str) -> dict[str, float]:
         "nb": against(danish) * against(nynorsk),
         "nn": against(danish) * against(bokmal),
     }
+
+
+# Lingua's time grows with the text (seconds for one 100,000-character word, holding the GIL
+# and so the HTTP server), while its answer is settled long before: the opening decides.
+DETECTION_CHARS = 2_000
+
+
+def _opening(text: str) -> str:
+    """The first DETECTION_CHARS characters, cut at a space where there is one."""
+    if len(text) <= DETECTION_CHARS:
+        return text
+    cut = text.rfind(" ", DETECTION_CHARS // 2, DETECTION_CHARS)
+    return text[: cut if cut != -1 else DETECTION_CHARS]
 
 
 def _letter_count(text: str) -> int:

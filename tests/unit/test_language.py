@@ -172,3 +172,12 @@ def test_norwegian_reviews_are_norwegian_for_a_business_in_norway(norway: Langua
     codes = [norway.detect(text).code for text in texts]
     norwegian = sum(code in ("nb", "nn") for code in codes)
     assert norwegian / len(codes) >= 0.97
+
+
+def test_a_long_review_is_told_by_its_opening(anywhere: LanguageDetector) -> None:
+    from bot.triage.language import DETECTION_CHARS
+
+    opening = (DANISH + " ") * (DETECTION_CHARS // len(DANISH) + 1)
+    rest = "Palvelu oli todella huonoa ja ruoka kylmää. " * 500
+    assert anywhere.detect(opening + rest).code == "da"
+    assert anywhere.detect(rest).code == "fi"

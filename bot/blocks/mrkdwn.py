@@ -66,6 +66,11 @@ def _split(text: str, budget: int, cost: Callable[[str], int]) -> list[str]:
             start = cut
             used = sum(cost(c) for c in text[cut:i])
             last_break = None
+            if used + ch_cost > budget:
+                # The word carried over and this character do not fit together: cut here too.
+                pieces.append(text[start:i])
+                start = i
+                used = 0
         used += ch_cost
         if ch.isspace():
             last_break = i + 1

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bot.blocks import ids
@@ -343,6 +343,7 @@ def test_a_short_review_needs_no_thread_messages() -> None:
 
 
 @given(st.text(max_size=3000), st.integers(min_value=10, max_value=400))
+@example("0000<\r00000<", 10)  # a word carried to the next chunk, then a wide character
 def test_chunks_cover_the_text_exactly_and_fit_once_quoted(text: str, limit: int) -> None:
     chunks = review_text_chunks(text, limit)
 

@@ -12,7 +12,7 @@ from bot.blocks.kpi import KpiReport, kpi_blocks
 from bot.blocks.mrkdwn import mrkdwn_text
 from bot.blocks.pending import pending_blocks
 from bot.blocks.signature import signature_blocks
-from storage.kpi import PendingQueue
+from storage.pending import PendingQueue
 
 
 def build_home(

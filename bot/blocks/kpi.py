@@ -12,7 +12,8 @@ from bot.blocks.draft_quality import draft_quality_blocks
 from bot.blocks.format import average_rating, format_age, format_hours, local_time, share
 from bot.blocks.mrkdwn import mrkdwn_text, shorten_escaped
 from storage.draft_quality import DraftQualityReport
-from storage.kpi import KpiFilter, Kpis, Period
+from storage.figures import KpiFilter, Period
+from storage.kpi import Kpis
 
 FILTER_LIMIT = 60
 

@@ -10,7 +10,8 @@ from bot.blocks.format import format_age, local_time, rating_words
 from bot.blocks.kpi import describe_filters
 from bot.blocks.labels import source_label
 from bot.blocks.mrkdwn import mention, mrkdwn_text, quote_mrkdwn, shorten_escaped
-from storage.kpi import KpiFilter, PendingQueue, PendingReview
+from storage.figures import KpiFilter
+from storage.pending import PendingQueue, PendingReview
 
 EXCERPT_LIMIT = 200
 STATUS_WORDS = {"triaged": "draft not started", "drafting": "drafting"}

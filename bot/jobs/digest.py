@@ -28,7 +28,8 @@ from bot.triage.themes import THEME_LABELS
 from storage.db import session_scope
 from storage.draft_quality import draft_quality
 from storage.erasure import ERASED
-from storage.kpi import Period, compute_kpis, kpis_by
+from storage.figures import Period
+from storage.kpi import compute_kpis, kpis_by
 from storage.models import Decision, DigestRun, Review, ReviewStatus
 from storage.reviews import negatives_written_at
 from storage.slack_messages import sent_digests

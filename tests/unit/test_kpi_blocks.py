@@ -9,7 +9,9 @@ from bot.blocks.format import format_age, format_hours
 from bot.blocks.home import build_home
 from bot.blocks.kpi import KpiReport, build_kpi_answer
 from bot.blocks.pending import build_pending_answer, card_link
-from storage.kpi import KpiFilter, Kpis, PendingQueue, PendingReview, Period
+from storage.figures import KpiFilter, Period
+from storage.kpi import Kpis
+from storage.pending import PendingQueue, PendingReview
 from tests.fakes.slack_blocks import validate_blocks, validate_view
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")

@@ -20,10 +20,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from bot.blocks.chart import DailyFigures, render_chart
 from bot.blocks.digest import DigestData, ThemeCount, build_digest, digest_as_text
 from bot.cards.slack_client import redraw_message
 from bot.drafting.signature import SIGNATURE_SLOT
-from bot.jobs.chart import DailyFigures, render_chart
 from bot.triage.themes import THEME_LABELS
 from storage.db import session_scope
 from storage.draft_quality import draft_quality

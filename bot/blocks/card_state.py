@@ -201,35 +201,38 @@ STATE_BLOCKS: dict[str, Callable[[CardView, tzinfo], list[Block]]] = {
 }
 
 
+def _then_decline_or_assign(view: CardView, *first: ButtonElement) -> list[ButtonElement]:
+    """`first`, then the buttons every undecided review has."""
+    return [
+        *first,
+        _button("Decline", ids.ACTION_DECLINE, view),
+        _button("Assign", ids.ACTION_ASSIGN, view),
+    ]
+
+
 def actions(view: CardView) -> list[ButtonElement]:
     if view.erased and view.state in ("pending", "draft_failed"):
         # Nothing is left to answer; declining takes the review off the queue.
-        return [
-            _button("Decline", ids.ACTION_DECLINE, view),
-            _button("Assign", ids.ACTION_ASSIGN, view),
-        ]
+        return _then_decline_or_assign(view)
     if view.state == "pending" and view.draft_outdated:
-        return [
+        return _then_decline_or_assign(
+            view,
             _button("Regenerate", ids.ACTION_REGENERATE, view, style="primary"),
             _button("Edit", ids.ACTION_EDIT, view),
-            _button("Decline", ids.ACTION_DECLINE, view),
-            _button("Assign", ids.ACTION_ASSIGN, view),
-        ]
+        )
     if view.state == "pending":
-        return [
+        return _then_decline_or_assign(
+            view,
             _button("Approve", ids.ACTION_APPROVE, view, style="primary"),
             _button("Edit", ids.ACTION_EDIT, view),
             _button("Regenerate", ids.ACTION_REGENERATE, view),
-            _button("Decline", ids.ACTION_DECLINE, view),
-            _button("Assign", ids.ACTION_ASSIGN, view),
-        ]
+        )
     if view.state == "draft_failed":
-        return [
+        return _then_decline_or_assign(
+            view,
             _button("Try again", ids.ACTION_RETRY_DRAFT, view, style="primary"),
             _button("Write by hand", ids.ACTION_EDIT, view),
-            _button("Decline", ids.ACTION_DECLINE, view),
-            _button("Assign", ids.ACTION_ASSIGN, view),
-        ]
+        )
     if view.state == "approved" and view.publish_state == "failed" and not view.erased:
         return [_button("Retry", ids.ACTION_RETRY_PUBLISH, view, style="primary")]
     if view.state == "approved" and view.publish_state == "manual":

@@ -40,7 +40,6 @@ from bot.vocabulary import SOURCE_NAMES
 # The card keeps room under Slack's 3,000-character section limit for the note that the
 # review continues in the thread; thread chunks use the fuller default.
 REVIEW_ON_CARD_LIMIT = 2600
-# A reply longer than this many sections is not something anyone approves from a card.
 THEMES_SHOWN = 10
 
 

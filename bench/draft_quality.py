@@ -45,7 +45,7 @@ from bot.reviews.kpi_query import read_report, resolve_period  # noqa: E402
 from storage.db import make_engine, migrate  # noqa: E402
 from storage.draft_quality import MEASURED_EDITS, draft_quality  # noqa: E402
 from storage.edit_distance import edit_distance  # noqa: E402
-from storage.kpi import KpiFilter, Period  # noqa: E402
+from storage.figures import KpiFilter, Period  # noqa: E402
 from storage.models import Decision, Draft, DraftVote, Review  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"

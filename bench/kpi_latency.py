@@ -39,7 +39,8 @@ from sqlmodel import Session  # noqa: E402
 
 from bot.reviews.kpi_query import read_report, resolve_period  # noqa: E402
 from storage.db import make_engine, migrate  # noqa: E402
-from storage.kpi import KpiFilter, compute_kpis  # noqa: E402
+from storage.figures import KpiFilter  # noqa: E402
+from storage.kpi import compute_kpis  # noqa: E402
 from storage.models import Decision, Draft, Review, ReviewChange  # noqa: E402
 
 OUT = ROOT / "bench" / "out"

@@ -19,7 +19,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.jobs.working_time import WorkingTime, parse_days, parse_duration, parse_hours
+from bot.timewords import WorkingTime, parse_days, parse_duration, parse_hours
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The fictitious café every example drafts for; `reviewbot run` refuses it outside the demo.

@@ -33,12 +33,14 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from storage.edit_distance import edit_distance
-from storage.kpi import (
+from storage.figures import (
+    EVERY_REVIEW,
     KpiFilter,
     Period,
     by_key,
     dimension_column,
     grouped,
+    share,
     within,
 )
 from storage.models import Decision, Draft, DraftVote, Review, ReviewStatus
@@ -46,7 +48,6 @@ from storage.models import Decision, Draft, DraftVote, Review, ReviewStatus
 DRAFT_KINDS = ("llm", "template")  # what a person approves "as drafted"
 REGENERATED = "regenerated"
 MEASURED_EDITS = 300
-EVERY_REVIEW = KpiFilter()
 
 
 @dataclass(frozen=True)
@@ -65,15 +66,15 @@ class DraftQuality:
 
     @property
     def unedited_share(self) -> float | None:
-        return _share(self.approved_unedited, self.approved)
+        return share(self.approved_unedited, self.approved)
 
     @property
     def regenerate_rate(self) -> float | None:
-        return _share(self.regenerated, self.drafted)
+        return share(self.regenerated, self.drafted)
 
     @property
     def decline_rate(self) -> float | None:
-        return _share(self.declined, self.decided)
+        return share(self.declined, self.decided)
 
     @property
     def is_empty(self) -> bool:
@@ -98,10 +99,6 @@ _COUNTS = (
     "votes_up",
     "votes_down",
 )
-
-
-def _share(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
 
 
 def draft_quality(
@@ -132,7 +129,7 @@ def draft_quality(
         )
         for key, values in parts.items()
     }
-    every_share = [share for found in shares.values() for share in found]
+    every_share = [value for found in shares.values() for value in found]
     total = DraftQuality(
         **{name: sum(getattr(quality, name) for quality in groups.values()) for name in _COUNTS},
         measured=len(every_share),

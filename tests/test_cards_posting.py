@@ -9,7 +9,7 @@ import json
 import pytest
 from sqlmodel import Session, select
 
-from bot.blocks.text import review_text_chunks
+from bot.blocks.mrkdwn import review_text_chunks
 from bot.cards.pacing import ChannelPacer
 from bot.cards.service import CardService
 from bot.cards.slack_client import build_web_client

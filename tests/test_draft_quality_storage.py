@@ -28,7 +28,7 @@ from storage.db import session_scope
 from storage.draft_quality import draft_quality
 from storage.edit_distance import edit_distance
 from storage.erasure import erase_reviews
-from storage.kpi import KpiFilter, Period
+from storage.figures import KpiFilter, Period
 from storage.models import DraftVote
 from storage.votes import record_vote
 from tests.kpi_support import add_decision, add_draft, add_review

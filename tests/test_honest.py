@@ -8,7 +8,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.blocks import ids
-from bot.blocks.card import CardDraft, build_card
+from bot.blocks.card import build_card
+from bot.blocks.card_view import CardDraft
 from bot.drafting.profile import BusinessProfile
 from bot.drafting.prompts import PromptLibrary
 from bot.drafting.schema import ReviewInput

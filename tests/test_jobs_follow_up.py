@@ -10,7 +10,8 @@ from sqlmodel import Session
 
 from bot.blocks import followup
 from bot.jobs import follow_up, review_changes
-from storage.kpi import Period, compute_kpis
+from storage.figures import Period
+from storage.kpi import compute_kpis
 from tests.jobs_support import (
     NOW,
     actions,

@@ -9,7 +9,7 @@ import pytest
 
 from bot.config import ConfigError, load_settings
 from bot.jobs.digest import digest_week
-from bot.jobs.working_time import WorkingTime, parse_days, parse_duration
+from bot.timewords import WorkingTime, parse_days, parse_duration
 
 TZ = ZoneInfo("Europe/Stockholm")
 WEEKDAYS = WorkingTime.parse("08:00-17:00", "mon-fri", TZ)

@@ -26,7 +26,9 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from storage.kpi import NO_VALUE, KpiFilter, Kpis, Period, compute_kpis, kpis_by, pending_reviews
+from storage.figures import NO_VALUE, KpiFilter, Period
+from storage.kpi import Kpis, compute_kpis, kpis_by
+from storage.pending import pending_reviews
 from tests.kpi_support import add_card, add_decision, add_rating_change, add_review
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

@@ -15,8 +15,10 @@ from typer.testing import CliRunner
 from bot.cli import cli
 from storage.db import MIGRATIONS_DIR, current_revision, head_revision, make_engine, migrate
 from storage.examples import approved_replies
-from storage.kpi import Period, compute_kpis, pending_reviews
+from storage.figures import Period
+from storage.kpi import compute_kpis
 from storage.models import Review
+from storage.pending import pending_reviews
 from storage.reviews import ReviewData, count_reviews, upsert_reviews
 from storage.slack_messages import posted_cards
 from tests.shared_data import SHARED_DATA

@@ -7,8 +7,9 @@ from datetime import datetime, timedelta, tzinfo
 
 from slack_sdk.models.blocks import SectionBlock
 
-from bot.blocks.card import local_time, mrkdwn_text, safe_url, source_label, stars
-from bot.blocks.text import escape_mrkdwn, is_user_id, shorten_escaped
+from bot.blocks.format import duration_words, local_time, stars
+from bot.blocks.labels import source_label
+from bot.blocks.mrkdwn import escape_mrkdwn, is_user_id, mrkdwn_text, safe_url, shorten_escaped
 
 # A channel message naming more people than this is a broadcast, not a nudge.
 MENTIONS_SHOWN = 20
@@ -26,17 +27,6 @@ def mention_any(slack_id: str) -> str:
 
 def _mentions(ids: tuple[str, ...]) -> str:
     return " ".join(mention_any(i) for i in ids[:MENTIONS_SHOWN])
-
-
-def duration_words(span: timedelta) -> str:
-    """ "45 min", "5 h", "3 days": how long something has waited, roughly."""
-    minutes = int(span.total_seconds() // 60)
-    if minutes < 60:
-        return f"{max(minutes, 0)} min"
-    hours = minutes // 60
-    if hours < 48:
-        return f"{hours} h"
-    return f"{hours // 24} days"
 
 
 def _message(text: str, fallback: str) -> dict:

@@ -8,12 +8,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, tzinfo
 
-from slack_sdk.models.blocks import Block, ContextBlock, DividerBlock, HeaderBlock, SectionBlock
+from slack_sdk.models.blocks import Block, ContextBlock, DividerBlock, HeaderBlock
 
 from bot.blocks.as_text import blocks_as_text
-from bot.blocks.card import LANGUAGE_NAMES, SOURCE_NAMES, mrkdwn_text, quoted_excerpt
 from bot.blocks.draft_quality import draft_quality_blocks
-from bot.blocks.text import code_table, escape_mrkdwn, mention, shorten_escaped
+from bot.blocks.format import average_rating, format_hours, share
+from bot.blocks.mrkdwn import (
+    code_table,
+    escape_mrkdwn,
+    mention,
+    mrkdwn_text,
+    quoted_excerpt,
+    section,
+    shorten_escaped,
+)
+from bot.vocabulary import LANGUAGE_NAMES, SOURCE_NAMES
 from storage.draft_quality import DraftQualityReport
 from storage.kpi import Kpis
 
@@ -21,7 +30,6 @@ SPLIT_ROWS = 10  # languages or sources shown; the rest are summed in one row
 THEMES_SHOWN = 5
 RESPONDERS_SHOWN = 5
 EXAMPLE_LIMIT = 160
-DASH = "–"
 
 
 @dataclass(frozen=True)
@@ -45,20 +53,8 @@ class DigestData:
     quality: DraftQualityReport = field(default_factory=DraftQualityReport)  # by language
 
 
-def _hours(value: float | None) -> str:
-    return DASH if value is None else f"{value:.1f} h"
-
-
-def _share(value: float | None) -> str:
-    return DASH if value is None else f"{value:.0%}"
-
-
-def _rating(value: float | None) -> str:
-    return DASH if value is None else f"{value:.1f}★"
-
-
 def _negatives(k: Kpis) -> str:
-    return f"{k.negatives} ({_share(k.negative_share)})" if k.triaged else str(k.negatives)
+    return f"{k.negatives} ({share(k.negative_share)})" if k.triaged else str(k.negatives)
 
 
 def _backlog(k: Kpis, tz: tzinfo) -> str:
@@ -71,11 +67,11 @@ def _backlog(k: Kpis, tz: tzinfo) -> str:
 _ROWS: list[tuple[str, Callable[[Kpis, tzinfo], str]]] = [
     ("Reviews", lambda k, _: str(k.reviews)),
     ("Negative (share)", lambda k, _: _negatives(k)),
-    ("Average rating", lambda k, _: _rating(k.average_rating)),
-    ("Median time to reply", lambda k, _: _hours(k.median_reply_hours)),
-    ("90th pct time to reply", lambda k, _: _hours(k.p90_reply_hours)),
-    ("Replied within SLA", lambda k, _: _share(k.sla_compliance)),
-    ("AI drafts sent unedited", lambda k, _: _share(k.ai_unedited_share)),
+    ("Average rating", lambda k, _: average_rating(k.average_rating)),
+    ("Median time to reply", lambda k, _: format_hours(k.median_reply_hours)),
+    ("90th pct time to reply", lambda k, _: format_hours(k.p90_reply_hours)),
+    ("Replied within SLA", lambda k, _: share(k.sla_compliance)),
+    ("AI drafts sent unedited", lambda k, _: share(k.ai_unedited_share)),
     ("Declined", lambda k, _: str(k.declined)),
     ("Backlog (oldest written)", _backlog),
     ("Turned around", lambda k, _: str(k.turned_around)),
@@ -101,9 +97,9 @@ def _split(title: str, split: dict[str, Kpis], names: dict[str, str]) -> str:
             _name(key, names),
             str(k.reviews),
             _negatives(k),
-            _rating(k.average_rating),
-            _hours(k.median_reply_hours),
-            _share(k.sla_compliance),
+            average_rating(k.average_rating),
+            format_hours(k.median_reply_hours),
+            share(k.sla_compliance),
         ]
         for key, k in ranked[:SPLIT_ROWS]
     ]
@@ -138,10 +134,6 @@ def _days(first: date, last: date) -> str:
     return f"{first:%-d %b} – {last:%-d %b %Y}"
 
 
-def _section(text: str) -> SectionBlock:
-    return SectionBlock(text=mrkdwn_text(text))
-
-
 def build_digest(data: DigestData) -> dict:
     """The digest message: `{"text": fallback, "blocks": [...]}` for chat.postMessage."""
     days = _days(data.first_day, data.last_day)
@@ -152,13 +144,13 @@ def build_digest(data: DigestData) -> dict:
     )
     blocks: list[Block] = [
         HeaderBlock(text=f"Weekly review digest · {days}"),
-        _section(_headline(data)),
-        _section(_split("Language", data.by_language, LANGUAGE_NAMES)),
-        _section(_split("Source", data.by_source, SOURCE_NAMES)),
+        section(_headline(data)),
+        section(_split("Language", data.by_language, LANGUAGE_NAMES)),
+        section(_split("Source", data.by_source, SOURCE_NAMES)),
         *draft_quality_blocks(data.quality),
         DividerBlock(),
-        _section(_themes(data.themes)),
-        _section(_responders(data.responders)),
+        section(_themes(data.themes)),
+        section(_responders(data.responders)),
         ContextBlock(
             elements=[
                 mrkdwn_text(

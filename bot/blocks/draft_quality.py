@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import Block, ContextBlock, SectionBlock
 
-from bot.blocks.card import mrkdwn_text
-from bot.blocks.text import code_table, shorten_escaped
+from bot.blocks.format import NO_FIGURE, share
+from bot.blocks.mrkdwn import code_table, mrkdwn_text, shorten_escaped
 from storage.draft_quality import DraftQuality, DraftQualityReport
 
 ROWS_SHOWN = 10  # groups shown; the rest are summed in one row
-DASH = "–"
 HEADER = ("Approved", "Unedited", "Med. edit", "Regen.", "Declined", "👍", "👎")
 EXPLAINED = (
     "Approved: approvals of model and template drafts · Unedited: of those, sent as drafted · "
@@ -20,14 +19,10 @@ EXPLAINED = (
 )
 
 
-def _share(value: float | None) -> str:
-    return DASH if value is None else f"{value:.0%}"
-
-
 def _edit(value: float | None) -> str:
     """Small edits keep a decimal: "2.5%" says more than "3%" when most edits are small."""
     if value is None:
-        return DASH
+        return NO_FIGURE
     return f"{value:.1%}" if 0 < value < 0.1 else f"{value:.0%}"
 
 
@@ -35,10 +30,10 @@ def _cells(name: str, q: DraftQuality) -> list[str]:
     return [
         name,
         str(q.approved),
-        _share(q.unedited_share),
+        share(q.unedited_share),
         _edit(q.median_edit),
-        _share(q.regenerate_rate),
-        _share(q.decline_rate),
+        share(q.regenerate_rate),
+        share(q.decline_rate),
         str(q.votes_up),
         str(q.votes_down),
     ]

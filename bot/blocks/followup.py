@@ -6,8 +6,8 @@ from datetime import datetime, tzinfo
 
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, SectionBlock
 
-from bot.blocks.card import local_time, mrkdwn_text
-from bot.blocks.text import mention
+from bot.blocks.format import local_time
+from bot.blocks.mrkdwn import mention, mrkdwn_text
 
 ACTION_FOLLOWED_UP = "followup_done"
 ACTION_NOT_NEEDED = "followup_not_needed"

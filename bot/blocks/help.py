@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.blocks.text import escape_mrkdwn
+from bot.blocks.mrkdwn import escape_mrkdwn
 
 DEFAULT_COMMAND = "/reviews"
 

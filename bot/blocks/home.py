@@ -6,12 +6,13 @@ from datetime import datetime, tzinfo
 
 from slack_sdk.models.blocks import Block, ContextBlock, DividerBlock, HeaderBlock
 
-from bot.blocks.card import local_time, mrkdwn_text
+from bot.blocks.format import local_time
 from bot.blocks.help import DEFAULT_COMMAND
 from bot.blocks.kpi import KpiReport, kpi_blocks
+from bot.blocks.mrkdwn import mrkdwn_text
 from bot.blocks.pending import pending_blocks
 from bot.blocks.signature import signature_blocks
-from storage.kpi import PendingQueue
+from storage.pending import PendingQueue
 
 
 def build_home(

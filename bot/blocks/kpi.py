@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 
 from slack_sdk.models.blocks import Block, ContextBlock, SectionBlock
 
-from bot.blocks.card import local_time, mrkdwn_text
 from bot.blocks.draft_quality import draft_quality_blocks
-from bot.blocks.text import shorten_escaped
+from bot.blocks.format import average_rating, format_age, format_hours, local_time, share
+from bot.blocks.mrkdwn import mrkdwn_text, shorten_escaped
 from storage.draft_quality import DraftQualityReport
-from storage.kpi import KpiFilter, Kpis, Period
+from storage.figures import KpiFilter, Period
+from storage.kpi import Kpis
 
-NONE = "–"  # a figure that has no value for the period (no ratings, nothing approved…)
 FILTER_LIMIT = 60
 
 
@@ -34,36 +34,6 @@ class KpiReport:
     quality: DraftQualityReport | None = None  # the period's draft quality, by language
 
 
-def format_hours(hours: float | None) -> str:
-    if hours is None:
-        return NONE
-    if hours < 1:
-        return f"{round(hours * 60)} min"
-    if hours < 48:
-        return f"{hours:.1f} h"
-    return f"{hours / 24:.1f} d"
-
-
-def format_age(age: timedelta) -> str:
-    """How long something has waited, to the hour (or minute, under an hour)."""
-    minutes = max(0, int(age.total_seconds() // 60))
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    if days:
-        return f"{days} d {hours} h"
-    if hours:
-        return f"{hours} h {minutes} min"
-    return f"{minutes} min"
-
-
-def _share(value: float | None) -> str:
-    return NONE if value is None else f"{value:.0%}"
-
-
-def _rating(value: float | None) -> str:
-    return NONE if value is None else f"{value:.2f}★"
-
-
 def _oldest(kpis: Kpis, as_of: datetime) -> str:
     if kpis.oldest_pending_at is None:
         return ""
@@ -80,11 +50,11 @@ def _fields(report: KpiReport) -> list[str]:
     sla = f"{report.sla_hours:g} h"
     return [
         _field("Reviews", report, lambda k, _: f"{k.reviews} ({k.rated} rated)"),
-        _field("Average rating", report, lambda k, _: _rating(k.average_rating)),
+        _field("Average rating", report, lambda k, _: average_rating(k.average_rating)),
         _field(
             "Negative",
             report,
-            lambda k, _: f"{k.negatives} ({_share(k.negative_share)} of {k.triaged} triaged)",
+            lambda k, _: f"{k.negatives} ({share(k.negative_share)} of {k.triaged} triaged)",
         ),
         _field(
             "Time to approved reply",
@@ -97,12 +67,12 @@ def _fields(report: KpiReport) -> list[str]:
         _field(
             f"Answered within the SLA ({sla})",
             report,
-            lambda k, _: f"{_share(k.sla_compliance)} ({k.sla_met} of {k.sla_due} due)",
+            lambda k, _: f"{share(k.sla_compliance)} ({k.sla_met} of {k.sla_due} due)",
         ),
         _field(
             "AI drafts approved unedited",
             report,
-            lambda k, _: f"{_share(k.ai_unedited_share)} ({k.ai_unedited} of {k.approved})",
+            lambda k, _: f"{share(k.ai_unedited_share)} ({k.ai_unedited} of {k.approved})",
         ),
         _field("Declined", report, lambda k, _: str(k.declined)),
         _field(

@@ -18,21 +18,13 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.blocks import ids
-from bot.blocks.card import (
-    DECLINE_REASONS,
-    LANGUAGE_NAMES,
-    SOURCE_NAMES,
-    CardView,
-    findings_text,
-    labelled_quote,
-    language_label,
-    mrkdwn_text,
-    quoted_excerpt,
-    review_body,
-    review_heading,
-)
-from bot.blocks.text import is_user_id
+from bot.blocks.card import review_heading
+from bot.blocks.card_state import findings_text
+from bot.blocks.card_view import CardView, review_body
+from bot.blocks.labels import language_label
+from bot.blocks.mrkdwn import is_user_id, labelled_quote, mrkdwn_text, quoted_excerpt
 from bot.drafting.signature import fill_signature
+from bot.vocabulary import DECLINE_REASONS, LANGUAGE_NAMES, SOURCE_NAMES
 
 # Slack refuses a plain_text_input whose initial_value or max_length exceeds this.
 SLACK_INPUT_LIMIT = 3000

@@ -6,10 +6,12 @@ from datetime import datetime, tzinfo
 
 from slack_sdk.models.blocks import Block, ContextBlock, SectionBlock
 
-from bot.blocks.card import local_time, mrkdwn_text, source_label
-from bot.blocks.kpi import describe_filters, format_age
-from bot.blocks.text import mention, quote_mrkdwn, shorten_escaped
-from storage.kpi import KpiFilter, PendingQueue, PendingReview
+from bot.blocks.format import format_age, local_time, rating_words
+from bot.blocks.kpi import describe_filters
+from bot.blocks.labels import source_label
+from bot.blocks.mrkdwn import mention, mrkdwn_text, quote_mrkdwn, shorten_escaped
+from storage.figures import KpiFilter
+from storage.pending import PendingQueue, PendingReview
 
 EXCERPT_LIMIT = 200
 STATUS_WORDS = {"triaged": "draft not started", "drafting": "drafting"}
@@ -29,7 +31,7 @@ def _item(review: PendingReview, *, now: datetime, tz: tzinfo, workspace_url: st
     first = f"*<{link}|{name}>*" if link else f"*{name}* (card not posted yet)"
     details = [source_label(review.source)]
     if review.rating is not None:
-        details.append(f"{review.rating}★")
+        details.append(rating_words(review.rating))
     for value in (review.language, review.location):
         if value:
             details.append(shorten_escaped(value, 60)[0])

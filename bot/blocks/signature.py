@@ -15,8 +15,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.blocks import ids
-from bot.blocks.card import mrkdwn_text
-from bot.blocks.text import escape_mrkdwn
+from bot.blocks.mrkdwn import escape_mrkdwn, mrkdwn_text
 from bot.drafting.signature import SIGNATURE_MAX
 
 

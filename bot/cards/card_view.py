@@ -7,14 +7,9 @@ from typing import Literal
 
 from sqlmodel import Session, col, select
 
-from bot.blocks.card import (
-    DECLINE_REASONS,
-    CardDecision,
-    CardDraft,
-    CardFinding,
-    CardView,
-    change_summary,
-)
+from bot.blocks.card_view import CardDecision, CardDraft, CardFinding, CardView
+from bot.blocks.format import change_summary
+from bot.vocabulary import DECLINE_REASONS
 from storage.models import Decision, Draft, Review, ReviewChange, ReviewStatus
 from storage.reviews import changes_since
 

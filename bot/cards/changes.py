@@ -16,7 +16,7 @@ from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
-from bot.blocks.card import rating_words
+from bot.blocks.format import rating_words
 from bot.cards.service import CardService
 from storage.db import session_scope
 from storage.models import ReviewChange, utcnow

@@ -21,7 +21,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from bot.blocks.card import CardView, build_card, build_history_message, build_review_text_messages
+from bot.blocks.card import build_card
+from bot.blocks.card_view import CardView
+from bot.blocks.thread import build_history_message, build_review_text_messages
 from bot.cards.card_view import load_card_view
 from bot.cards.pacing import ChannelPacer, StripedLocks
 from bot.metrics import Metrics

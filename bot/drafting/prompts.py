@@ -15,29 +15,11 @@ from bot.drafting.profile import BusinessProfile
 from bot.drafting.schema import Example, ReviewInput, output_model
 from bot.drafting.tokens import token_count
 from bot.triage.themes import THEMES
+from bot.vocabulary import LANGUAGE_NAMES
 
 GENERIC_GUIDE = "generic"
 FALLBACK_TEMPLATE_LANGUAGE = "en"
 
-LANGUAGE_NAMES = {
-    "sv": "Swedish",
-    "nb": "Norwegian Bokmål",
-    "nn": "Norwegian Nynorsk",
-    "no": "Norwegian",
-    "fi": "Finnish",
-    "da": "Danish",
-    "en": "English",
-    "de": "German",
-    "fr": "French",
-    "es": "Spanish",
-    "it": "Italian",
-    "nl": "Dutch",
-    "pl": "Polish",
-    "is": "Icelandic",
-    "et": "Estonian",
-    "zh-Hant": "Chinese in Traditional characters",
-    "zh-Hans": "Chinese in Simplified characters",
-}
 
 # Tags the user message uses to fence data; customer text must not be able to close or open one.
 FENCE_TAGS = ("review", "example", "example_review", "approved_reply", "team_instruction")

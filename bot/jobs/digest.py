@@ -20,15 +20,16 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from bot.blocks.chart import DailyFigures, render_chart
 from bot.blocks.digest import DigestData, ThemeCount, build_digest, digest_as_text
 from bot.cards.slack_client import redraw_message
 from bot.drafting.signature import SIGNATURE_SLOT
-from bot.jobs.chart import DailyFigures, render_chart
 from bot.triage.themes import THEME_LABELS
 from storage.db import session_scope
 from storage.draft_quality import draft_quality
 from storage.erasure import ERASED
-from storage.kpi import Period, compute_kpis, kpis_by
+from storage.figures import Period
+from storage.kpi import compute_kpis, kpis_by
 from storage.models import Decision, DigestRun, Review, ReviewStatus
 from storage.reviews import negatives_written_at
 from storage.slack_messages import sent_digests

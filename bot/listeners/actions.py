@@ -9,7 +9,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.blocks import ids
-from bot.blocks.card import CardView
+from bot.blocks.card_view import CardView
 from bot.blocks.modals import (
     build_assign_modal,
     build_decline_modal,

@@ -15,7 +15,7 @@ from bot.listeners.after_ack import log_failure
 from bot.listeners.commands import WorkspaceUrl
 from bot.reviews.kpi_query import read_pending, read_report, resolve_period
 from bot.services import Services
-from storage.kpi import KpiFilter
+from storage.figures import KpiFilter
 
 HOME_PERIOD = "7d"
 MINE_LIMIT = 10

@@ -12,6 +12,7 @@ from collections.abc import Callable
 import httpx
 
 from bot.publishing.base import OutgoingReply, PublishError, refuse_erased
+from bot.retry import Retry, with_retries
 
 log = logging.getLogger(__name__)
 
@@ -65,22 +66,25 @@ class WebhookPublisher:
             SIGNATURE_HEADER: sign(body, self._secret),
             DELIVERY_HEADER: f"review-{reply.review_id}",
         }
-        problem = "not tried"
-        for attempt in range(self._attempts):
-            if attempt:
-                self._sleep(self._backoff * 2 ** (attempt - 1))
+
+        def attempt() -> None:
             try:
                 response = self._client.post(self._url, content=body, headers=headers)
             except httpx.TransportError as exc:
-                problem = f"the reply webhook did not answer ({type(exc).__name__})"
-                continue
+                error = f"the reply webhook did not answer ({type(exc).__name__})"
+                raise Retry(PublishError(error)) from exc
             if response.is_success:
                 return
-            problem = f"the reply webhook answered HTTP {response.status_code}"
-            if response.status_code not in _RETRY_STATUSES:
-                break
-        log.warning("publishing review %s failed: %s", reply.review_id, problem)
-        raise PublishError(problem)
+            error = f"the reply webhook answered HTTP {response.status_code}"
+            if response.status_code in _RETRY_STATUSES:
+                raise Retry(PublishError(error))
+            raise PublishError(error)
+
+        try:
+            with_retries(attempt, attempts=self._attempts, backoff=self._backoff, sleep=self._sleep)
+        except PublishError as failed:
+            log.warning("publishing review %s failed: %s", reply.review_id, failed.reason)
+            raise
 
     def close(self) -> None:
         self._client.close()

@@ -18,8 +18,9 @@ from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot.blocks.card import local_time, source_label
-from bot.blocks.text import mention
+from bot.blocks.format import local_time
+from bot.blocks.labels import source_label
+from bot.blocks.mrkdwn import mention
 from bot.cards.card_view import (
     HUMAN,
     changed_since,

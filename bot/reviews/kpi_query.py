@@ -20,7 +20,9 @@ from sqlmodel import Session
 from bot.blocks.kpi import KpiReport
 from bot.drafting.signature import SIGNATURE_SLOT
 from storage.draft_quality import draft_quality
-from storage.kpi import KpiFilter, PendingQueue, Period, compute_kpis, pending_reviews
+from storage.figures import KpiFilter, Period
+from storage.kpi import compute_kpis
+from storage.pending import PendingQueue, pending_reviews
 
 DEFAULT_PERIOD = "7d"
 MAX_DAYS = 366

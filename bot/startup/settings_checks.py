@@ -11,8 +11,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.config import Settings
-from bot.drafting.prompts import LANGUAGE_NAMES
 from bot.triage.language import normalize_language_tag
+from bot.vocabulary import LANGUAGE_NAMES
 
 # Left over from an example or a shell line that a .env file never runs.
 PLACEHOLDER_MARKS = ("…", "...", "$(", "${", "user:pass@", "changeme", "change-me", "<", ">")

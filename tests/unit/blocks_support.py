@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.blocks.card import CardDecision, CardDraft, CardFinding, CardView
+from bot.blocks.card_view import CardDecision, CardDraft, CardFinding, CardView
 
 MESSAGE_TEXT_MAX = 40_000
 TEXT_TYPES = {"plain_text", "mrkdwn"}

@@ -8,20 +8,14 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bot.blocks import ids
-from bot.blocks.card import (
-    CardDecision,
-    CardDraft,
-    CardFinding,
-    CardView,
-    build_card,
-    build_history_message,
-    build_review_text_messages,
-)
-from bot.blocks.text import escape_mrkdwn, quote_mrkdwn, review_text_chunks
+from bot.blocks.card import build_card
+from bot.blocks.card_view import CardDecision, CardDraft, CardFinding, CardView
+from bot.blocks.mrkdwn import escape_mrkdwn, quote_mrkdwn, review_text_chunks
+from bot.blocks.thread import build_history_message, build_review_text_messages
 from tests.shared_data import SHARED_DATA
 from tests.unit.blocks_support import (
     HOSTILE,
@@ -349,6 +343,7 @@ def test_a_short_review_needs_no_thread_messages() -> None:
 
 
 @given(st.text(max_size=3000), st.integers(min_value=10, max_value=400))
+@example("0000<\r00000<", 10)  # a word carried to the next chunk, then a wide character
 def test_chunks_cover_the_text_exactly_and_fit_once_quoted(text: str, limit: int) -> None:
     chunks = review_text_chunks(text, limit)
 
@@ -364,50 +359,6 @@ def test_chunks_break_between_words() -> None:
 
 def test_escape_mrkdwn_follows_slacks_rule() -> None:
     assert escape_mrkdwn("a & b <@U1> > c") == "a &amp; b &lt;@U1&gt; &gt; c"
-
-
-@pytest.mark.parametrize(
-    "kind",
-    [
-        "edited",
-        "regenerated",
-        "approved",
-        "declined",
-        "refused",
-        "posted",
-        "nudged",
-        "escalated",
-        "draft_failed",
-        "published",
-        "publish_failed",
-        "rating_changed",
-        "review_changed",
-    ],
-)
-def test_history_messages_are_short_and_within_limits(kind: str) -> None:
-    message = build_history_message(
-        kind, "U0ANNA01", "make it shorter", at=datetime(2026, 11, 21, 8, 30, tzinfo=UTC), tz=OSLO
-    )
-
-    assert_message_within_limits(message)
-    assert len(message["blocks"]) == 1
-    assert "2026-11-21 09:30" in message["text"]
-    assert "> make it shorter" in message["blocks"][0]["text"]["text"]
-
-
-def test_history_names_the_actor_and_the_new_owner() -> None:
-    message = build_history_message(
-        "assigned", "U0ANNA01", "U0BOB001", at=datetime(2026, 1, 1, tzinfo=UTC), tz=OSLO
-    )
-
-    assert message["text"].startswith(
-        ":bust_in_silhouette: <@U0ANNA01> made <@U0BOB001> the owner of this review."
-    )
-
-
-def test_history_of_an_unknown_kind_is_refused() -> None:
-    with pytest.raises(ValueError, match="unknown history kind"):
-        build_history_message("aproved", None, None, at=datetime(2026, 1, 1), tz=OSLO)
 
 
 def test_a_click_on_an_older_card_carries_the_older_version() -> None:

@@ -6,7 +6,7 @@ from functools import partial
 import pytest
 
 from bot.blocks import ids
-from bot.blocks.card import CardDraft
+from bot.blocks.card_view import CardDraft
 from bot.blocks.modals import (
     DeclineSubmission,
     EditSubmission,

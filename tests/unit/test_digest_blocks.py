@@ -60,7 +60,7 @@ def test_the_digest_is_valid_block_kit_with_the_week_against_the_week_before():
     assert message["blocks"][0]["text"]["text"] == "Weekly review digest · 16 Nov – 22 Nov 2026"
     headline = message["blocks"][1]["text"]["text"]
     assert "Negative (share)" in headline and "3 (25%)" in headline
-    assert "3.2★" in headline and "20.5 h" in headline and "50%" in headline
+    assert "3.25★" in headline and "20.5 h" in headline and "50%" in headline
     assert "2 (21 Nov)" in headline  # the oldest waiting review, in the team's time zone
     assert message["text"].startswith("Weekly review digest, 16 Nov – 22 Nov 2026: 12 reviews")
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.blocks import ids
 from bot.blocks.card import build_card
 from bot.blocks.draft_quality import ROWS_SHOWN, draft_quality_blocks, draft_quality_table
-from bot.blocks.text import code_table, shown_width
+from bot.blocks.mrkdwn import code_table, shown_width
 from storage.draft_quality import DraftQuality, DraftQualityReport
 from tests.fakes.slack_blocks import validate_blocks
 from tests.unit.blocks_support import assert_message_within_limits, huge_view, make_view

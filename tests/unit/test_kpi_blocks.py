@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.blocks.format import format_age, format_hours
 from bot.blocks.home import build_home
-from bot.blocks.kpi import KpiReport, build_kpi_answer, format_age, format_hours
+from bot.blocks.kpi import KpiReport, build_kpi_answer
 from bot.blocks.pending import build_pending_answer, card_link
-from storage.kpi import KpiFilter, Kpis, PendingQueue, PendingReview, Period
+from storage.figures import KpiFilter, Period
+from storage.kpi import Kpis
+from storage.pending import PendingQueue, PendingReview
 from tests.fakes.slack_blocks import validate_blocks, validate_view
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")

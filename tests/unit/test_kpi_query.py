@@ -15,7 +15,7 @@ from bot.reviews.kpi_query import (
     parse_command,
     resolve_period,
 )
-from storage.kpi import KpiFilter, Period
+from storage.figures import KpiFilter, Period
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 TAIPEI = ZoneInfo("Asia/Taipei")

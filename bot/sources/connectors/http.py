@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 import httpx
 
+from bot.retry import Retry, with_retries
 from bot.sources.connectors.base import AuthFailed, RateLimited, SourceError
 
 log = logging.getLogger(__name__)
@@ -99,48 +100,46 @@ class PlatformHttp:
         """A successful response, or SourceError: AuthFailed, RateLimited, or `refusal` for a
         4xx that trying again will not change."""
         renewed = False
-        attempt = 0
-        while True:
-            attempt += 1
+
+        def send() -> httpx.Response:
             all_headers = dict(headers or {})
             if auth is not None:
                 all_headers["Authorization"] = auth.authorization()
             try:
-                response = self._client.request(
+                return self._client.request(
                     method, url, params=params, json=json, data=data, headers=all_headers
                 )
             except httpx.TransportError as exc:
                 problem = f"{self.platform} did not answer ({type(exc).__name__})"
-                self._pause_or_fail(attempt, problem, self._backoff * 2 ** (attempt - 1))
-                continue
-            status = response.status_code
-            if response.is_success:
-                return response
-            if status == 401 and auth is not None and not renewed:
+                raise Retry(SourceError(problem)) from exc
+
+        def attempt() -> httpx.Response:
+            nonlocal renewed
+            response = send()
+            if response.status_code == 401 and auth is not None and not renewed:
                 # Tokens expire early or get revoked; one fresh token is worth one more try.
                 auth.invalidate()
                 renewed = True
-                attempt -= 1
-                continue
+                response = send()
+            status = response.status_code
+            if response.is_success:
+                return response
             reason = self._reason(response)
             if status in (401, 403):
                 raise AuthFailed(reason)
             if status == 429:
                 wait = retry_after_seconds(response, now=self._clock())
-                if wait > self._max_wait or attempt >= self._attempts:
+                if wait > self._max_wait:
                     raise RateLimited(reason, wait)
-                log.info("%s rate limit: waiting %.0f s", self.platform, wait)
-                self._sleep(wait)
-                continue
+                log.info("%s rate limit: asked to wait %.0f s", self.platform, wait)
+                raise Retry(RateLimited(reason, wait), wait=wait)
             if status in _RETRY_STATUSES:
-                self._pause_or_fail(attempt, reason, self._backoff * 2 ** (attempt - 1))
-                continue
+                raise Retry(SourceError(reason))
             raise refusal(reason)
 
-    def _pause_or_fail(self, attempt: int, problem: str, wait: float) -> None:
-        if attempt >= self._attempts:
-            raise SourceError(problem)
-        self._sleep(wait)
+        return with_retries(
+            attempt, attempts=self._attempts, backoff=self._backoff, sleep=self._sleep
+        )
 
     def _reason(self, response: httpx.Response) -> str:
         detail = _platform_message(response)

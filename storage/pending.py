@@ -1,0 +1,72 @@
+"""The queue of reviews waiting for a decision, the longest-waiting first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from storage.figures import EVERY_REVIEW, WAITING_STATUSES, KpiFilter
+from storage.models import Review, SlackCard
+
+EXCERPT_CHARS = 300
+
+
+@dataclass(frozen=True)
+class PendingReview:
+    """One review waiting for a decision, as the pending list shows it."""
+
+    review_id: int
+    source: str
+    rating: int | None
+    language: str | None
+    location: str | None
+    status: str
+    created_at: datetime
+    assignee: str | None
+    excerpt: str  # the start of the review text, untrusted
+    channel: str | None  # where its card is, once posted
+    ts: str | None
+
+
+@dataclass(frozen=True)
+class PendingQueue:
+    reviews: list[PendingReview] = field(default_factory=list)
+    total: int = 0
+
+
+def pending_reviews(
+    session: Session,
+    *,
+    filters: KpiFilter = EVERY_REVIEW,
+    assignee: str | None = None,
+    limit: int = 20,
+) -> PendingQueue:
+    """Reviews waiting for a decision, the longest-waiting first (by when they were written),
+    at most `limit` of them, with how many there are in all."""
+    where = [Review.status.in_(WAITING_STATUSES), *filters.conditions()]
+    if assignee is not None:
+        where.append(Review.assignee == assignee)
+    total = session.execute(sa.select(sa.func.count()).select_from(Review).where(*where))
+    rows = session.execute(
+        sa.select(
+            Review.id,
+            Review.source,
+            Review.rating,
+            Review.language,
+            Review.location,
+            Review.status,
+            Review.created_at,
+            Review.assignee,
+            sa.func.substr(Review.text, 1, EXCERPT_CHARS),
+            SlackCard.channel,
+            SlackCard.ts,
+        )
+        .outerjoin(SlackCard, SlackCard.review_id == Review.id)
+        .where(*where)
+        .order_by(Review.created_at, Review.id)
+        .limit(limit)
+    )
+    return PendingQueue([PendingReview(*row) for row in rows], total.scalar_one())

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from bot.cards.approvers import Approvers
 from bot.cards.changes import ChangeNotices
 from bot.cards.pacing import ChannelPacer
+from bot.cards.posting import Poster
 from bot.cards.service import CardService
 from bot.cards.signers import Signers
 from bot.cards.slack_client import Sleep, build_web_client
@@ -52,6 +53,7 @@ class Services:
     pipeline: Pipeline
     intake: IntakeService
     slack: WebClient | None  # None without SLACK_BOT_TOKEN: cards then stay queued
+    poster: Poster | None  # every post to Slack (None when `slack` is)
     cards: CardService
     # A customer's new rating or text, shown on the card as soon as it is stored.
     changes: ChangeNotices
@@ -145,6 +147,17 @@ def build_services(
     )
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     slack = build_web_client(token, settings.slack_api_url, sleep=sleep) if token else None
+    # Everything the app posts goes through one poster: paced per channel, never twice.
+    poster = (
+        Poster(
+            build_web_client(token, settings.slack_api_url, idempotent_only=True, sleep=sleep),
+            ChannelPacer(settings.card_post_interval),
+            clock=clock,
+            sleep=sleep,
+        )
+        if token
+        else None
+    )
     cards = CardService(
         engine,
         slack,
@@ -152,12 +165,7 @@ def build_services(
         tz=settings.tz,
         team_language=settings.team_language,
         lead_contacts=tuple(profile.lead_contacts),
-        pacer=ChannelPacer(settings.card_post_interval),
-        poster=(
-            build_web_client(token, settings.slack_api_url, idempotent_only=True, sleep=sleep)
-            if token
-            else None
-        ),
+        poster=poster,
         clock=clock,
     )
     pipeline = Pipeline(
@@ -207,6 +215,7 @@ def build_services(
         pipeline=pipeline,
         intake=intake,
         slack=slack,
+        poster=poster,
         cards=cards,
         changes=changes,
         publishers=publishers,

@@ -71,13 +71,22 @@ def start_fake(module: str, *args: str) -> tuple[subprocess.Popen, str]:
     return process, url
 
 
-def load_reviews(data: Path, count: int) -> list[dict]:
+def load_reviews(data: Path, count: int, negative_share: float | None) -> list[dict]:
+    """`negative_share`: that share of the reviews labelled negative (else as sampled)."""
     rng = random.Random(7)
     per_file = count // len(FILES) + 1
     reviews = []
     for name in FILES:
         rows = [json.loads(line) for line in (data / name).read_text(encoding="utf-8").splitlines()]
-        for row in rng.sample(rows, per_file):
+        if negative_share is None:
+            chosen = rng.sample(rows, per_file)
+        else:
+            wanted = round(per_file * negative_share)
+            negative = [r for r in rows if r["label"] == "negative"]
+            positive = [r for r in rows if r["label"] == "positive"]
+            chosen = rng.sample(negative, wanted) + rng.sample(positive, per_file - wanted)
+            rng.shuffle(chosen)
+        for row in chosen:
             rating = row["rating"] or {
                 "negative": rng.choice([1, 2]),
                 "positive": rng.choice([4, 5]),
@@ -308,6 +317,7 @@ def main() -> None:
     parser.add_argument("--settle", type=float, default=600)
     parser.add_argument("--kill-at", type=float, help="seconds into the burst (default: half-way)")
     parser.add_argument("--redeliver", action="store_true", help="send the burst again after")
+    parser.add_argument("--negative-share", type=float, help="share of negative reviews sent")
     parser.add_argument("--rate-429", type=float, default=0.3)
     parser.add_argument("--rate-5xx", type=float, default=0.1)
     args = parser.parse_args()
@@ -324,7 +334,7 @@ def main() -> None:
     )
     slack, slack_url = start_fake("tests.fakes.slack_api", *slack_args)
     llm, llm_url = start_fake("tests.fakes.openai_api", *llm_args)
-    reviews = load_reviews(args.data, args.reviews)
+    reviews = load_reviews(args.data, args.reviews, args.negative_share)
     with tempfile.TemporaryDirectory() as tmp:
         database_url = f"sqlite:///{tmp}/chaos.db"
         env = {

@@ -203,7 +203,7 @@ def run(services: Services, now: datetime) -> bool:
     settings = services.settings
     client = services.slack
     channel = settings.digest_channel_id
-    if client is None or not channel:
+    if client is None or services.poster is None or not channel:
         return False
     week = digest_week(now, settings.tz, settings.digest_cron)
     if not _claim(services.engine, week, now):
@@ -212,8 +212,11 @@ def run(services: Services, now: datetime) -> bool:
     try:
         data = gather(services.engine, week, now=now, sla=settings.sla, tz=settings.tz)
         message = build_digest(data)
-        response = client.chat_postMessage(
-            channel=channel, text=message["text"], blocks=message["blocks"], unfurl_links=False
+        posted = services.poster.post(
+            channel,
+            message,
+            metadata={"event_type": "weekly_digest", "event_payload": {"week": week.key}},
+            unfurl_links=False,
         )
     except BaseException:
         # Nothing reached the channel: give the week back, so a later run can send it.
@@ -224,7 +227,7 @@ def run(services: Services, now: datetime) -> bool:
         session.execute(
             update(DigestRun)
             .where(col(DigestRun.week) == week.key)
-            .values(sent_at=now, channel=channel, ts=response["ts"])
+            .values(sent_at=now, channel=channel, ts=posted.ts)
         )
     try:
         client.files_upload_v2(

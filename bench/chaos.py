@@ -1,7 +1,9 @@
 """Crash and fault run: nothing lost, nothing doubled, and how long a card takes.
 
     .venv/bin/python bench/chaos.py [--reviews 500] [--faults] [--kill-at 4] [--redeliver]
-                                    [--data ../shared/data]
+                                    [--negative-share 0.85] [--data ../shared/data]
+
+The storm of the reviews: `--reviews 60 --faults --kill-at 4 --redeliver --negative-share 0.85`.
 
 Starts the fake Slack and fake OpenAI servers and `reviewbot run` as separate processes, sends
 a burst of real reviews (one per request, eight at a time, each retried until it is accepted,

@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0)
 # How far before an attempt its message may be stamped: clocks of two hosts differ a little.
 CLOCK_MARGIN = timedelta(minutes=2)
+# An unsure post not retried for this long (a thread line whose card moved on) is forgotten.
+UNSURE_KEPT = timedelta(days=1)
 _HISTORY_PAGE = 200
 _LOOKUP_PAGES = 5
 
@@ -130,8 +132,7 @@ class Poster:
             except (SlackApiError, OSError) as exc:
                 if started is not None and unsure is None and _is_unsure(exc):
                     unsure = started
-                    with self._lock:
-                        self._unsure[key] = started
+                    self._remember(key, started)
                 if not _is_retryable(exc):
                     raise PostFailed(what, exc, unsure) from exc
                 log.info("posting %s failed (attempt %d): %s", what, attempt + 1, exc)
@@ -173,6 +174,12 @@ class Poster:
             if not page.get("has_more") or not cursor:
                 break
         return messages
+
+    def _remember(self, key: tuple[str, str], since: datetime) -> None:
+        with self._lock:
+            for old in [k for k, at in self._unsure.items() if at < since - UNSURE_KEPT]:
+                del self._unsure[old]
+            self._unsure[key] = since
 
     def _settled(self, key: tuple[str, str]) -> None:
         with self._lock:

@@ -320,15 +320,13 @@ def main() -> None:
     parser.add_argument("--kill-at", type=float, help="seconds into the burst (default: half-way)")
     parser.add_argument("--redeliver", action="store_true", help="send the burst again after")
     parser.add_argument("--negative-share", type=float, help="share of negative reviews sent")
+    parser.add_argument("--seed", type=int, default=1, help="of the fake Slack's faults")
     parser.add_argument("--rate-429", type=float, default=0.3)
     parser.add_argument("--rate-5xx", type=float, default=0.1)
     args = parser.parse_args()
 
-    slack_args = (
-        ["--rate-429", str(args.rate_429), "--rate-5xx", str(args.rate_5xx), "--seed", "1"]
-        if args.faults
-        else []
-    )
+    rates = ["--rate-429", str(args.rate_429), "--rate-5xx", str(args.rate_5xx)]
+    slack_args = [*rates, "--seed", str(args.seed)] if args.faults else []
     llm_args = (
         ["--fail-rate", "0.2", "--delay-rate", "0.05", "--delay-seconds", "3", "--seed", "1"]
         if args.faults

@@ -318,6 +318,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--settle", type=float, default=600)
     parser.add_argument("--kill-at", type=float, help="seconds into the burst (default: half-way)")
+    parser.add_argument("--no-crash", action="store_true", help="quiet weather: no SIGKILL")
     parser.add_argument("--redeliver", action="store_true", help="send the burst again after")
     parser.add_argument("--negative-share", type=float, help="share of negative reviews sent")
     parser.add_argument("--seed", type=int, default=1, help="of the fake Slack's faults")
@@ -396,7 +397,7 @@ def main() -> None:
         else f"after {len(reviews) // 2} accepted"
     )
     print(
-        f"{'faults + crash' if args.faults else 'crash'} run: {len(reviews)} reviews ({requests} requests{', re-delivered' if args.redeliver else ''}), app killed with SIGKILL {killed}, {elapsed:.0f}s"
+        f"{'faults + crash' if args.faults else 'crash'} run: {len(reviews)} reviews ({requests} requests{', re-delivered' if args.redeliver else ''}), app killed with SIGKILL: {killed}, {elapsed:.0f}s"
     )
     print(f"  reviews in: {unique}   stored: {stored}   lost: {unique - stored}")
     print(

@@ -7,13 +7,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlmodel import Session, select
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
 
 from bot.config import Settings
 from bot.jobs import escalation, follow_up, nudges, patterns
 from bot.reviews.intake import ReviewIn
 from bot.services import build_services
-from storage.models import CardState, SlackCard
+from storage.db import session_scope
+from storage.models import CardState, Decision, SlackCard
 from tests.harness import REVIEWS_CHANNEL
 from tests.jobs_support import NOW, actions, add_review, approve, job_services, set_card, set_review
 
@@ -227,3 +229,43 @@ def test_a_pattern_alert_under_a_storm_is_posted_exactly_once(fake_slack, servic
     assert sent == 1
     alerts = [m for m in fake_slack.messages(REVIEWS_CHANNEL) if "*Pattern:*" in m["text"]]
     assert len(alerts) == 1
+
+
+def test_a_nudge_sent_before_the_process_died_unrecorded_is_not_sent_again(
+    fake_slack, database_url
+):
+    first = job_services(fake_slack, database_url)
+    review_id = add_review(first)
+    set_card(first, review_id, posted_at=NOW - timedelta(hours=4))
+    assert nudges.run(first, NOW) == 1
+    with session_scope(first.engine) as session:  # as if it died before the audit row
+        session.execute(delete(Decision).where(col(Decision.action) == nudges.NUDGED))
+    first.close()
+
+    restarted = job_services(fake_slack, database_url)
+    try:
+        assert nudges.run(restarted, NOW + timedelta(minutes=5)) == 1  # adopted, recorded
+        card = cards(restarted)[review_id]
+        reminders = [m for m in fake_slack.thread(card.channel, card.ts) if "Reminder" in m["text"]]
+        assert len(reminders) == 1
+        assert len(actions(restarted, review_id, "nudged")) == 1
+    finally:
+        restarted.close()
+
+
+def test_an_escalation_sent_before_the_process_died_unrecorded_is_not_sent_again(
+    fake_slack, database_url
+):
+    first = job_services(fake_slack, database_url)
+    late(first, 2)
+    assert escalation.run(first, NOW) == 2
+    with session_scope(first.engine) as session:
+        session.execute(delete(Decision).where(col(Decision.action) == escalation.ESCALATED))
+    first.close()
+
+    restarted = job_services(fake_slack, database_url)
+    try:
+        assert escalation.run(restarted, NOW + timedelta(minutes=5)) == 2
+        assert len(escalation_messages(fake_slack)) == 1
+    finally:
+        restarted.close()

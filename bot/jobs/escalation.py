@@ -114,6 +114,8 @@ def _announce(services: Services, now: datetime) -> int:
                 message,
                 metadata={"event_type": "sla_escalation", "event_payload": {"review_ids": ids}},
                 unfurl_links=False,
+                # Sent before a crash kept it from being recorded? Then it is found, not resent.
+                since=min(r.sla_breached_at for r in reviews),
             )
         except PostFailed as exc:
             # Not recorded: the next sweep announces them.

@@ -82,6 +82,8 @@ def run(services: Services, now: datetime) -> int:
                 message,
                 metadata={"event_type": "review_nudge", "event_payload": nudge},
                 thread_ts=ts,
+                # A process that died before recording it may have sent it: looked for first.
+                since=due,
             )
         except PostFailed as exc:
             # Not recorded, so the next sweep tries again; the other cards still get theirs.

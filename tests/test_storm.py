@@ -7,15 +7,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from bot.config import Settings
-from bot.jobs import escalation, follow_up, nudges, patterns
+from bot.jobs import digest, escalation, follow_up, nudges, patterns
 from bot.reviews.intake import ReviewIn
 from bot.services import build_services
 from storage.db import session_scope
-from storage.models import CardState, Decision, SlackCard
+from storage.models import CardState, Decision, DigestRun, SlackCard
 from tests.harness import REVIEWS_CHANNEL
 from tests.jobs_support import NOW, actions, add_review, approve, job_services, set_card, set_review
 
@@ -269,3 +269,34 @@ def test_an_escalation_sent_before_the_process_died_unrecorded_is_not_sent_again
         assert len(escalation_messages(fake_slack)) == 1
     finally:
         restarted.close()
+
+
+# --- the digest ------------------------------------------------------------------------------
+MONDAY = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)  # 08:00 in Stockholm: the digest's hour
+
+
+def digest_messages(fake_slack) -> list[dict]:
+    return [m for m in fake_slack.messages(REVIEWS_CHANNEL) if "Weekly review digest" in m["text"]]
+
+
+@pytest.mark.parametrize("reached_slack", [True, False])
+def test_a_digest_whose_run_died_while_sending_is_sent_once_by_a_later_run(
+    fake_slack, services, reached_slack
+):
+    assert digest.run(services, MONDAY) is True
+    with session_scope(services.engine) as session:  # as if it died before recording the send
+        session.execute(update(DigestRun).values(sent_at=None, channel=None, ts=None))
+    if not reached_slack:
+        fake_slack.reset()  # Slack never had it
+
+    assert digest.run(services, MONDAY + timedelta(minutes=5)) is False  # maybe still sending
+    restarted = job_services(fake_slack, services.settings.database_url)
+    try:
+        assert digest.run(restarted, MONDAY + timedelta(hours=1)) is True
+        assert digest.run(restarted, MONDAY + timedelta(hours=2)) is False
+    finally:
+        restarted.close()
+    [message] = digest_messages(fake_slack)
+    with Session(services.engine) as session:
+        [run] = session.exec(select(DigestRun)).all()
+    assert run.ts == message["ts"]

@@ -360,7 +360,12 @@ def main() -> None:
         app.start()
         started = time.monotonic()
         try:
-            requests = send_burst(app, reviews, kill_after=len(reviews) // 2, kill_at=args.kill_at)
+            requests = send_burst(
+                app,
+                reviews,
+                kill_after=-1 if args.no_crash else len(reviews) // 2,
+                kill_at=None if args.no_crash else args.kill_at,
+            )
             if args.redeliver:
                 requests += send_burst(app, reviews, kill_after=0, kill_at=None)
             engine = make_engine(database_url)
@@ -392,12 +397,14 @@ def main() -> None:
     unique = len({r["external_id"] for r in reviews})
     carded = negatives & set(posts)
     killed = (
-        f"{args.kill_at:g}s into the burst"
+        "never"
+        if args.no_crash
+        else f"{args.kill_at:g}s into the burst"
         if args.kill_at
         else f"after {len(reviews) // 2} accepted"
     )
     print(
-        f"{'faults + crash' if args.faults else 'crash'} run: {len(reviews)} reviews ({requests} requests{', re-delivered' if args.redeliver else ''}), app killed with SIGKILL: {killed}, {elapsed:.0f}s"
+        f"{'faults' if args.faults else 'quiet'}{'' if args.no_crash else ' + crash'} run: {len(reviews)} reviews ({requests} requests{', re-delivered' if args.redeliver else ''}), app killed with SIGKILL: {killed}, {elapsed:.0f}s"
     )
     print(f"  reviews in: {unique}   stored: {stored}   lost: {unique - stored}")
     print(

@@ -1,13 +1,20 @@
-"""Crash and fault run: nothing lost, nothing doubled.
+"""Crash and fault run: nothing lost, nothing doubled, and how long a card takes.
 
-    .venv/bin/python bench/chaos.py [--reviews 500] [--faults] [--data ../shared/data]
+    .venv/bin/python bench/chaos.py [--reviews 500] [--faults] [--kill-at 4] [--redeliver]
+                                    [--negative-share 0.85] [--data ../shared/data]
+
+The storm of the reviews: `--reviews 60 --faults --kill-at 4 --redeliver --negative-share 0.85`.
 
 Starts the fake Slack and fake OpenAI servers and `reviewbot run` as separate processes, sends
 a burst of real reviews (one per request, eight at a time, each retried until it is accepted,
-as a source would), kills the app with SIGKILL half-way through, starts it again, waits for the
-flow to settle, then clicks Approve twice at once on a sample of cards. With --faults the fake
-Slack answers 429 (Retry-After) to a third of calls and 5xx to a tenth, and the fake LLM fails
-or hangs past the client's timeout on a fifth of requests. Prints the counts.
+as a source would), kills the app with SIGKILL half-way through (or --kill-at seconds into the
+burst), starts it again, with --redeliver sends the whole burst again (as a source that
+re-delivers after an outage), waits for the flow to settle, then clicks Approve twice at once
+on a sample of cards. With --faults the fake Slack answers 429 (Retry-After) to --rate-429 of
+calls and 5xx to --rate-5xx, and the fake LLM fails or hangs past the client's timeout on a
+fifth of requests. Prints the counts, the time from a review being stored to its card being
+in Slack (p50, p95, max), the time from the restart to the last card, and how many outbox
+sweeps (one at each start, then one every JOB_INTERVAL) had begun by the last card.
 """
 
 from __future__ import annotations
@@ -16,8 +23,10 @@ import argparse
 import json
 import os
 import random
+import re
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -25,6 +34,7 @@ import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -63,13 +73,22 @@ def start_fake(module: str, *args: str) -> tuple[subprocess.Popen, str]:
     return process, url
 
 
-def load_reviews(data: Path, count: int) -> list[dict]:
+def load_reviews(data: Path, count: int, negative_share: float | None) -> list[dict]:
+    """`negative_share`: that share of the reviews labelled negative (else as sampled)."""
     rng = random.Random(7)
     per_file = count // len(FILES) + 1
     reviews = []
     for name in FILES:
         rows = [json.loads(line) for line in (data / name).read_text(encoding="utf-8").splitlines()]
-        for row in rng.sample(rows, per_file):
+        if negative_share is None:
+            chosen = rng.sample(rows, per_file)
+        else:
+            wanted = round(per_file * negative_share)
+            negative = [r for r in rows if r["label"] == "negative"]
+            positive = [r for r in rows if r["label"] == "positive"]
+            chosen = rng.sample(negative, wanted) + rng.sample(positive, per_file - wanted)
+            rng.shuffle(chosen)
+        for row in chosen:
             rating = row["rating"] or {
                 "negative": rng.choice([1, 2]),
                 "positive": rng.choice([4, 5]),
@@ -90,8 +109,10 @@ class App:
     def __init__(self, env: dict[str, str], port: int, log: Path) -> None:
         self.env, self.port, self.process = env, port, None
         log.parent.mkdir(parents=True, exist_ok=True)
+        self.log_path = log
         self.log = log.open("w")
         self.url = f"http://127.0.0.1:{port}"
+        self.starts: list[float] = []  # wall-clock times the app began serving
 
     def start(self) -> None:
         self.process = subprocess.Popen(
@@ -99,12 +120,13 @@ class App:
             env=self.env,
             cwd=self.env["WORKDIR"],
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=self.log,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
+                    self.starts.append(time.time())
                     return
             except httpx.TransportError:
                 time.sleep(0.1)
@@ -119,12 +141,19 @@ class App:
         self.process.wait(timeout=30)
 
 
-def send_burst(app: App, reviews: list[dict], kill_after: int) -> int:
-    """Every review until it is accepted; the app is killed and restarted along the way."""
+def send_burst(app: App, reviews: list[dict], *, kill_after: int, kill_at: float | None) -> int:
+    """Every review until it is accepted; the app is killed and restarted along the way, after
+    `kill_after` accepted or, when given, `kill_at` seconds into the burst."""
     accepted = 0
     lock = threading.Lock()
     killed = threading.Event()
     attempts = Counter()
+
+    def crash() -> None:
+        if not killed.is_set():
+            killed.set()
+            app.kill()
+            app.start()
 
     def send(review: dict) -> None:
         nonlocal accepted
@@ -144,13 +173,16 @@ def send_burst(app: App, reviews: list[dict], kill_after: int) -> int:
                 time.sleep(0.2)
         with lock:
             accepted += 1
-            if accepted == kill_after and not killed.is_set():
-                killed.set()
-                app.kill()
-                app.start()
+            if kill_at is None and accepted == kill_after:
+                crash()
 
+    timer = threading.Timer(kill_at, crash) if kill_at is not None else None
+    if timer is not None:
+        timer.start()
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(send, reviews))
+    if timer is not None:
+        timer.join()
     return sum(attempts.values())
 
 
@@ -182,20 +214,45 @@ def settle(engine, timeout: float) -> None:
     )
 
 
-def card_posts(slack_url: str) -> Counter:
+def card_posts(slack_url: str) -> dict[int, list[float]]:
+    """review id → when each card for it was accepted by Slack (epoch seconds)."""
     base = slack_url.removesuffix("/").removesuffix("/api")
     calls = httpx.get(f"{base}/_fake/calls", timeout=30).json()["calls"]
-    posts = Counter()
+    posts: dict[int, list[float]] = {}
     for call in calls:
         if call["method"] != "chat.postMessage" or call["error"] is not None:
             continue
         metadata = call["args"].get("metadata") or {}
         if isinstance(metadata, str):
             metadata = json.loads(metadata)
+        if metadata.get("event_type") != "review_card":
+            continue
         review_id = (metadata.get("event_payload") or {}).get("review_id")
         if review_id is not None:
-            posts[review_id] += 1
+            posts.setdefault(review_id, []).append(call["at"])
     return posts
+
+
+_LOG_TIME = re.compile(
+    r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) .*running job bot\.jobs\.outbox:run"
+)
+
+
+def sweeps_before(app: App, last_card: float) -> int:
+    """Outbox sweeps begun by `last_card`: one as each process starts, then the scheduled ones."""
+    app.log.flush()
+    scheduled = 0
+    for line in app.log_path.read_text(encoding="utf-8", errors="replace").splitlines():
+        match = _LOG_TIME.match(line)
+        if match:
+            at = datetime.strptime(match.group(1), "%Y-%m-%d %H:%M:%S,%f").replace(tzinfo=UTC)
+            scheduled += at.timestamp() <= last_card
+    return sum(start <= last_card for start in app.starts) + scheduled
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 def double_approvals(app: App, engine, sample: int) -> tuple[int, int]:
@@ -260,9 +317,17 @@ def main() -> None:
     parser.add_argument("--faults", action="store_true")
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--settle", type=float, default=600)
+    parser.add_argument("--kill-at", type=float, help="seconds into the burst (default: half-way)")
+    parser.add_argument("--no-crash", action="store_true", help="quiet weather: no SIGKILL")
+    parser.add_argument("--redeliver", action="store_true", help="send the burst again after")
+    parser.add_argument("--negative-share", type=float, help="share of negative reviews sent")
+    parser.add_argument("--seed", type=int, default=1, help="of the fake Slack's faults")
+    parser.add_argument("--rate-429", type=float, default=0.3)
+    parser.add_argument("--rate-5xx", type=float, default=0.1)
     args = parser.parse_args()
 
-    slack_args = ["--rate-429", "0.33", "--rate-5xx", "0.1", "--seed", "1"] if args.faults else []
+    rates = ["--rate-429", str(args.rate_429), "--rate-5xx", str(args.rate_5xx)]
+    slack_args = [*rates, "--seed", str(args.seed)] if args.faults else []
     llm_args = (
         ["--fail-rate", "0.2", "--delay-rate", "0.05", "--delay-seconds", "3", "--seed", "1"]
         if args.faults
@@ -270,7 +335,7 @@ def main() -> None:
     )
     slack, slack_url = start_fake("tests.fakes.slack_api", *slack_args)
     llm, llm_url = start_fake("tests.fakes.openai_api", *llm_args)
-    reviews = load_reviews(args.data, args.reviews)
+    reviews = load_reviews(args.data, args.reviews, args.negative_share)
     with tempfile.TemporaryDirectory() as tmp:
         database_url = f"sqlite:///{tmp}/chaos.db"
         env = {
@@ -289,23 +354,34 @@ def main() -> None:
             "PORT": str(free_port()),
             "HOST": "127.0.0.1",
             "CARD_POST_INTERVAL": "0",
-            "LOG_LEVEL": "WARNING",
+            "LOG_LEVEL": "INFO",
         }
         app = App(env, int(env["PORT"]), ROOT / "bench" / "out" / "chaos-app.log")
         app.start()
         started = time.monotonic()
         try:
-            requests = send_burst(app, reviews, kill_after=len(reviews) // 2)
+            requests = send_burst(
+                app,
+                reviews,
+                kill_after=-1 if args.no_crash else len(reviews) // 2,
+                kill_at=None if args.no_crash else args.kill_at,
+            )
+            if args.redeliver:
+                requests += send_burst(app, reviews, kill_after=0, kill_at=None)
             engine = make_engine(database_url)
             settle(engine, args.settle)
+            settled = time.time()
             sample, approvals = double_approvals(app, engine, 50)
             elapsed = time.monotonic() - started
             posts = card_posts(slack_url)
             with Session(engine) as session:
                 stored = session.exec(select(func.count()).select_from(Review)).one()
-                negatives = set(
-                    session.exec(select(Review.id).where(Review.negative.is_(True))).all()
+                stored_at = dict(
+                    session.exec(
+                        select(Review.id, Review.received_at).where(Review.negative.is_(True))
+                    ).all()
                 )
+                negatives = set(stored_at)
                 positives = session.exec(
                     select(func.count()).select_from(Review).where(Review.negative.is_(False))
                 ).one()
@@ -320,13 +396,34 @@ def main() -> None:
 
     unique = len({r["external_id"] for r in reviews})
     carded = negatives & set(posts)
+    killed = (
+        "never"
+        if args.no_crash
+        else f"{args.kill_at:g}s into the burst"
+        if args.kill_at
+        else f"after {len(reviews) // 2} accepted"
+    )
     print(
-        f"{'faults + crash' if args.faults else 'crash'} run: {len(reviews)} reviews ({requests} requests), app killed with SIGKILL after {len(reviews) // 2} accepted, {elapsed:.0f}s"
+        f"{'faults' if args.faults else 'quiet'}{'' if args.no_crash else ' + crash'} run: {len(reviews)} reviews ({requests} requests{', re-delivered' if args.redeliver else ''}), app killed with SIGKILL: {killed}, {elapsed:.0f}s"
     )
     print(f"  reviews in: {unique}   stored: {stored}   lost: {unique - stored}")
     print(
-        f"  negative: {len(negatives)}   cards out: {len(carded)}   negatives without a card: {len(negatives - carded)}   duplicate card posts: {sum(n - 1 for n in posts.values() if n > 1)}"
+        f"  negative: {len(negatives)}   cards out: {len(carded)}   negatives without a card: {len(negatives - carded)}   duplicate card posts: {sum(len(n) - 1 for n in posts.values() if len(n) > 1)}"
     )
+    restart = app.starts[-1]
+    first_cards = {rid: min(posts[rid]) for rid in carded}
+    waits = [first_cards[rid] - stored_at[rid].replace(tzinfo=UTC).timestamp() for rid in carded]
+    if waits:
+        last = max(first_cards.values())
+        late = sum(at > restart + 150 for at in first_cards.values()) + len(negatives - carded)
+        print(
+            f"  stored to card: p50 {statistics.median(waits):.1f}s   p95 {percentile(waits, 0.95):.1f}s   max {max(waits):.1f}s   last card {last - restart:.0f}s after the restart   negatives without a card 150s after the restart: {late}   sweeps begun by the last card: {sweeps_before(app, last)}"
+        )
+    if negatives - carded:
+        print(
+            f"  still without a card when the run settled ({settled - restart:.0f}s after the restart)"
+        )
+    print(f"  positive carded: {len(set(posts) - negatives)}")
     print(f"  positive stored: {positives}   drafts failed (card shows Try again): {failed_drafts}")
     print(
         f"  approvals: {sample} cards clicked Approve by two people at once -> {approvals} approved decisions (doubled: {max(approvals - sample, 0)}, missing: {max(sample - approvals, 0)})"

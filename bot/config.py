@@ -135,6 +135,7 @@ class Settings(BaseSettings):
     working_days: str = "mon-fri"
     sla: timedelta = timedelta(hours=24)  # from when the customer wrote the review
     escalation_contacts: CommaList = ()  # user (U…) and user group (S…) ids
+    escalate_anytime: bool = False  # true: escalations go out at night and at weekends too
     follow_up_after: timedelta = timedelta(days=7)  # after the reply went out
     digest_cron: str = "0 8 * * mon"  # minute hour day month weekday, in TIMEZONE
     pattern_min: int = Field(default=3, ge=2, le=1000)  # negatives on one theme in 7 days

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from bot.cards.approvers import Approvers
 from bot.cards.changes import ChangeNotices
 from bot.cards.pacing import ChannelPacer
+from bot.cards.posting import Poster
 from bot.cards.service import CardService
 from bot.cards.signers import Signers
 from bot.cards.slack_client import Sleep, build_web_client
@@ -58,6 +59,7 @@ class Services:
     pipeline: Pipeline
     intake: IntakeService
     slack: WebClient | None  # None without SLACK_BOT_TOKEN: cards then stay queued
+    poster: Poster | None  # every post to Slack (None when `slack` is)
     cards: CardService
     # A customer's new rating or text, shown on the card as soon as it is stored.
     changes: ChangeNotices
@@ -158,6 +160,19 @@ def build_services(
         if token
         else None
     )
+    # Everything the app posts goes through one poster: paced per channel, never twice.
+    poster = (
+        Poster(
+            build_web_client(
+                token, settings.slack_api_url, idempotent_only=True, sleep=sleep, metrics=metrics
+            ),
+            ChannelPacer(settings.card_post_interval),
+            clock=clock,
+            sleep=sleep,
+        )
+        if token
+        else None
+    )
     cards = CardService(
         engine,
         slack,
@@ -165,14 +180,7 @@ def build_services(
         tz=settings.tz,
         team_language=settings.team_language,
         lead_contacts=tuple(profile.lead_contacts),
-        pacer=ChannelPacer(settings.card_post_interval),
-        poster=(
-            build_web_client(
-                token, settings.slack_api_url, idempotent_only=True, sleep=sleep, metrics=metrics
-            )
-            if token
-            else None
-        ),
+        poster=poster,
         clock=clock,
         metrics=metrics,
     )
@@ -226,6 +234,7 @@ def build_services(
         pipeline=pipeline,
         intake=intake,
         slack=slack,
+        poster=poster,
         cards=cards,
         changes=changes,
         publishers=publishers,

@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
-from storage.models import Review, ReviewChange, ReviewStatus
+from storage.models import Decision, Review, ReviewChange, ReviewStatus
 
 UpsertStatus = Literal["accepted", "duplicate", "updated"]
 
@@ -262,5 +262,23 @@ def negatives_written_at(session: Session, *, review_ids: Sequence[int]) -> list
             select(Review.created_at).where(
                 Review.id.in_(list(review_ids)), Review.negative.is_(True)
             )
+        )
+    )
+
+
+def unannounced_breaches(session: Session, *, waiting: Sequence[str], action: str) -> list[Review]:
+    """Negative reviews past their deadline, still waiting for a decision, with no `action`
+    decision yet (the escalation that announces or waives them), oldest written first."""
+    recorded = select(Decision.id).where(Decision.review_id == Review.id, Decision.action == action)
+    return list(
+        session.exec(
+            select(Review)
+            .where(
+                Review.negative.is_(True),
+                Review.status.in_(list(waiting)),
+                Review.sla_breached_at.is_not(None),
+                ~recorded.exists(),
+            )
+            .order_by(Review.created_at)
         )
     )

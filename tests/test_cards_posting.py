@@ -11,12 +11,14 @@ from sqlmodel import Session, select
 
 from bot.blocks.mrkdwn import review_text_chunks
 from bot.cards.pacing import ChannelPacer
+from bot.cards.posting import Poster
 from bot.cards.service import CardService
 from bot.cards.slack_client import build_web_client
 from bot.config import Settings
 from bot.reviews.intake import parse_review
 from bot.services import build_services
-from storage.models import CardState, SlackCard
+from storage.models import CardState, SlackCard, utcnow
+from tests.clock import TestWaits
 from tests.harness import REVIEWS_CHANNEL
 from tests.shared_data import SHARED_DATA
 from tests.workflow_support import (
@@ -121,27 +123,24 @@ def test_slack_answering_429_then_200_gives_exactly_one_card(app_factory, fake_s
     assert slack_card(app, review_id).state == CardState.posted
 
 
-def test_a_5xx_on_posting_a_card_is_not_retried_blindly_and_the_sweep_posts_it_once(
+def test_a_5xx_on_posting_a_card_is_looked_up_then_posted_again_within_seconds(
     app_factory, fake_slack
 ):
-    # A 5xx may come after Slack posted the message; posting again could show two cards. The
-    # failure is left to the outbox sweep, which looks for the card by its metadata first.
+    # A 5xx may come after Slack posted the message; posting again blindly could show two
+    # cards. The poster looks for the card by its metadata first, and posts it when absent,
+    # on a short back-off of its own rather than at the next sweep.
     app = start(app_factory)
     fake_slack.fail_next("chat.postMessage", status=500, times=2)
-    review_id = app.post_reviews(NEGATIVE_REVIEW).json()["reviews"][0]["id"]
-    app.wait_for_status(review_id, "pending")
-    # The "drafting…" card and the drafted one were both refused.
-    eventually(lambda: len(fake_slack.calls("chat.postMessage")) == 2, what="the refused posts")
-    assert slack_card(app, review_id).state == CardState.queued
-    assert fake_slack.messages(REVIEWS_CHANNEL) == []
-    # Each retry looked in the channel first.
-    assert len(fake_slack.ok_calls("conversations.history")) == 1
-
-    assert app.services.cards.sweep_outbox() == 1
+    review_id = post_review(app, fake_slack)
 
     assert len(fake_slack.ok_calls("chat.postMessage")) == 1
     assert len(fake_slack.messages(REVIEWS_CHANNEL)) == 1
     assert slack_card(app, review_id).state == CardState.posted
+    # Each retry looked in the channel first, since a little before the failed attempt.
+    searches = fake_slack.ok_calls("conversations.history")
+    assert len(searches) == 2 and all(s.args.get("oldest") for s in searches)
+    assert app.waits.seconds[:2] == [0.5, 1.0]
+    assert app.services.cards.sweep_outbox() == 0
 
 
 def test_a_card_post_that_reached_slack_despite_a_5xx_is_adopted_not_posted_again(
@@ -221,7 +220,16 @@ def test_a_crash_between_post_and_record_is_recovered_without_a_second_card(
         channel=REVIEWS_CHANNEL,
         tz=settings.tz,
         team_language="en",
-        pacer=ChannelPacer(0),
+        poster=Poster(
+            build_web_client(
+                settings.slack_bot_token.get_secret_value(),
+                settings.slack_api_url,
+                idempotent_only=True,
+            ),
+            ChannelPacer(0),
+            clock=utcnow,
+            sleep=TestWaits(),
+        ),
     )
     with pytest.raises(ProcessDied):
         dying.post_or_update(review_id)

@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
+from bot.cards.posting import PostFailed
 from bot.cli import cli
 from bot.jobs import digest
 from storage.models import DigestRun, Draft, Review
@@ -97,8 +98,9 @@ def test_exactly_one_digest_per_week_across_two_instances(fake_slack, database_u
 
 
 def test_a_digest_slack_refused_can_be_sent_later(fake_slack, services):
-    fake_slack.fail_next("chat.postMessage", status=500, times=4)
-    with pytest.raises(Exception):
+    # The post and the poster's five retries all fail.
+    fake_slack.fail_next("chat.postMessage", status=500, times=6)
+    with pytest.raises(PostFailed):
         digest.run(services, MONDAY)
     assert digest.run(services, MONDAY + timedelta(hours=1)) is True
     assert len(digests(fake_slack)) == 1

@@ -61,13 +61,27 @@ def test_the_nudge_repeats_every_four_hours_until_someone_decides(fake_slack, se
     assert len(actions(services, review_id, "nudged")) == 2
 
 
-def test_an_owner_is_nudged_instead_of_the_approvers(fake_slack, services):
+def test_an_owner_who_may_approve_is_nudged_instead_of_the_approvers(fake_slack, services):
+    fake_slack.usergroups["S0LEADS"] = ["U0BJORN"]
     review_id = add_review(services)
     set_review(services, review_id, assignee="U0BJORN")
     set_card(services, review_id, posted_at=NOW - timedelta(hours=5))
     nudges.run(services, NOW)
     text = fake_slack.ok_calls("chat.postMessage")[-1].args["blocks"][0]["text"]["text"]
-    assert "<@U0BJORN>" in text and "U0ANNA" not in text
+    assert "<@U0BJORN>" in text and "U0ANNA" not in text and "S0LEADS" not in text
+
+
+def test_an_owner_who_may_not_approve_is_nudged_together_with_the_approvers(fake_slack, services):
+    # A reminder only the owner sees would ask someone who cannot click Approve.
+    fake_slack.usergroups["S0LEADS"] = ["U0CARL"]
+    review_id = add_review(services)
+    set_review(services, review_id, assignee="U0BJORN")
+    set_card(services, review_id, posted_at=NOW - timedelta(hours=5))
+    assert nudges.run(services, NOW) == 1
+    text = fake_slack.ok_calls("chat.postMessage")[-1].args["blocks"][0]["text"]["text"]
+    assert "<@U0BJORN> <@U0ANNA> <!subteam^S0LEADS>" in text
+    [audit] = actions(services, review_id, "nudged")
+    assert audit.detail == {"mentioned": ["U0BJORN", "U0ANNA", "S0LEADS"]}
 
 
 def test_a_nudge_due_at_night_goes_out_when_the_working_day_starts(fake_slack, services):
@@ -91,8 +105,8 @@ def test_nothing_is_nudged_at_the_weekend(fake_slack, services):
 def test_a_slack_failure_leaves_the_nudge_due_for_the_next_sweep(fake_slack, services):
     review_id = add_review(services)
     set_card(services, review_id, posted_at=NOW - timedelta(hours=4))
-    # One call and the client's three retries all fail.
-    fake_slack.fail_next("chat.postMessage", status=500, times=4)
+    # The first post and the poster's five retries all fail, none of them reaching Slack.
+    fake_slack.fail_next("chat.postMessage", status=500, times=6)
     assert nudges.run(services, NOW) == 0
     assert actions(services, review_id, "nudged") == []
     assert nudges.run(services, NOW + timedelta(minutes=5)) == 1

@@ -3,6 +3,7 @@ message dict (`text` and `blocks`) out."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
 from slack_sdk.models.blocks import SectionBlock
@@ -14,6 +15,7 @@ from bot.blocks.mrkdwn import escape_mrkdwn, is_user_id, mrkdwn_text, safe_url, 
 # A channel message naming more people than this is a broadcast, not a nudge.
 MENTIONS_SHOWN = 20
 PATTERN_LINKS_SHOWN = 10
+ESCALATIONS_SHOWN = 15  # reviews listed in one escalation; the rest are counted
 
 
 def mention_any(slack_id: str) -> str:
@@ -49,30 +51,39 @@ def build_nudge(*, waiting: timedelta, people: tuple[str, ...], at: datetime, tz
     return _message(line, line.split("\n")[0])
 
 
+@dataclass(frozen=True)
+class LateReview:
+    rating: int | None
+    source: str
+    author: str | None
+    written_at: datetime
+    card_url: str | None
+
+
 def build_escalation(
-    *,
-    rating: int | None,
-    source: str,
-    author: str | None,
-    written_at: datetime,
-    sla: timedelta,
-    card_url: str | None,
-    contacts: tuple[str, ...],
-    tz: tzinfo,
+    *, reviews: list[LateReview], sla: timedelta, contacts: tuple[str, ...], tz: tzinfo
 ) -> dict:
-    """The channel message when a review's reply deadline has passed."""
-    who = shorten_escaped(author, 120)[0] if author else "a customer"
-    lines = [
-        f":rotating_light: *Reply deadline passed:* {stars(rating)} {source_label(source)} review "
-        f"from {who}, written {local_time(written_at, tz)}, has had no reply within "
+    """The one channel message for the reviews whose reply deadline passed in one sweep."""
+    count = len(reviews)
+    head = (
+        f":rotating_light: *Reply deadline passed:* "
+        f"{'a review has' if count == 1 else f'{count} reviews have'} had no reply within "
         f"{duration_words(sla)}."
-    ]
-    link = _link(card_url, "Open the card")
-    if link:
-        lines.append(link)
+    )
+    lines = [head]
+    for late in reviews[:ESCALATIONS_SHOWN]:
+        who = shorten_escaped(late.author, 120)[0] if late.author else "a customer"
+        line = (
+            f"• {stars(late.rating)} {source_label(late.source)} review from {who}, "
+            f"written {local_time(late.written_at, tz)}"
+        )
+        link = _link(late.card_url, "Open the card")
+        lines.append(f"{line} · {link}" if link else line)
+    if count > ESCALATIONS_SHOWN:
+        lines.append(f"_…and {count - ESCALATIONS_SHOWN} more_")
     if contacts:
         lines.append(_mentions(contacts))
-    return _message("\n".join(lines), lines[0])
+    return _message("\n".join(lines), head)
 
 
 def build_pattern_alert(*, theme_label: str, count: int, days: int, card_urls: list[str]) -> dict:

@@ -1,21 +1,23 @@
 """Posting and updating review cards through an outbox, so each review gets exactly one.
 
 Before a card is posted, a `SlackCard` row in state `queued` is committed; after Slack
-answers, its ts is recorded and the row becomes `posted`. A process that dies in between
-leaves the row queued, and `sweep_outbox()` then finds the message by its metadata
-(`review_card` with the review id) and adopts it instead of posting a second card.
+answers, its ts is recorded and the row becomes `posted`. A post whose answer was lost is
+resolved at once by the poster (bot/cards/posting.py), which finds it by its metadata
+(`review_card` with the review id). A process that dies in between leaves the row queued,
+and `sweep_outbox()` then finds the message the same way and adopts it instead of posting a
+second card. Each card's failure is its own: the sweep logs it and goes on.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import exists, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -25,7 +27,8 @@ from bot.blocks.card import build_card
 from bot.blocks.card_view import CardView
 from bot.blocks.thread import build_history_message, build_review_text_messages
 from bot.cards.card_view import load_card_view
-from bot.cards.pacing import ChannelPacer, StripedLocks
+from bot.cards.pacing import StripedLocks
+from bot.cards.posting import CLOCK_MARGIN, Poster
 from bot.metrics import Metrics
 from storage.db import session_scope
 from storage.models import CardState, Review, ReviewStatus, SlackCard, utcnow
@@ -34,18 +37,23 @@ log = logging.getLogger(__name__)
 
 CARD_EVENT_TYPE = "review_card"
 REVIEW_TEXT_EVENT_TYPE = "review_text"
-# How far back (in messages, newest first) recovery looks for a card posted but not recorded.
-RECOVERY_SCAN_LIMIT = 1000
-_HISTORY_PAGE = 200
+HISTORY_EVENT_TYPE = "review_history"
 
 
 def card_metadata(review_id: int) -> dict:
     return {"event_type": CARD_EVENT_TYPE, "event_payload": {"review_id": review_id}}
 
 
-def review_text_metadata(review_id: int) -> dict:
+def review_text_metadata(review_id: int, part: int) -> dict:
     """Marks the thread messages that hold a long review's text, so an erasure finds them."""
-    return {"event_type": REVIEW_TEXT_EVENT_TYPE, "event_payload": {"review_id": review_id}}
+    return {
+        "event_type": REVIEW_TEXT_EVENT_TYPE,
+        "event_payload": {"review_id": review_id, "part": part},
+    }
+
+
+def _stamped(ts: str) -> datetime:
+    return datetime.fromtimestamp(float(ts), UTC)
 
 
 def _card_review_id(message: dict) -> int | None:
@@ -69,27 +77,23 @@ class CardService:
         tz: tzinfo,
         team_language: str,
         lead_contacts: tuple[str, ...] = (),
-        pacer: ChannelPacer | None = None,
         clock: Callable[[], datetime] = utcnow,
-        poster: WebClient | None = None,
+        poster: Poster | None = None,
         metrics: Metrics | None = None,
     ) -> None:
-        """`poster` posts new cards: a client that does not retry what may have succeeded."""
+        """`client` updates and reads; `poster` posts (there is one when there is a client)."""
         self._engine = engine
         self._client = client
-        self._poster = poster or client
+        self._poster = poster
         self._channel = channel
         self._tz = tz
         self._team_language = team_language
         self._lead_contacts = lead_contacts
-        self._pacer = pacer or ChannelPacer(1.0)
         self._clock = clock
         self._metrics = metrics or Metrics()
         self._locks = StripedLocks()
         self._recovery: ThreadPoolExecutor | None = None
         self._stopping = threading.Event()
-        # Reviews whose last post may have reached Slack although it failed: looked for first.
-        self._unsure: set[int] = set()
 
     # --- the card -----------------------------------------------------------------------
     def view_for(self, review_id: int, *, drafting: bool = False) -> CardView | None:
@@ -114,8 +118,6 @@ class CardService:
                 return
             if card.state != CardState.queued:
                 self._update(card, drafting=drafting)
-            elif review_id in self._unsure:
-                self._adopt_or_post(card, drafting=drafting)
             else:
                 self._post(card, drafting=drafting)
 
@@ -153,9 +155,13 @@ class CardService:
         if self._client is None or card is None or card.ts is None:
             return
         message = build_history_message(kind, actor, detail, at=self._clock(), tz=self._tz)
-        self._pacer.wait(card.channel)
-        self._client.chat_postMessage(
-            channel=card.channel, thread_ts=card.ts, text=message["text"], blocks=message["blocks"]
+        # Each line is its own message: a retry must find this one, not an earlier same line.
+        line = {"review_id": review_id, "line": uuid.uuid4().hex}
+        self._poster.post(
+            card.channel,
+            message,
+            metadata={"event_type": HISTORY_EVENT_TYPE, "event_payload": line},
+            thread_ts=card.ts,
         )
 
     def tell(self, review_id: int, user: str, text: str) -> None:
@@ -189,7 +195,8 @@ class CardService:
 
     def sweep_outbox(self) -> int:
         """Post every queued card, adopting those Slack already has; card pending reviews that
-        never got a queued row. Returns how many cards were posted or adopted."""
+        never got a queued row. A card that fails is logged and left queued; the others go on.
+        Returns how many cards were posted or adopted."""
         if self._client is None:
             return 0
         with Session(self._engine) as session:
@@ -206,31 +213,41 @@ class CardService:
                     .order_by(Review.id)
                 )
             )
-        found: dict[int, dict] = {}
-        for channel in {card.channel or self._channel for card in queued} - {None, ""}:
-            wanted = {
-                card.review_id for card in queued if (card.channel or self._channel) == channel
-            }
-            found.update(self._find_cards(channel, wanted))
+        log.info(
+            "outbox sweep: %d queued cards, %d pending reviews without one",
+            len(queued),
+            len(uncarded),
+        )
+        found, unscanned = self._find_queued(queued)
         done = 0
         for card in queued:
             if self._stopping.is_set():
                 break
-            with self._locks.hold(card.review_id):
-                with Session(self._engine) as session:
-                    current = session.get(SlackCard, card.id)
-                if current is None or current.state != CardState.queued:
-                    continue
-                message = found.get(card.review_id)
-                if message is None:
-                    self._post(current)
-                else:
-                    self._adopt(current, message)
-                done += 1
+            try:
+                with self._locks.hold(card.review_id):
+                    with Session(self._engine) as session:
+                        current = session.get(SlackCard, card.id)
+                    if current is None or current.state != CardState.queued:
+                        continue
+                    message = found.get(card.review_id)
+                    if message is not None:
+                        self._adopt(current, message)
+                    else:
+                        # Where the scan failed, the poster looks for the card itself.
+                        since = card.created_at if card.review_id in unscanned else None
+                        self._post(current, since=since)
+            except Exception:
+                log.exception("the outbox could not post the card of review %s", card.review_id)
+                continue
+            done += 1
         for review_id in uncarded:
             if self._stopping.is_set():
                 break
-            self.post_or_update(review_id)
+            try:
+                self.post_or_update(review_id)
+            except Exception:
+                log.exception("the outbox could not post the card of review %s", review_id)
+                continue
             done += 1
         return done
 
@@ -242,24 +259,31 @@ class CardService:
             log.exception("card outbox sweep failed")
             return 0
 
-    def _find_cards(self, channel: str, review_ids: set[int]) -> dict[int, dict]:
-        """review id → our card message, among the channel's most recent messages."""
+    def _find_queued(self, queued: list[SlackCard]) -> tuple[dict[int, dict], set[int]]:
+        """review id → our card message in Slack, from one scan per channel of the messages
+        since the oldest queued row; and the reviews whose channel could not be scanned."""
         found: dict[int, dict] = {}
-        cursor = None
-        seen = 0
-        while seen < RECOVERY_SCAN_LIMIT and len(found) < len(review_ids):
-            page = self._client.conversations_history(
-                channel=channel, include_all_metadata=True, limit=_HISTORY_PAGE, cursor=cursor
-            )
-            for message in page.get("messages", []):
+        unscanned: set[int] = set()
+        by_channel: dict[str, list[SlackCard]] = {}
+        for card in queued:
+            if channel := card.channel or self._channel:
+                by_channel.setdefault(channel, []).append(card)
+        for channel, cards in by_channel.items():
+            wanted = {card.review_id for card in cards}
+            oldest = min(card.created_at for card in cards) - CLOCK_MARGIN
+            try:
+                messages = self._poster.scan(
+                    channel, thread_ts=None, oldest=f"{oldest.timestamp():.6f}"
+                )
+            except Exception as exc:
+                log.warning("could not scan %s for cards already posted: %s", channel, exc)
+                unscanned |= wanted
+                continue
+            for message in messages:
                 review_id = _card_review_id(message)
-                if review_id in review_ids:
+                if review_id in wanted:
                     found.setdefault(review_id, message)
-            seen += len(page.get("messages", []))
-            cursor = (page.get("response_metadata") or {}).get("next_cursor")
-            if not page.get("has_more") or not cursor:
-                break
-        return found
+        return found, unscanned
 
     # --- Slack --------------------------------------------------------------------------
     def _queue(self, review_id: int) -> SlackCard:
@@ -284,60 +308,44 @@ class CardService:
                 raise
             return card
 
-    def _post(self, card: SlackCard, *, drafting: bool = False) -> None:
+    def _post(
+        self, card: SlackCard, *, drafting: bool = False, since: datetime | None = None
+    ) -> None:
+        """Post the card, or adopt it when the poster finds it was posted after all."""
         channel = card.channel or self._channel
         view = self._view(card.review_id, card.version, drafting)
         if view is None:
             return
         message = build_card(view, tz=self._tz)
-        self._pacer.wait(channel)
-        try:
-            response = self._poster.chat_postMessage(
-                channel=channel,
-                text=message["text"],
-                blocks=message["blocks"],
-                metadata=card_metadata(card.review_id),
-                unfurl_links=False,
-                unfurl_media=False,
-            )
-        except SlackApiError as exc:
-            if exc.response.status_code >= 500:
-                self._unsure.add(card.review_id)
-            raise
-        except OSError:
-            self._unsure.add(card.review_id)
-            raise
-        self._unsure.discard(card.review_id)
-        self.record_post(card.id, channel, response["ts"])
+        posted = self._poster.post(
+            channel,
+            message,
+            metadata=card_metadata(card.review_id),
+            since=since,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+        if posted.adopted:
+            self._adopt(card, posted.message)
+            return
+        self.record_post(card.id, channel, posted.ts)
         log.info(
             "card posted",
-            extra={"review_id": card.review_id, "channel": channel, "ts": response["ts"]},
+            extra={"review_id": card.review_id, "channel": channel, "ts": posted.ts},
         )
         self._metrics.cards_posted.inc()
-        self._post_review_text(view, channel, response["ts"])
-
-    def _adopt_or_post(self, card: SlackCard, *, drafting: bool) -> None:
-        """After a post that may have reached Slack (a 5xx, a dropped connection): look for it
-        by its metadata before posting, so a retry never shows a second card."""
-        channel = card.channel or self._channel
-        message = self._find_cards(channel, {card.review_id}).get(card.review_id)
-        if message is None:
-            self._post(card, drafting=drafting)
-        else:
-            self._adopt(card, message)
+        self._post_review_text(view, channel, posted.ts, since=None)
 
     def _adopt(self, card: SlackCard, message: dict) -> None:
         """A card Slack has but we never recorded: record it, then bring it up to date (it
-        shows the review as it was when posted). The review text goes in its thread unless
-        the thread was started before the process died."""
+        shows the review as it was when posted), and see its review text is in its thread."""
         channel = card.channel or self._channel
         self.record_post(card.id, channel, message["ts"])
-        self._unsure.discard(card.review_id)  # found, by the sweep or by the next redraw
         with Session(self._engine) as session:
             card = session.get(SlackCard, card.id)
         view = self._update(card)
-        if view is not None and not message.get("reply_count"):
-            self._post_review_text(view, channel, message["ts"])
+        if view is not None:
+            self._post_review_text(view, channel, message["ts"], since=_stamped(message["ts"]))
 
     def _update(self, card: SlackCard, *, drafting: bool = False) -> CardView | None:
         # Every redraw gets a new version, so buttons on what users saw before are refused.
@@ -357,15 +365,17 @@ class CardService:
         )
         return view
 
-    def _post_review_text(self, view: CardView, channel: str, ts: str) -> None:
-        for message in build_review_text_messages(view):
-            self._pacer.wait(channel)
-            self._client.chat_postMessage(
-                channel=channel,
+    def _post_review_text(
+        self, view: CardView, channel: str, ts: str, *, since: datetime | None
+    ) -> None:
+        """`since`: the thread may hold some of it already (an adopted card)."""
+        for part, message in enumerate(build_review_text_messages(view)):
+            self._poster.post(
+                channel,
+                message,
+                metadata=review_text_metadata(view.review_id, part),
                 thread_ts=ts,
-                text=message["text"],
-                blocks=message["blocks"],
-                metadata=review_text_metadata(view.review_id),
+                since=since,
             )
 
     def _view(self, review_id: int, version: int, drafting: bool) -> CardView | None:

@@ -95,10 +95,10 @@ def build_web_client(
 ) -> WebClient:
     """429s wait for Retry-After; 5xx and dropped connections back off and try again.
 
-    `idempotent_only`: for posting a card. A 5xx or a dropped connection can come after Slack
-    already posted the message, and trying again would post a second card; such a failure is
-    left to the outbox sweep, which finds a card that did arrive by its metadata. A 429 is safe
-    to retry: Slack did nothing.
+    `idempotent_only`: for posting (bot/cards/posting.py). A 5xx or a dropped connection can
+    come after Slack already posted the message, and trying again would post it twice; the
+    poster first looks for a message that did arrive by its metadata. A 429 is safe to retry:
+    Slack did nothing.
     """
     # The counter first: the SDK stops asking at the handler that takes a retry.
     handlers: list[RetryHandler] = [metrics.slack_counter()] if metrics else []

@@ -1,7 +1,9 @@
 """The weekly digest: the seven days before the day it runs (in TIMEZONE) against the seven
 before those, posted to DIGEST_CHANNEL with a chart. Exactly one per week: the week's
 `digest_run` row is inserted before anything is sent, and a second run (a restart, another
-instance) finds it there and stops. A digest that quoted a review since erased is redrawn
+instance) finds it there and stops; unless the run that claimed it died before recording it
+as sent (STALE_CLAIM on): then the digest is looked for in the channel by its metadata, and
+sent only when Slack does not have it. A digest that quoted a review since erased is redrawn
 without it."""
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DAYS = 7
+# A claim this old with nothing recorded as sent: the run that made it died while sending.
+STALE_CLAIM = timedelta(minutes=30)
 EXAMPLE_MIN_CHARS = 20  # an example shorter than this says too little to be one
 
 
@@ -199,22 +203,50 @@ def _claim(engine: Engine, week: DigestWeek, now: datetime) -> bool:
     return True
 
 
+def _take_over(engine: Engine, week: DigestWeek, now: datetime) -> datetime | None:
+    """Claim a week whose run died before recording its digest as sent; returns when that
+    run claimed it (its digest may be in Slack since then), or None."""
+    with Session(engine) as session:
+        claimed = session.exec(select(DigestRun).where(col(DigestRun.week) == week.key)).first()
+    if claimed is None or claimed.sent_at is not None or claimed.claimed_at > now - STALE_CLAIM:
+        return None
+    with session_scope(engine) as session:
+        moved = session.execute(
+            update(DigestRun)
+            .where(
+                col(DigestRun.week) == week.key,
+                col(DigestRun.claimed_at) == claimed.claimed_at,
+                col(DigestRun.sent_at).is_(None),
+            )
+            .values(claimed_at=now)
+        ).rowcount
+    return claimed.claimed_at if moved == 1 else None
+
+
 def run(services: Services, now: datetime) -> bool:
     """Send the digest for the week before `now`, unless it was sent; True when sent here."""
     settings = services.settings
     client = services.slack
     channel = settings.digest_channel_id
-    if client is None or not channel:
+    if client is None or services.poster is None or not channel:
         return False
     week = digest_week(now, settings.tz, settings.digest_cron)
+    resumed: datetime | None = None
     if not _claim(services.engine, week, now):
-        log.info("the digest for the week of %s was already sent", week.key)
-        return False
+        resumed = _take_over(services.engine, week, now)
+        if resumed is None:
+            log.info("the digest for the week of %s was already sent", week.key)
+            return False
+        log.warning("the digest for the week of %s was claimed but never recorded", week.key)
     try:
         data = gather(services.engine, week, now=now, sla=settings.sla, tz=settings.tz)
         message = build_digest(data)
-        response = client.chat_postMessage(
-            channel=channel, text=message["text"], blocks=message["blocks"], unfurl_links=False
+        posted = services.poster.post(
+            channel,
+            message,
+            metadata={"event_type": "weekly_digest", "event_payload": {"week": week.key}},
+            unfurl_links=False,
+            since=resumed,
         )
     except BaseException:
         # Nothing reached the channel: give the week back, so a later run can send it.
@@ -225,9 +257,11 @@ def run(services: Services, now: datetime) -> bool:
         session.execute(
             update(DigestRun)
             .where(col(DigestRun.week) == week.key)
-            .values(sent_at=now, channel=channel, ts=response["ts"])
+            .values(sent_at=now, channel=channel, ts=posted.ts)
         )
-    log.info("digest sent", extra={"week": week.key, "channel": channel, "ts": response["ts"]})
+    log.info("digest sent", extra={"week": week.key, "channel": channel, "ts": posted.ts})
+    if posted.adopted:
+        return True  # sent before: its chart too, most likely, and one missing is no loss
     try:
         client.files_upload_v2(
             channel=channel,

@@ -7,12 +7,12 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.blocks.followup import build_follow_up_question
+from bot.cards.posting import PostFailed
 from bot.services import Services
 from storage.db import session_scope
 from storage.models import CardState, Decision, Review, ReviewStatus, SlackCard
@@ -38,9 +38,8 @@ def _set_asked(
 def run(services: Services, now: datetime) -> int:
     """Ask about every reply that went out FOLLOW_UP_AFTER ago; returns how many were asked."""
     settings = services.settings
-    client = services.slack
     # A question for people: asked when they are at work.
-    if client is None or not settings.working_time.is_open(now):
+    if services.poster is None or not settings.working_time.is_open(now):
         return 0
     replied_at = func.coalesce(Review.published_at, Review.decided_at)
     with Session(services.engine) as session:
@@ -62,11 +61,17 @@ def run(services: Services, now: datetime) -> int:
             continue
         message = build_follow_up_question(review_id, replied_at=replied, tz=settings.tz)
         try:
-            client.chat_postMessage(
-                channel=channel, thread_ts=ts, text=message["text"], blocks=message["blocks"]
+            services.poster.post(
+                channel,
+                message,
+                metadata={
+                    "event_type": "follow_up_question",
+                    "event_payload": {"review_id": review_id},
+                },
+                thread_ts=ts,
             )
-        except SlackApiError as exc:
-            log.warning("could not ask about review %s: %s", review_id, exc.response.get("error"))
+        except PostFailed as exc:
+            log.warning("could not ask about review %s: %s", review_id, exc)
             _set_asked(services.engine, review_id, frm=now, to=None)
             continue
         asked += 1

@@ -1,5 +1,7 @@
-"""Nudges: a card waiting for a decision gets a reminder in its thread, addressed to its
-owner or else the approvers, after NUDGE_AFTER and then every NUDGE_EVERY, in working hours.
+"""Nudges: a card waiting for a decision gets a reminder in its thread, addressed to someone
+allowed to decide it (its owner when they may approve; an owner who may not is nudged
+together with the approvers; else the approvers), after NUDGE_AFTER and then every
+NUDGE_EVERY, in working hours.
 Each reminder is a `Decision` row (action "nudged"), so the audit says who was reminded when.
 """
 
@@ -8,11 +10,12 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.blocks.alerts import build_nudge
+from bot.cards.approvers import Approvers
+from bot.cards.posting import PostFailed
 from bot.services import Services
 from storage.db import session_scope
 from storage.models import CardState, Decision, Review, ReviewStatus, SlackCard
@@ -22,17 +25,24 @@ log = logging.getLogger(__name__)
 NUDGED = "nudged"
 
 
-def people_to_nudge(assignee: str | None, approvers: tuple[str, ...]) -> tuple[str, ...]:
-    return (assignee,) if assignee else approvers
+def people_to_nudge(
+    assignee: str | None, approvers: Approvers, listed: tuple[str, ...]
+) -> tuple[str, ...]:
+    """`listed`: the APPROVERS setting, whom a nudge mentions when the owner cannot decide."""
+    if not assignee:
+        return listed
+    if approvers.may_decide(assignee):
+        return (assignee,)
+    return (assignee, *(a for a in listed if a != assignee))
 
 
 def run(services: Services, now: datetime) -> int:
     """Send every reminder due at `now`; returns how many went out."""
     settings = services.settings
-    client = services.slack
     working = settings.working_time
-    if client is None or not working.is_open(now):
+    if services.poster is None or not working.is_open(now):
         return 0
+    approvers = Approvers(settings.approvers, services.slack)
     last_nudge = (
         select(Decision.review_id, func.max(Decision.at).label("at"))
         .where(Decision.action == NUDGED)
@@ -63,15 +73,21 @@ def run(services: Services, now: datetime) -> int:
         due = nudged_at + settings.nudge_every if nudged_at else posted_at + settings.nudge_after
         if working.next_open(due) > now:
             continue
-        people = people_to_nudge(assignee, settings.approvers)
+        people = people_to_nudge(assignee, approvers, settings.approvers)
         message = build_nudge(waiting=now - posted_at, people=people, at=now, tz=settings.tz)
+        nudge = {"review_id": review_id, "due": due.isoformat()}
         try:
-            client.chat_postMessage(
-                channel=channel, thread_ts=ts, text=message["text"], blocks=message["blocks"]
+            services.poster.post(
+                channel,
+                message,
+                metadata={"event_type": "review_nudge", "event_payload": nudge},
+                thread_ts=ts,
+                # A process that died before recording it may have sent it: looked for first.
+                since=due,
             )
-        except SlackApiError as exc:
+        except PostFailed as exc:
             # Not recorded, so the next sweep tries again; the other cards still get theirs.
-            log.warning("could not nudge review %s: %s", review_id, exc.response.get("error"))
+            log.warning("could not nudge review %s: %s", review_id, exc)
             continue
         with session_scope(services.engine) as session:
             session.add(

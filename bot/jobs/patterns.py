@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlmodel import Session, col, select
 
 from bot.blocks.alerts import build_pattern_alert
+from bot.cards.posting import PostFailed
 from bot.cards.slack_client import redraw_message
 from bot.jobs.cards import permalink
 from bot.triage.themes import THEME_LABELS
@@ -52,7 +52,7 @@ def run(services: Services, now: datetime) -> int:
     settings = services.settings
     client = services.slack
     channel = settings.reviews_channel
-    if client is None or not channel:
+    if client is None or services.poster is None or not channel:
         return 0
     since = now - WINDOW
     with Session(services.engine) as session:
@@ -75,11 +75,15 @@ def run(services: Services, now: datetime) -> int:
             continue
         message = _alert(services, client, theme, review_ids)
         try:
-            response = client.chat_postMessage(
-                channel=channel, text=message["text"], blocks=message["blocks"], unfurl_links=False
+            posted = services.poster.post(
+                channel,
+                message,
+                # One alert per theme and window: a retry looks only since its own attempt.
+                metadata={"event_type": "pattern_alert", "event_payload": {"theme": theme}},
+                unfurl_links=False,
             )
-        except SlackApiError as exc:
-            log.warning("could not post the %s pattern alert: %s", theme, exc.response.get("error"))
+        except PostFailed as exc:
+            log.warning("could not post the %s pattern alert: %s", theme, exc)
             continue
         with session_scope(services.engine) as session:
             session.add(
@@ -88,7 +92,7 @@ def run(services: Services, now: datetime) -> int:
                     alerted_at=now,
                     review_ids=review_ids,
                     channel=channel,
-                    ts=response["ts"],
+                    ts=posted.ts,
                 )
             )
         sent += 1

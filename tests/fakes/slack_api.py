@@ -17,7 +17,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from email.parser import BytesParser
@@ -43,7 +43,6 @@ MAX_TEXT_CHARS = 40_000
 MAX_VIEW_BYTES = 250_000
 # Form posts carry these as JSON strings; decoding them lets tests assert on real objects.
 JSON_ENCODED_FIELDS = ("blocks", "attachments", "metadata", "view", "files")
-_FIRST_TS_MICROS = 1_700_000_000_000_000
 _TS_STEP_MICROS = 100
 _DEFAULT_USER_ID = re.compile(r"U\d+")
 _NO_RANDOM_FAULTS = frozenset({"auth.test", "bots.info"})  # so an app under chaos can still start
@@ -70,6 +69,7 @@ class SlackCall:
     method: str
     args: dict
     token: str | None
+    at: float = field(default_factory=time.time)  # when it arrived, for benches' latencies
 
 
 @dataclass
@@ -107,8 +107,11 @@ class FakeSlack(LocalServer):
         team_id: str = "T0TEST",
         bot_user_id: str = "U0BOT",
         port: int = 0,
+        clock: Callable[[], float] = time.time,
     ) -> None:
+        """`clock` (seconds since the epoch) stamps messages, as Slack's ts is its own time."""
         super().__init__(port=port)
+        self._clock = clock
         self.bot_token = bot_token
         self.app_token = app_token
         # Set by a Socket Mode endpoint (tests/fakes/socket_mode.py): a fresh wss URL per call.
@@ -160,6 +163,7 @@ class FakeSlack(LocalServer):
             self._rates = (0.0, 0.0, 1)
             self._rng = random.Random(0)
             self._counter = 0
+            self._last_ts_micros = 0
             self.users: dict[str, dict] = {
                 self.bot_user_id: {
                     "id": self.bot_user_id,
@@ -346,7 +350,8 @@ class FakeSlack(LocalServer):
         """For standalone runs (bench/), where the recording is out of the caller's process."""
         with self._lock:
             calls = [
-                {"method": c.method, "args": c.args, "error": error} for c, error in self._calls
+                {"method": c.method, "args": c.args, "error": error, "at": c.at}
+                for c, error in self._calls
             ]
         return Reply.json({"calls": calls})
 
@@ -384,8 +389,9 @@ class FakeSlack(LocalServer):
         return f"{prefix}{self._counter:010d}"
 
     def _next_ts(self) -> str:
-        self._counter += 1
-        micros = _FIRST_TS_MICROS + self._counter * _TS_STEP_MICROS
+        # The time of posting, as in Slack, and never the same ts twice.
+        micros = max(int(self._clock() * 1_000_000), self._last_ts_micros + _TS_STEP_MICROS)
+        self._last_ts_micros = micros
         return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     def _find_message(self, args: dict, ts_field: str = "ts") -> dict:

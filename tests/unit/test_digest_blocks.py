@@ -5,7 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.blocks.alerts import build_escalation, build_nudge, build_pattern_alert, mention_any
+from bot.blocks.alerts import (
+    LateReview,
+    build_escalation,
+    build_nudge,
+    build_pattern_alert,
+    mention_any,
+)
 from bot.blocks.digest import DigestData, ThemeCount, build_digest, digest_as_text
 from bot.blocks.followup import (
     ACTION_FOLLOWED_UP,
@@ -89,19 +95,28 @@ def test_nudge_and_escalation_mention_users_and_groups_and_escape_the_rest():
     assert mention_any("<!channel>") == "&lt;!channel&gt;"
     nudge = build_nudge(waiting=timedelta(hours=5), people=("U0ANNA",), at=AT, tz=TZ)
     assert "waiting 5 h" in nudge["text"] and "<@U0ANNA>" in nudge["blocks"][0]["text"]["text"]
-    escalation = build_escalation(
+    late = LateReview(
         rating=1,
         source="google",
         author=HOSTILE,
         written_at=AT,
-        sla=timedelta(hours=24),
         card_url="https://fake.slack.com/archives/C1/p1",
-        contacts=("S0LEADS",),
-        tz=TZ,
+    )
+    escalation = build_escalation(
+        reviews=[late], sla=timedelta(hours=24), contacts=("S0LEADS",), tz=TZ
     )
     text = escalation["blocks"][0]["text"]["text"]
     assert "<!channel>" not in text and "within 24 h" in text
     assert "<https://fake.slack.com/archives/C1/p1|Open the card>" in text
+    assert validate_blocks(escalation["blocks"]) == []
+
+
+def test_one_escalation_lists_many_late_reviews_and_counts_the_rest():
+    late = LateReview(rating=2, source="google", author="Kari", written_at=AT, card_url=None)
+    escalation = build_escalation(reviews=[late] * 40, sla=timedelta(hours=24), contacts=(), tz=TZ)
+    text = escalation["blocks"][0]["text"]["text"]
+    assert "40 reviews have had no reply" in escalation["text"]
+    assert text.count("review from Kari") == 15 and "…and 25 more" in text
     assert validate_blocks(escalation["blocks"]) == []
 
 

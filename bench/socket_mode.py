@@ -59,11 +59,26 @@ def _websocket_client(app: App, token: str, **tuning: Any) -> Connected:
     return SocketModeHandler(app, token, **tuning)
 
 
-def _chosen(app: App, token: str) -> Connected:
-    from bot.config import Settings
-    from bot.socket_mode import socket_mode_handler
+class _Chosen:
+    """What `reviewbot run` connects with: bot/socket_mode.py's handler and its connect()."""
 
-    return socket_mode_handler(app, Settings(slack_app_token=token))
+    def __init__(self, app: App, token: str) -> None:
+        from bot.config import Settings
+        from bot.socket_mode import socket_mode_handler
+
+        self._handler = socket_mode_handler(app, Settings(slack_app_token=token))
+
+    def connect(self) -> None:
+        from bot.socket_mode import connect
+
+        connect(self._handler)
+
+    def close(self) -> None:
+        self._handler.close()
+
+
+def _chosen(app: App, token: str) -> Connected:
+    return _Chosen(app, token)
 
 
 class _AiohttpOnItsOwnLoop:

@@ -114,10 +114,10 @@ def run() -> None:
     bolt = create_bolt_app(services)
     socket_handler = None
     if settings.socket_mode:
-        from bot.socket_mode import socket_mode_handler
+        from bot.socket_mode import connect, socket_mode_handler
 
         socket_handler = socket_mode_handler(bolt, settings)
-        socket_handler.connect()
+        connect(socket_handler)
         log.info("connected to Slack in Socket Mode")
     server = HttpServer(
         create_app(services, None if settings.socket_mode else bolt),

@@ -8,6 +8,9 @@ second (bench/socket_mode.py; docs/socket-mode.md has the figures).
 
 from __future__ import annotations
 
+import logging
+import threading
+
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode.websocket_client import SocketModeHandler
 
@@ -25,3 +28,26 @@ def socket_mode_handler(app: App, settings: Settings) -> SocketModeHandler:
         settings.slack_app_token.get_secret_value(),
         ping_interval=PING_INTERVAL_SECONDS,
     )
+
+
+log = logging.getLogger(__name__)
+
+
+def connect(handler: SocketModeHandler, *, opened_within: float = 10.0) -> None:
+    """Open the first connection, then start the client's connection monitor.
+
+    The client starts its monitor together with the first connection, and the monitor's first
+    look comes at once: finding the socket not yet open, it opens a second session that races
+    the first, and on a busy machine the loser can hold the client's one session runner, so a
+    later refresh never takes. Starting the monitor once the first socket is open avoids that.
+    """
+    client = handler.client
+    opened = threading.Event()
+    client.on_open_listeners.append(lambda _ws: opened.set())
+    client.current_app_monitor_started = True  # held back until the socket is open
+    handler.connect()
+    if not opened.wait(opened_within):
+        log.warning(
+            "Socket Mode: no connection within %.0f s; the monitor keeps trying", opened_within
+        )
+    client.current_app_monitor.start()

@@ -11,7 +11,7 @@ import pytest
 
 from bot.blocks import ids
 from bot.slack_app import create_bolt_app
-from bot.socket_mode import socket_mode_handler
+from bot.socket_mode import connect, socket_mode_handler
 from tests.fakes.socket_mode import FakeSocketMode
 from tests.harness import REVIEWS_CHANNEL, TEAM_ID, AppHarness
 from tests.workflow_support import ANNA, block_action, decisions, drafted_card, post_review
@@ -32,7 +32,7 @@ def app(app_factory, fake_slack, endpoint) -> Iterator[AppHarness]:
     """The app with SLACK_APP_TOKEN, connected through the Socket Mode handler `run` uses."""
     harness = app_factory(slack_app_token=fake_slack.app_token, card_post_interval=0)
     handler = socket_mode_handler(create_bolt_app(harness.services), harness.settings)
-    handler.connect()
+    connect(handler)
     try:
         endpoint.wait_for_connection()
         yield harness

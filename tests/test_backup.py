@@ -14,20 +14,20 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from bot.cli import cli
+from bot.demo import SAMPLES
 from storage.db import current_revision, head_revision, make_engine, migrate, session_scope
 from storage.reviews import ReviewData, count_reviews, upsert_reviews
-from tests.shared_data import SHARED_DATA
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 runner = CliRunner()
 
 
-def real_reviews(count: int) -> list[ReviewData]:
-    with (SHARED_DATA / "sv.jsonl").open(encoding="utf-8") as lines:
-        rows = [json.loads(line) for _, line in zip(range(count), lines, strict=False)]
+def sample_reviews(count: int) -> list[ReviewData]:
+    """`count` reviews with the bundled sample texts (the suite runs without ../shared too)."""
+    texts = [json.loads(line)["text"] for line in SAMPLES.read_text(encoding="utf-8").splitlines()]
     return [
-        ReviewData(source=row["source"], external_id=row["external_id"], text=row["text"])
-        for row in rows
+        ReviewData(source="google", external_id=f"backup-{n}", text=texts[n % len(texts)])
+        for n in range(count)
     ]
 
 
@@ -53,7 +53,7 @@ def test_the_backup_holds_committed_rows_the_db_file_alone_does_not(tmp_path, mo
     engine = make_engine(f"sqlite:///{live}")
     migrate(engine)
     with session_scope(engine) as session:
-        upsert_reviews(session, real_reviews(40), now=NOW)
+        upsert_reviews(session, sample_reviews(40), now=NOW)
     # The app is still running: its last transactions are in reviewbot.db-wal, not yet in
     # reviewbot.db, so a plain copy of the .db file misses them.
     shutil.copy(live, tmp_path / "copied.db")
@@ -77,7 +77,7 @@ def test_a_backup_made_while_another_connection_writes_is_whole(tmp_path, monkey
     monkeypatch.setenv("DATABASE_URL", url)
     engine = make_engine(url)
     migrate(engine)
-    reviews = real_reviews(400)
+    reviews = sample_reviews(400)
     with session_scope(engine) as session:
         upsert_reviews(session, reviews[:100], now=NOW)
     writing, done, failures = threading.Event(), threading.Event(), []

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from bot.cli import cli
+from bot.demo import SAMPLES
 from storage.db import MIGRATIONS_DIR, current_revision, head_revision, make_engine, migrate
 from storage.examples import approved_replies
 from storage.figures import Period
@@ -21,7 +22,6 @@ from storage.models import Review
 from storage.pending import pending_reviews
 from storage.reviews import ReviewData, count_reviews, upsert_reviews
 from storage.slack_messages import posted_cards
-from tests.shared_data import SHARED_DATA
 
 pytestmark = pytest.mark.storage
 
@@ -32,13 +32,12 @@ SCRIPTS = ScriptDirectory(str(MIGRATIONS_DIR))
 PREVIOUS_HEAD = SCRIPTS.get_revision(SCRIPTS.get_current_head()).down_revision
 
 
-def real_negative(language: str) -> str:
-    with (SHARED_DATA / f"{language}.jsonl").open(encoding="utf-8") as lines:
-        for line in lines:
-            row = json.loads(line)
-            if row["label"] == "negative" and len(row["text"]) > 20:
-                return row["text"]
-    raise AssertionError(f"no negative review in {language}.jsonl")
+def sample_text(starts: str) -> str:
+    """A bundled sample review's text (the suite runs without ../shared too)."""
+    for line in SAMPLES.read_text(encoding="utf-8").splitlines():
+        if (text := json.loads(line)["text"]).startswith(starts):
+            return text
+    raise AssertionError(f"no sample review starts with {starts!r}")
 
 
 def insert(connection: sa.Connection, tables: dict[str, sa.Table], name: str, **row) -> int:
@@ -53,7 +52,7 @@ def fill_previous_release(engine: sa.Engine) -> dict[str, object]:
     metadata = sa.MetaData()
     metadata.reflect(engine)
     tables = metadata.tables
-    swedish, chinese = real_negative("sv"), real_negative("zh-Hant")
+    swedish, chinese = sample_text("Beställde"), sample_text("房間")
     reply = "Hej Anna!\n\nTack för att du hörde av dig, och förlåt.\n\nVänliga hälsningar\nEva"
     common = {"received_at": WRITTEN, "updated_at": WRITTEN, "themes": []}
     with engine.begin() as connection:

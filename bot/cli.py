@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from bot.config import EXAMPLE_PROFILE, ConfigError, Settings, load_settings
 from bot.logging_setup import configure_logging
 from bot.manifest import manifest_command
-from bot.services import build_services
+from bot.wiring import build_services
 
 cli = typer.Typer(
     help="reviewbot: answer negative customer reviews from Slack.", no_args_is_help=True
@@ -225,8 +225,8 @@ def triage(
     database."""
     from bot.drafting import BusinessProfile
     from bot.reviews.intake import Problem, ReviewIn, parse_review
-    from bot.services import build_triage
     from bot.sources.files import read_rows
+    from bot.wiring import build_triage
 
     settings = _settings(with_profile=True)
     triager = build_triage(settings, BusinessProfile.from_file(settings.business_profile))

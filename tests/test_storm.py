@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from bot.config import Settings
 from bot.jobs import digest, escalation, follow_up, nudges, patterns
 from bot.reviews.intake import ReviewIn
-from bot.services import build_services
+from bot.wiring import build_services
 from storage.db import session_scope
 from storage.models import CardState, Decision, DigestRun, SlackCard
 from tests.harness import REVIEWS_CHANNEL

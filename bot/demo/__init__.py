@@ -18,8 +18,9 @@ from bot.blocks.card import build_card
 from bot.config import Settings
 from bot.jobs.digest import digest_week, next_run, preview
 from bot.reviews.importer import import_file
-from bot.services import Services, build_services
+from bot.services import Services
 from bot.triage.themes import THEME_LABELS
+from bot.wiring import build_services
 from storage.models import Decision, Draft, Review, utcnow
 
 SAMPLES = Path(__file__).resolve().parent / "sample_reviews.jsonl"

@@ -323,7 +323,6 @@ def digest(
 ) -> None:
     """The weekly digest: --preview shows it here; without it, it is sent to DIGEST_CHANNEL
     (once per week: a week already sent is not sent again)."""
-    from bot.jobs import digest as digest_job
     from storage.models import utcnow
 
     settings = _settings(with_profile=True)
@@ -344,11 +343,11 @@ def digest(
     now = services.clock()
     try:
         if preview:
-            text, chart = digest_job.preview(services, now, out)
+            text, chart = services.digests.preview(now, out)
             # soft_wrap: the tables and the path must come out as they are, not re-wrapped.
             console.print(text, markup=False, highlight=False, soft_wrap=True)
             console.print(f"\nChart: {chart.resolve()}", markup=False, soft_wrap=True)
-        elif digest_job.run(services, now):
+        elif services.digests.send(now):
             console.print(f"digest sent to {settings.digest_channel_id}")
         else:
             console.print("that week's digest was already sent")

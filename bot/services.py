@@ -21,6 +21,7 @@ from bot.metrics import Metrics
 from bot.publishing.registry import PublisherRegistry
 from bot.publishing.service import PublishService
 from bot.reviews.decisions import DecisionService
+from bot.reviews.digest import DigestService
 from bot.reviews.erasure import ErasureService
 from bot.reviews.intake import IntakeService
 from bot.reviews.pipeline import Pipeline
@@ -65,6 +66,7 @@ class Services:
     decisions: DecisionService
     signers: Signers
     votes: VoteService  # 👍 / 👎 on drafts
+    digests: DigestService  # the weekly digest in DIGEST_CHANNEL
     redrafts: ThreadPoolExecutor
     # What a click starts (decisions, card redraws), run after its acknowledgement.
     interactions: ThreadPoolExecutor

@@ -23,6 +23,7 @@ from bot.metrics import Metrics
 from bot.publishing.registry import build_publishers
 from bot.publishing.service import PublishService
 from bot.reviews.decisions import DecisionService
+from bot.reviews.digest import DigestService
 from bot.reviews.erasure import ErasureService
 from bot.reviews.intake import IntakeService
 from bot.reviews.pipeline import Pipeline
@@ -179,6 +180,15 @@ def build_services(
         decisions=decisions,
         signers=signers,
         votes=VoteService(engine, cards=cards, clock=clock),
+        digests=DigestService(
+            engine,
+            slack,
+            poster,
+            channel=settings.digest_channel_id,
+            cron=settings.digest_cron,
+            sla=settings.sla,
+            tz=settings.tz,
+        ),
         redrafts=redrafts,
         interactions=ThreadPoolExecutor(INTERACTION_WORKERS, thread_name_prefix="interaction"),
         # KPI answers queue here, not in Bolt's five listener threads, so twenty /reviews at

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from slack_sdk.errors import SlackApiError
 
-from bot.jobs import digest, patterns
+from bot.jobs import patterns
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -29,5 +29,5 @@ def redraw_without(services: Services, review_ids: list[int]) -> None:
                 review_id,
                 exc.response.get("error"),
             )
-    digest.redraw_without(services, review_ids)
+    services.digests.redraw_without(review_ids)
     patterns.redraw_without(services, review_ids)

@@ -23,6 +23,7 @@ from bot.publishing.service import PublishService
 from bot.reviews.decisions import DecisionService
 from bot.reviews.digest import DigestService
 from bot.reviews.erasure import ErasureService
+from bot.reviews.follow_up import FollowUps
 from bot.reviews.intake import IntakeService
 from bot.reviews.pipeline import Pipeline
 from bot.reviews.triage import Triage
@@ -67,6 +68,7 @@ class Services:
     signers: Signers
     votes: VoteService  # 👍 / 👎 on drafts
     digests: DigestService  # the weekly digest in DIGEST_CHANNEL
+    follow_ups: FollowUps  # asks whether the customer was followed up
     redrafts: ThreadPoolExecutor
     # What a click starts (decisions, card redraws), run after its acknowledgement.
     interactions: ThreadPoolExecutor

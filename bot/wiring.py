@@ -25,6 +25,7 @@ from bot.publishing.service import PublishService
 from bot.reviews.decisions import DecisionService
 from bot.reviews.digest import DigestService
 from bot.reviews.erasure import ErasureService
+from bot.reviews.follow_up import FollowUps
 from bot.reviews.intake import IntakeService
 from bot.reviews.pipeline import Pipeline
 from bot.reviews.triage import Triage
@@ -187,6 +188,13 @@ def build_services(
             channel=settings.digest_channel_id,
             cron=settings.digest_cron,
             sla=settings.sla,
+            tz=settings.tz,
+        ),
+        follow_ups=FollowUps(
+            engine,
+            poster,
+            after=settings.follow_up_after,
+            working_time=settings.working_time,
             tz=settings.tz,
         ),
         redrafts=redrafts,

@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from bot.blocks.alerts import LateReview, build_escalation
@@ -23,7 +22,7 @@ from bot.jobs.cards import permalink
 from bot.services import Services
 from storage.db import session_scope
 from storage.models import Decision, Review, ReviewStatus
-from storage.reviews import unannounced_breaches
+from storage.reviews import move_stamp, unannounced_breaches
 from storage.slack_messages import posted_cards
 
 log = logging.getLogger(__name__)
@@ -31,20 +30,6 @@ log = logging.getLogger(__name__)
 ESCALATED = "escalated"
 # Reviews that still wait for someone to decide.
 WAITING = (ReviewStatus.triaged, ReviewStatus.drafting, ReviewStatus.pending)
-
-
-def _set_breached(
-    services: Services, review_id: int, *, frm: datetime | None, to: datetime | None
-) -> bool:
-    """Compare-and-set on `sla_breached_at`, so exactly one sweep escalates a review."""
-    current = Review.sla_breached_at
-    with session_scope(services.engine) as session:
-        moved = session.execute(
-            update(Review)
-            .where(Review.id == review_id, current.is_(None) if frm is None else current == frm)
-            .values(sla_breached_at=to)
-        ).rowcount
-    return moved == 1
 
 
 def run(services: Services, now: datetime) -> int:
@@ -65,8 +50,12 @@ def run(services: Services, now: datetime) -> int:
             .order_by(Review.created_at)
         ).all()
     for review in breached:
-        if not _set_breached(services, review.id, frm=None, to=now):
-            continue
+        with session_scope(services.engine) as session:
+            # Compare-and-set, so exactly one sweep escalates a review.
+            if not move_stamp(
+                session, review_id=review.id, stamp="sla_breached_at", frm=None, to=now
+            ):
+                continue
         if review.received_at > review.created_at + settings.sla:
             _record(services, [review.id], now, announced=False)
         try:

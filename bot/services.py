@@ -25,6 +25,7 @@ from bot.reviews.digest import DigestService
 from bot.reviews.erasure import ErasureService
 from bot.reviews.follow_up import FollowUps
 from bot.reviews.intake import IntakeService
+from bot.reviews.patterns import PatternAlerts
 from bot.reviews.pipeline import Pipeline
 from bot.reviews.triage import Triage
 from bot.reviews.votes import VoteService
@@ -69,6 +70,7 @@ class Services:
     votes: VoteService  # 👍 / 👎 on drafts
     digests: DigestService  # the weekly digest in DIGEST_CHANNEL
     follow_ups: FollowUps  # asks whether the customer was followed up
+    patterns: PatternAlerts  # one theme in many negative reviews of a week
     redrafts: ThreadPoolExecutor
     # What a click starts (decisions, card redraws), run after its acknowledgement.
     interactions: ThreadPoolExecutor

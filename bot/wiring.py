@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from functools import partial
 
 from bot.cards.approvers import Approvers
 from bot.cards.changes import ChangeNotices
@@ -16,7 +17,6 @@ from bot.cards.signers import Signers
 from bot.cards.slack_client import Sleep, build_web_client
 from bot.config import Settings
 from bot.drafting import BusinessProfile, PromptLibrary, build_drafter
-from bot.jobs.erased import redraw_without
 from bot.jobs.leader import leader_lock_for
 from bot.jobs.scheduler import JobScheduler, job_specs
 from bot.metrics import Metrics
@@ -24,9 +24,11 @@ from bot.publishing.registry import build_publishers
 from bot.publishing.service import PublishService
 from bot.reviews.decisions import DecisionService
 from bot.reviews.digest import DigestService
+from bot.reviews.erased import redraw_without
 from bot.reviews.erasure import ErasureService
 from bot.reviews.follow_up import FollowUps
 from bot.reviews.intake import IntakeService
+from bot.reviews.patterns import PatternAlerts
 from bot.reviews.pipeline import Pipeline
 from bot.reviews.triage import Triage
 from bot.reviews.votes import VoteService
@@ -161,7 +163,19 @@ def build_services(
         tz=settings.tz,
         clock=clock,
     )
-    services = Services(
+    digests = DigestService(
+        engine,
+        slack,
+        poster,
+        channel=settings.digest_channel_id,
+        cron=settings.digest_cron,
+        sla=settings.sla,
+        tz=settings.tz,
+    )
+    patterns = PatternAlerts(
+        engine, slack, poster, channel=settings.reviews_channel, minimum=settings.pattern_min
+    )
+    return Services(
         settings=settings,
         engine=engine,
         database=database,
@@ -181,15 +195,8 @@ def build_services(
         decisions=decisions,
         signers=signers,
         votes=VoteService(engine, cards=cards, clock=clock),
-        digests=DigestService(
-            engine,
-            slack,
-            poster,
-            channel=settings.digest_channel_id,
-            cron=settings.digest_cron,
-            sla=settings.sla,
-            tz=settings.tz,
-        ),
+        digests=digests,
+        patterns=patterns,
         follow_ups=FollowUps(
             engine,
             poster,
@@ -204,11 +211,10 @@ def build_services(
         answers=ThreadPoolExecutor(KPI_ANSWER_WORKERS, thread_name_prefix="kpi-answer"),
         jobs=JobScheduler(engine, settings, leader_lock_for(engine), job_specs(settings)),
         sources=sources,
+        erasure=ErasureService(
+            engine,
+            retention_days=settings.retention_days,
+            clock=clock,
+            on_erased=partial(redraw_without, cards=cards, digests=digests, patterns=patterns),
+        ),
     )
-    services.erasure = ErasureService(
-        engine,
-        retention_days=settings.retention_days,
-        clock=clock,
-        on_erased=lambda ids: redraw_without(services, ids),
-    )
-    return services

@@ -17,8 +17,8 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from bot.blocks.alerts import LateReview, build_escalation
+from bot.cards.permalinks import permalink
 from bot.cards.posting import PostFailed
-from bot.jobs.cards import permalink
 from bot.services import Services
 from storage.db import session_scope
 from storage.models import Decision, Review, ReviewStatus

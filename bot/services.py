@@ -23,8 +23,10 @@ from bot.publishing.service import PublishService
 from bot.reviews.decisions import DecisionService
 from bot.reviews.digest import DigestService
 from bot.reviews.erasure import ErasureService
+from bot.reviews.escalation import Escalations
 from bot.reviews.follow_up import FollowUps
 from bot.reviews.intake import IntakeService
+from bot.reviews.nudges import Nudges
 from bot.reviews.patterns import PatternAlerts
 from bot.reviews.pipeline import Pipeline
 from bot.reviews.triage import Triage
@@ -71,6 +73,8 @@ class Services:
     digests: DigestService  # the weekly digest in DIGEST_CHANNEL
     follow_ups: FollowUps  # asks whether the customer was followed up
     patterns: PatternAlerts  # one theme in many negative reviews of a week
+    nudges: Nudges  # reminders in the threads of cards waiting for a decision
+    escalations: Escalations  # reviews past their SLA, announced
     redrafts: ThreadPoolExecutor
     # What a click starts (decisions, card redraws), run after its acknowledgement.
     interactions: ThreadPoolExecutor

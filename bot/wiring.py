@@ -17,7 +17,6 @@ from bot.cards.signers import Signers
 from bot.cards.slack_client import Sleep, build_web_client
 from bot.config import Settings
 from bot.drafting import BusinessProfile, PromptLibrary, build_drafter
-from bot.jobs.leader import leader_lock_for
 from bot.jobs.scheduler import JobScheduler, job_specs
 from bot.metrics import Metrics
 from bot.publishing.registry import build_publishers
@@ -26,8 +25,10 @@ from bot.reviews.decisions import DecisionService
 from bot.reviews.digest import DigestService
 from bot.reviews.erased import redraw_without
 from bot.reviews.erasure import ErasureService
+from bot.reviews.escalation import Escalations
 from bot.reviews.follow_up import FollowUps
 from bot.reviews.intake import IntakeService
+from bot.reviews.nudges import Nudges
 from bot.reviews.patterns import PatternAlerts
 from bot.reviews.pipeline import Pipeline
 from bot.reviews.triage import Triage
@@ -39,6 +40,7 @@ from bot.triage.negativity import Thresholds
 from storage.backlog import backlog
 from storage.db import make_engine, migrate
 from storage.health import DatabaseWatch
+from storage.leader import leader_lock_for
 from storage.models import utcnow
 
 KPI_ANSWER_WORKERS = 4  # /reviews answers read at once; more would only queue on the database
@@ -197,6 +199,28 @@ def build_services(
         votes=VoteService(engine, cards=cards, clock=clock),
         digests=digests,
         patterns=patterns,
+        nudges=Nudges(
+            engine,
+            slack,
+            poster,
+            approvers=settings.approvers,
+            after=settings.nudge_after,
+            every=settings.nudge_every,
+            working_time=settings.working_time,
+            tz=settings.tz,
+        ),
+        escalations=Escalations(
+            engine,
+            slack,
+            poster,
+            cards,
+            sla=settings.sla,
+            contacts=settings.escalation_contacts,
+            anytime=settings.escalate_anytime,
+            working_time=settings.working_time,
+            channel=settings.reviews_channel,
+            tz=settings.tz,
+        ),
         follow_ups=FollowUps(
             engine,
             poster,

@@ -13,9 +13,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.config import Settings
 from bot.jobs import runtime
-from bot.jobs.leader import AdvisoryLock, SoleInstance, leader_lock_for
 from bot.jobs.runtime import RUN_JOB, LeaderJobStore, StoppableJobStore
 from bot.jobs.scheduler import job_specs
+from storage.leader import AdvisoryLock, SoleInstance, leader_lock_for
 from tests.jobs_support import job_services
 
 STOCKHOLM_MONDAY_7 = datetime(2026, 11, 30, 6, 0, tzinfo=UTC)

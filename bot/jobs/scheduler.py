@@ -31,9 +31,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings
-from bot.jobs.leader import LeaderLock
 from bot.jobs.runtime import RUN_JOB, LeaderJobStore
 from bot.services import Services
+from storage.leader import LeaderLock
 
 log = logging.getLogger(__name__)
 

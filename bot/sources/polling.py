@@ -94,3 +94,23 @@ def poll_source(services: Polling, source_name: str, now: datetime) -> PollRepor
         return PollReport(source_name, **counts, not_before=now + wait, error=exc.reason)
     _save_cursor(engine, source_name, failures=0, not_before=None, last_error=None)
     return PollReport(source_name, **counts)
+
+
+def poll_due(services: Polling, now: datetime) -> list[PollReport]:
+    """Poll each configured source whose `poll_minutes` have passed since its last poll."""
+    reports = []
+    for name in services.sources.names():
+        last = read_cursor(services.engine, name).last_polled_at
+        if last is not None and now - last < timedelta(minutes=services.sources.poll_minutes(name)):
+            continue
+        report = poll_source(services, name, now)
+        log.info(
+            "polled %s: %d new, %d updated, %d seen before%s",
+            name,
+            report.accepted,
+            report.updated,
+            report.duplicate,
+            f" ({report.error})" if report.error else "",
+        )
+        reports.append(report)
+    return reports

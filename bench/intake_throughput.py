@@ -43,7 +43,7 @@ def serve(database_url: str, pipeline: bool, port_queue: multiprocessing.Queue) 
     from bot.config import Settings
     from bot.http.server import HttpServer
     from bot.reviews.intake import IntakeService
-    from bot.services import build_services
+    from bot.wiring import build_services
 
     settings = Settings(database_url=database_url, ingest_token=TOKEN)
     services = build_services(settings)

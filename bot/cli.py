@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from bot.config import EXAMPLE_PROFILE, ConfigError, Settings, load_settings
 from bot.logging_setup import configure_logging
 from bot.manifest import manifest_command
-from bot.services import build_services
+from bot.wiring import build_services
 
 cli = typer.Typer(
     help="reviewbot: answer negative customer reviews from Slack.", no_args_is_help=True
@@ -225,8 +225,8 @@ def triage(
     database."""
     from bot.drafting import BusinessProfile
     from bot.reviews.intake import Problem, ReviewIn, parse_review
-    from bot.services import build_triage
     from bot.sources.files import read_rows
+    from bot.wiring import build_triage
 
     settings = _settings(with_profile=True)
     triager = build_triage(settings, BusinessProfile.from_file(settings.business_profile))
@@ -323,7 +323,6 @@ def digest(
 ) -> None:
     """The weekly digest: --preview shows it here; without it, it is sent to DIGEST_CHANNEL
     (once per week: a week already sent is not sent again)."""
-    from bot.jobs import digest as digest_job
     from storage.models import utcnow
 
     settings = _settings(with_profile=True)
@@ -344,11 +343,11 @@ def digest(
     now = services.clock()
     try:
         if preview:
-            text, chart = digest_job.preview(services, now, out)
+            text, chart = services.digests.preview(now, out)
             # soft_wrap: the tables and the path must come out as they are, not re-wrapped.
             console.print(text, markup=False, highlight=False, soft_wrap=True)
             console.print(f"\nChart: {chart.resolve()}", markup=False, soft_wrap=True)
-        elif digest_job.run(services, now):
+        elif services.digests.send(now):
             console.print(f"digest sent to {settings.digest_channel_id}")
         else:
             console.print("that week's digest was already sent")

@@ -1,47 +1,49 @@
-"""The services the listeners, jobs and HTTP routes call, built once from Settings."""
+"""The services the listeners, jobs and HTTP routes call (built by bot/wiring.py)."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
 
-from bot.cards.approvers import Approvers
 from bot.cards.changes import ChangeNotices
-from bot.cards.pacing import ChannelPacer
 from bot.cards.posting import Poster
 from bot.cards.service import CardService
 from bot.cards.signers import Signers
-from bot.cards.slack_client import Sleep, build_web_client
 from bot.config import Settings
-from bot.drafting import BusinessProfile, Drafter, LLMDrafter, PromptLibrary, build_drafter
-from bot.jobs.erased import redraw_without
-from bot.jobs.leader import leader_lock_for
-from bot.jobs.scheduler import JobScheduler, job_specs
+from bot.drafting import BusinessProfile, Drafter, LLMDrafter
 from bot.metrics import Metrics
-from bot.publishing.registry import PublisherRegistry, build_publishers
+from bot.publishing.registry import PublisherRegistry
 from bot.publishing.service import PublishService
 from bot.reviews.decisions import DecisionService
+from bot.reviews.digest import DigestService
 from bot.reviews.erasure import ErasureService
+from bot.reviews.escalation import Escalations
+from bot.reviews.follow_up import FollowUps
 from bot.reviews.intake import IntakeService
+from bot.reviews.nudges import Nudges
+from bot.reviews.patterns import PatternAlerts
 from bot.reviews.pipeline import Pipeline
 from bot.reviews.triage import Triage
 from bot.reviews.votes import VoteService
-from bot.sources.connectors import SourceRegistry, build_sources
-from bot.triage.language import LanguageDetector
-from bot.triage.negativity import Thresholds
-from storage.backlog import backlog
-from storage.db import make_engine, migrate
+from bot.sources.connectors import SourceRegistry
 from storage.health import DatabaseWatch
-from storage.models import utcnow
 
-KPI_ANSWER_WORKERS = 4  # /reviews answers read at once; more would only queue on the database
-INTERACTION_WORKERS = 8  # clicks handled at once after their ack; mostly waiting on Slack
+
+class Jobs(Protocol):
+    """What runs the scheduled jobs with these services (bot/jobs/scheduler.py)."""
+
+    @property
+    def leading(self) -> bool: ...
+
+    def start(self, services: Services, *, background: bool = True) -> None: ...
+
+    def stop(self) -> None: ...
 
 
 @dataclass
@@ -68,13 +70,18 @@ class Services:
     decisions: DecisionService
     signers: Signers
     votes: VoteService  # 👍 / 👎 on drafts
+    digests: DigestService  # the weekly digest in DIGEST_CHANNEL
+    follow_ups: FollowUps  # asks whether the customer was followed up
+    patterns: PatternAlerts  # one theme in many negative reviews of a week
+    nudges: Nudges  # reminders in the threads of cards waiting for a decision
+    escalations: Escalations  # reviews past their SLA, announced
     redrafts: ThreadPoolExecutor
     # What a click starts (decisions, card redraws), run after its acknowledgement.
     interactions: ThreadPoolExecutor
     # /reviews answers: read after the acknowledgement, outside Bolt's listener pool.
     answers: ThreadPoolExecutor
     # Scheduled jobs: run only after start(), and only in the instance that leads.
-    jobs: JobScheduler
+    jobs: Jobs
     # Review sources: the platform connectors of SOURCES_FILE, polled by the scheduler.
     sources: SourceRegistry = field(default_factory=SourceRegistry.empty)
     # Personal data: erasure on request and after RETENTION_DAYS.
@@ -102,158 +109,3 @@ class Services:
         self.publishers.close()
         self.sources.close()
         self.engine.dispose()
-
-
-def build_triage(settings: Settings, profile: BusinessProfile) -> Triage:
-    detector = LanguageDetector(
-        settings.languages,
-        default_language=profile.default_language,
-        location_languages={
-            name: location.language
-            for name, location in profile.locations.items()
-            if location.language
-        },
-        countries=profile.countries,
-    )
-    return Triage(
-        detector,
-        Thresholds(
-            negative_at_most=settings.negative_at_most, ambiguous_rating=settings.ambiguous_rating
-        ),
-    )
-
-
-def build_services(
-    settings: Settings,
-    *,
-    apply_migrations: bool = True,
-    environ: Mapping[str, str] | None = None,
-    clock: Callable[[], datetime] = utcnow,
-    sleep: Sleep = time.sleep,
-) -> Services:
-    """`environ`: where the entry point reads the credentials the sources file names;
-    `clock`: what every service takes the time from; `sleep`: how the clients we own wait
-    between retries."""
-    engine = make_engine(settings.database_url)
-    database = DatabaseWatch(engine)  # before the first connection: it remembers the file
-    metrics = Metrics()
-    metrics.watch_backlog(lambda: backlog(engine))
-    if apply_migrations:
-        migrate(engine)
-    profile = BusinessProfile.from_file(settings.business_profile)
-    triage = build_triage(settings, profile)
-    drafter = build_drafter(
-        api_key=settings.openai_api_key.get_secret_value() if settings.openai_api_key else None,
-        base_url=settings.openai_base_url,
-        model=settings.openai_model,
-        timeout=settings.openai_timeout,
-        max_retries=settings.openai_max_retries,
-        max_tokens=settings.openai_max_tokens,
-        prompts=PromptLibrary(settings.prompts_dir, overrides=settings.prompt_overrides_dir),
-        profile=profile,
-        team_language=settings.team_language,
-        detect_language=triage.detect_language,
-    )
-    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    slack = (
-        build_web_client(token, settings.slack_api_url, sleep=sleep, metrics=metrics)
-        if token
-        else None
-    )
-    # Everything the app posts goes through one poster: paced per channel, never twice.
-    poster = (
-        Poster(
-            build_web_client(
-                token, settings.slack_api_url, idempotent_only=True, sleep=sleep, metrics=metrics
-            ),
-            ChannelPacer(settings.card_post_interval),
-            clock=clock,
-            sleep=sleep,
-        )
-        if token
-        else None
-    )
-    cards = CardService(
-        engine,
-        slack,
-        channel=settings.reviews_channel,
-        tz=settings.tz,
-        team_language=settings.team_language,
-        lead_contacts=tuple(profile.lead_contacts),
-        poster=poster,
-        clock=clock,
-        metrics=metrics,
-    )
-    pipeline = Pipeline(
-        engine,
-        triage=triage,
-        drafter=drafter,
-        card_positive=settings.card_positive,
-        workers=settings.pipeline_workers,
-        on_ready=cards.post_or_update,
-        clock=clock,
-        metrics=metrics,
-    )
-    changes = ChangeNotices(engine, cards, in_slack=slack is not None, clock=clock)
-    intake = IntakeService(
-        engine, on_stored=pipeline.submit, on_changed=changes.submit, clock=clock, metrics=metrics
-    )
-    sources = build_sources(
-        settings.sources_file,
-        environ=environ,
-        secrets_file=settings.sources_secrets_file,
-        sleep=sleep,
-    )
-    publishers = build_publishers(settings, sources.publishers(engine, clock=clock), sleep=sleep)
-    publishing = PublishService(engine, publishers, cards, clock=clock)
-    # Regenerated drafts are written here, not in Bolt's small listener pool, so slow model
-    # calls never delay the acknowledgement of other clicks.
-    redrafts = ThreadPoolExecutor(settings.pipeline_workers, thread_name_prefix="redraft")
-    signers = Signers(engine, slack, clock=clock)
-    decisions = DecisionService(
-        engine,
-        cards=cards,
-        publishing=publishing,
-        approvers=Approvers(settings.approvers, slack),
-        signers=signers,
-        unsigned=profile.signoff,
-        redraft=pipeline.draft,
-        background=redrafts,
-        tz=settings.tz,
-        clock=clock,
-    )
-    services = Services(
-        settings=settings,
-        engine=engine,
-        database=database,
-        metrics=metrics,
-        clock=clock,
-        profile=profile,
-        triage=triage,
-        drafter=drafter,
-        pipeline=pipeline,
-        intake=intake,
-        slack=slack,
-        poster=poster,
-        cards=cards,
-        changes=changes,
-        publishers=publishers,
-        publishing=publishing,
-        decisions=decisions,
-        signers=signers,
-        votes=VoteService(engine, cards=cards, clock=clock),
-        redrafts=redrafts,
-        interactions=ThreadPoolExecutor(INTERACTION_WORKERS, thread_name_prefix="interaction"),
-        # KPI answers queue here, not in Bolt's five listener threads, so twenty /reviews at
-        # once are all acknowledged in time (measured: bench/kpi_latency.py).
-        answers=ThreadPoolExecutor(KPI_ANSWER_WORKERS, thread_name_prefix="kpi-answer"),
-        jobs=JobScheduler(engine, settings, leader_lock_for(engine), job_specs(settings)),
-        sources=sources,
-    )
-    services.erasure = ErasureService(
-        engine,
-        retention_days=settings.retention_days,
-        clock=clock,
-        on_erased=lambda ids: redraw_without(services, ids),
-    )
-    return services

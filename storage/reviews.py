@@ -282,3 +282,25 @@ def unannounced_breaches(session: Session, *, waiting: Sequence[str], action: st
             .order_by(Review.created_at)
         )
     )
+
+
+ReviewStamp = Literal["sla_breached_at", "follow_up_asked_at", "followed_up_at"]
+
+
+def move_stamp(
+    session: Session,
+    *,
+    review_id: int,
+    stamp: ReviewStamp,
+    frm: datetime | None,
+    to: datetime | None,
+) -> bool:
+    """Compare-and-set on one of a review's stamps: True when it was `frm` and is now `to`,
+    so of two sweeps (or two clicks) exactly one moves it."""
+    column = getattr(Review, stamp)
+    moved = session.execute(
+        update(Review)
+        .where(Review.id == review_id, column.is_(None) if frm is None else column == frm)
+        .values({stamp: to})
+    ).rowcount
+    return moved == 1

@@ -17,8 +17,9 @@ from sqlmodel import Session
 from bot.app import create_app
 from bot.config import Settings
 from bot.http.server import HttpServer
-from bot.services import Services, build_services
+from bot.services import Services
 from bot.slack_app import create_bolt_app
+from bot.wiring import build_services
 from storage.models import Review, utcnow
 from tests.clock import TestWaits
 

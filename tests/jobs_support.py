@@ -10,7 +10,8 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from bot.config import Settings
-from bot.services import Services, build_services
+from bot.services import Services
+from bot.wiring import build_services
 from storage.db import session_scope
 from storage.models import Decision, Review, SlackCard
 from tests.clock import TestClock, TestWaits

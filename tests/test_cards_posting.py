@@ -16,7 +16,7 @@ from bot.cards.service import CardService
 from bot.cards.slack_client import build_web_client
 from bot.config import Settings
 from bot.reviews.intake import parse_review
-from bot.services import build_services
+from bot.wiring import build_services
 from storage.models import CardState, SlackCard, utcnow
 from tests.clock import TestWaits
 from tests.harness import REVIEWS_CHANNEL

@@ -126,7 +126,7 @@ def test_digest_preview_renders_locally_without_slack(sqlite_url, tmp_path, monk
 
 def job_services_without_slack(database_url: str):
     from bot.config import Settings
-    from bot.services import build_services
+    from bot.wiring import build_services
 
     return build_services(Settings(database_url=database_url))
 

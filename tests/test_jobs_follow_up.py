@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session
 
-from bot.blocks import followup
+from bot.blocks import follow_up as follow_up_blocks
 from bot.jobs import follow_up, review_changes
 from storage.figures import Period
 from storage.kpi import compute_kpis
@@ -54,8 +54,8 @@ def test_a_week_after_the_reply_the_thread_asks_about_the_customer(fake_slack, s
     [question] = questions(fake_slack, card(services, review_id))
     buttons = question["blocks"][1]["elements"]
     assert [b["action_id"] for b in buttons] == [
-        followup.ACTION_FOLLOWED_UP,
-        followup.ACTION_NOT_NEEDED,
+        follow_up_blocks.ACTION_FOLLOWED_UP,
+        follow_up_blocks.ACTION_NOT_NEEDED,
     ]
     assert {b["value"] for b in buttons} == {str(review_id)}
     assert review(services, review_id).follow_up_asked_at == NOW
@@ -76,7 +76,7 @@ def test_clicking_done_records_who_followed_up(app_factory, fake_slack):
     c = card(services, review_id)
     [question] = questions(fake_slack, c)
 
-    click = block_action(question, followup.ACTION_FOLLOWED_UP, user="U0BJORN")
+    click = block_action(question, follow_up_blocks.ACTION_FOLLOWED_UP, user="U0BJORN")
     assert app.send_interaction(click).status_code == 200
 
     def answered():
@@ -88,7 +88,7 @@ def test_clicking_done_records_who_followed_up(app_factory, fake_slack):
     assert (audit.actor, audit.detail) == ("U0BJORN", {"outcome": "done"})
     assert review(services, review_id).followed_up_at is not None
 
-    again = block_action(question, followup.ACTION_NOT_NEEDED, user="U0ANNA")
+    again = block_action(question, follow_up_blocks.ACTION_NOT_NEEDED, user="U0ANNA")
     assert app.send_interaction(again).status_code == 200
     eventually(lambda: fake_slack.ephemerals("U0ANNA"), what="the refusal")
     assert "already answered" in fake_slack.ephemerals("U0ANNA")[-1]["text"]

@@ -16,7 +16,7 @@ from bot.blocks import ids
 from bot.config import Settings
 from bot.jobs import review_changes
 from bot.reviews.intake import ReviewIn
-from bot.services import build_services
+from bot.wiring import build_services
 from tests.clock import TestClock
 from tests.harness import AppHarness
 from tests.workflow_support import (

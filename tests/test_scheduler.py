@@ -9,14 +9,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.config import Settings
 from bot.jobs import runtime
-from bot.jobs.leader import AdvisoryLock, SoleInstance, leader_lock_for
-from bot.jobs.scheduler import RUN_JOB, StoppableScheduler, job_specs
+from bot.jobs.runtime import RUN_JOB, LeaderJobStore, StoppableJobStore
+from bot.jobs.scheduler import job_specs
+from storage.leader import AdvisoryLock, SoleInstance, leader_lock_for
 from tests.jobs_support import job_services
 
 STOCKHOLM_MONDAY_7 = datetime(2026, 11, 30, 6, 0, tzinfo=UTC)
+FAR_AHEAD = STOCKHOLM_MONDAY_7 + timedelta(days=3650)
 
 ran: list[str] = []
 ran_event = threading.Event()
@@ -52,9 +55,9 @@ def test_the_jobs_and_their_schedules():
     assert retention.astimezone(UTC) == datetime(2026, 12, 1, 2, 30, tzinfo=UTC)  # 03:30 local
 
 
-def _stored_jobs(engine) -> StoppableScheduler:
+def _stored_jobs(engine) -> BackgroundScheduler:
     """The job store as another process would see it, paused so nothing runs here."""
-    scheduler = StoppableScheduler(jobstores={"default": SQLAlchemyJobStore(engine=engine)})
+    scheduler = BackgroundScheduler(jobstores={"default": StoppableJobStore(engine)})
     scheduler.start(paused=True)
     return scheduler
 
@@ -142,6 +145,43 @@ def test_a_job_fired_without_services_does_nothing(caplog):
     assert [r.getMessage() for r in caplog.records] == [
         "job tests.test_scheduler:record_run fired with no services registered; skipped"
     ]
+
+
+def test_a_due_job_runs_with_the_services_of_its_store(fake_slack, sqlite_url):
+    services = job_services(fake_slack, sqlite_url)
+    store = LeaderJobStore(services.engine, services)
+    scheduler = BackgroundScheduler(jobstores={"default": store})
+    try:
+        scheduler.start(paused=True)
+        scheduler.add_job(
+            RUN_JOB, "date", run_date=STOCKHOLM_MONDAY_7, args=["tests.test_scheduler:record_run"]
+        )
+        [due] = store.get_due_jobs(FAR_AHEAD)
+        before = len(ran)
+        due.func(*due.args)
+        assert ran[before:] == [services.settings.reviews_channel]
+    finally:
+        scheduler.shutdown()
+        services.close()
+
+
+def test_a_stopped_store_leaves_a_due_job_for_the_next_leader(fake_slack, sqlite_url):
+    """The scheduler's loop may look at its store once more after shutdown(), when its
+    executors are gone: the job due then stays due instead of failing and moving on."""
+    services = job_services(fake_slack, sqlite_url)
+    store = LeaderJobStore(services.engine, services)
+    scheduler = BackgroundScheduler(jobstores={"default": store})
+    try:
+        scheduler.start(paused=True)
+        job = scheduler.add_job(
+            RUN_JOB, "date", run_date=STOCKHOLM_MONDAY_7, args=["tests.test_scheduler:record_run"]
+        )
+        scheduler.shutdown()
+        assert store.get_due_jobs(FAR_AHEAD) == [] and store.get_next_run_time() is None
+        [kept] = SQLAlchemyJobStore(engine=services.engine).get_due_jobs(FAR_AHEAD)
+        assert (kept.id, kept.next_run_time) == (job.id, STOCKHOLM_MONDAY_7)
+    finally:
+        services.close()
 
 
 def test_one_leader_among_instances_and_a_standby_takes_over(fake_slack, database_url):

@@ -12,8 +12,10 @@ from sqlmodel import Session, col, select
 
 from bot.config import Settings
 from bot.jobs import digest, escalation, follow_up, nudges, patterns
+from bot.reviews.escalation import ESCALATED
 from bot.reviews.intake import ReviewIn
-from bot.services import build_services
+from bot.reviews.nudges import NUDGED
+from bot.wiring import build_services
 from storage.db import session_scope
 from storage.models import CardState, Decision, DigestRun, SlackCard
 from tests.harness import REVIEWS_CHANNEL
@@ -239,7 +241,7 @@ def test_a_nudge_sent_before_the_process_died_unrecorded_is_not_sent_again(
     set_card(first, review_id, posted_at=NOW - timedelta(hours=4))
     assert nudges.run(first, NOW) == 1
     with session_scope(first.engine) as session:  # as if it died before the audit row
-        session.execute(delete(Decision).where(col(Decision.action) == nudges.NUDGED))
+        session.execute(delete(Decision).where(col(Decision.action) == NUDGED))
     first.close()
 
     restarted = job_services(fake_slack, database_url)
@@ -260,7 +262,7 @@ def test_an_escalation_sent_before_the_process_died_unrecorded_is_not_sent_again
     late(first, 2)
     assert escalation.run(first, NOW) == 2
     with session_scope(first.engine) as session:
-        session.execute(delete(Decision).where(col(Decision.action) == escalation.ESCALATED))
+        session.execute(delete(Decision).where(col(Decision.action) == ESCALATED))
     first.close()
 
     restarted = job_services(fake_slack, database_url)

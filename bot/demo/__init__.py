@@ -16,10 +16,11 @@ from sqlmodel import Session, select
 from bot.blocks.as_text import blocks_as_text
 from bot.blocks.card import build_card
 from bot.config import Settings
-from bot.jobs.digest import digest_week, next_run, preview
+from bot.reviews.digest import digest_week, next_run
 from bot.reviews.importer import import_file
-from bot.services import Services, build_services
+from bot.services import Services
 from bot.triage.themes import THEME_LABELS
+from bot.wiring import build_services
 from storage.models import Decision, Draft, Review, utcnow
 
 SAMPLES = Path(__file__).resolve().parent / "sample_reviews.jsonl"
@@ -162,7 +163,7 @@ def run_demo(
         console.print(table)
 
         console.rule(f"5. The next weekly digest, due {digest_at.astimezone(tz):%A %-d %B %H:%M}")
-        text, png = preview(services, digest_at, out / "digest")
+        text, png = services.digests.preview(digest_at, out / "digest")
         console.print(Text(text))
         console.print(f"Chart: {png}")
     finally:

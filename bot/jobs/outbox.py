@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from storage.models import Review, ReviewStatus
-
-if TYPE_CHECKING:
-    from bot.services import Services
+from bot.services import Services
+from storage.sweeps import stuck_reviews
 
 # Younger than this, a review is most likely still in the pipeline's queue.
 STALE_AFTER = timedelta(minutes=2)
@@ -18,14 +15,7 @@ STALE_AFTER = timedelta(minutes=2)
 
 def run(services: Services, now: datetime) -> None:
     with Session(services.engine) as session:
-        stuck = list(
-            session.exec(
-                select(Review.id).where(
-                    Review.status.in_([ReviewStatus.received, ReviewStatus.triaged]),
-                    Review.updated_at < now - STALE_AFTER,
-                )
-            )
-        )
+        stuck = stuck_reviews(session, updated_before=now - STALE_AFTER)
     # Each step is a compare-and-set, so a review that is in fact still queued is not done twice.
     services.pipeline.submit(stuck)
     services.cards.sweep_outbox()

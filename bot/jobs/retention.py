@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from bot.services import Services
+from bot.services import Services
 
 
 def run(services: Services, now: datetime) -> None:

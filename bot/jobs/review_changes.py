@@ -5,10 +5,8 @@ or intake ran in a process without Slack)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from bot.services import Services
+from bot.services import Services
 
 
 def run(services: Services, now: datetime) -> int:

@@ -22,27 +22,21 @@ import logging
 import threading
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from apscheduler.job import Job
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings
-from bot.jobs import runtime
-from bot.jobs.leader import LeaderLock
-
-if TYPE_CHECKING:
-    from bot.services import Services
+from bot.jobs.runtime import RUN_JOB, LeaderJobStore
+from bot.services import Services
+from storage.leader import LeaderLock
 
 log = logging.getLogger(__name__)
 
-RUN_JOB = "bot.jobs.runtime:run_job"
 DIGEST_MISFIRE_GRACE = timedelta(days=1)
 JOB_THREADS = 2
 
@@ -75,25 +69,6 @@ def job_specs(settings: Settings) -> list[JobSpec]:
             int(DIGEST_MISFIRE_GRACE.total_seconds()),
         ),
     ]
-
-
-class StoppableScheduler(BackgroundScheduler):
-    """APScheduler 3's loop looks at the job store once more after shutdown(), when its
-    executors are gone: a job due at that moment is logged as failed and its next run moved
-    on, so a digest due as the process stops would be skipped. A stopped scheduler here
-    leaves the store alone, and the next leader runs what is due."""
-
-    def _process_jobs(self) -> float | None:
-        if self.state == STATE_STOPPED:
-            return None
-        return super()._process_jobs()
-
-
-class _SharedEngineJobStore(SQLAlchemyJobStore):
-    """The app's engine, which the job store must not dispose of when the scheduler stops."""
-
-    def shutdown(self) -> None:
-        return None
 
 
 def _unchanged(job: Job, spec: JobSpec) -> bool:
@@ -193,13 +168,12 @@ class JobScheduler:
                 log.exception("scheduler leader election failed; trying again")
 
     def _start_jobs(self, services: Services) -> None:
-        scheduler = StoppableScheduler(
-            jobstores={"default": _SharedEngineJobStore(engine=self._engine)},
+        scheduler = BackgroundScheduler(
+            jobstores={"default": LeaderJobStore(self._engine, services)},
             executors={"default": {"type": "threadpool", "max_workers": JOB_THREADS}},
             job_defaults={"coalesce": True, "max_instances": 1},
             timezone=self._settings.tz,
         )
-        runtime.activate(services)
         # Paused while the jobs are reconciled, so nothing fires from a half-installed set.
         scheduler.start(paused=True)
         install_jobs(scheduler, self._specs)
@@ -213,5 +187,3 @@ class JobScheduler:
             return
         self._scheduler.shutdown(wait=wait)
         self._scheduler = None
-        if self._services is not None:
-            runtime.deactivate(self._services)

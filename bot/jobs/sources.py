@@ -2,29 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from datetime import datetime
 
-from bot.sources.polling import poll_source, read_cursor
-
-if TYPE_CHECKING:
-    from bot.services import Services
-
-log = logging.getLogger(__name__)
+from bot.services import Services
+from bot.sources.polling import poll_due
 
 
 def run(services: Services, now: datetime) -> None:
-    for name in services.sources.names():
-        last = read_cursor(services.engine, name).last_polled_at
-        if last is not None and now - last < timedelta(minutes=services.sources.poll_minutes(name)):
-            continue
-        report = poll_source(services, name, now)
-        log.info(
-            "polled %s: %d new, %d updated, %d seen before%s",
-            name,
-            report.accepted,
-            report.updated,
-            report.duplicate,
-            f" ({report.error})" if report.error else "",
-        )
+    poll_due(services, now)

@@ -9,7 +9,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.blocks import ids
-from bot.listeners import actions, commands, events, followup, views
+from bot.listeners import actions, commands, events, follow_up, views
 from bot.listeners.after_ack import apology, log_failure
 from bot.services import Services
 
@@ -21,7 +21,7 @@ def register_listeners(app: App, services: Services) -> None:
     actions.register(app, services)
     views.register(app, services)
     events.register(app, services)  # the App Home tab
-    followup.register(app, services)  # the customer follow-up question (scheduler)
+    follow_up.register(app, services)  # the customer follow-up question (scheduler)
     app.error(_error_handler(services))
 
 

@@ -22,7 +22,6 @@ from bot.blocks.digest import build_digest
 from bot.blocks.help import build_help
 from bot.blocks.kpi import build_kpi_answer
 from bot.blocks.pending import build_pending_answer
-from bot.jobs.digest import digest_week, gather
 from bot.reviews.kpi_query import (
     DigestRequest,
     HelpRequest,
@@ -122,8 +121,8 @@ class ReviewsCommandListener:
             )
         if isinstance(request, DigestRequest):
             # The digest the channel gets (or got) for the last whole week, chart aside.
-            week = digest_week(now, settings.tz, settings.digest_cron)
-            return build_digest(gather(engine, week, now=now, sla=settings.sla, tz=settings.tz))
+            digests = self._services.digests
+            return build_digest(digests.data(digests.week(now), now))
         raise TypeError(f"no answer for {request!r}")
 
 

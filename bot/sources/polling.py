@@ -11,17 +11,17 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bot.reviews.intake import IntakeService
+from bot.sources.connectors import SourceRegistry
 from bot.sources.connectors.base import RateLimited, SourceError, Watermark
 from storage.db import session_scope
 from storage.models import SourceCursor
-
-if TYPE_CHECKING:
-    from bot.services import Services
+from storage.sources import save_cursor, source_cursor
 
 log = logging.getLogger(__name__)
 
@@ -41,22 +41,30 @@ class PollReport:
     error: str | None = None
 
 
+class Polling(Protocol):
+    """What a poll needs: the database of cursors, the sources, and intake for what they send."""
+
+    @property
+    def engine(self) -> Engine: ...
+
+    @property
+    def sources(self) -> SourceRegistry: ...
+
+    @property
+    def intake(self) -> IntakeService: ...
+
+
 def read_cursor(engine: Engine, source_name: str) -> SourceCursor:
     with Session(engine) as session:
-        return session.get(SourceCursor, source_name) or SourceCursor(source_name=source_name)
+        return source_cursor(session, source_name=source_name)
 
 
 def _save_cursor(engine: Engine, source_name: str, **values: Any) -> None:
     with session_scope(engine) as session:
-        cursor = session.get(SourceCursor, source_name)
-        if cursor is None:
-            cursor = SourceCursor(source_name=source_name)
-            session.add(cursor)
-        for name, value in values.items():
-            setattr(cursor, name, value)
+        save_cursor(session, source_name=source_name, **values)
 
 
-def poll_source(services: Services, source_name: str, now: datetime) -> PollReport:
+def poll_source(services: Polling, source_name: str, now: datetime) -> PollReport:
     """Fetch the source's new and edited reviews into intake and move its cursor on."""
     connector = services.sources.connector(source_name)
     engine = services.engine
@@ -86,3 +94,23 @@ def poll_source(services: Services, source_name: str, now: datetime) -> PollRepo
         return PollReport(source_name, **counts, not_before=now + wait, error=exc.reason)
     _save_cursor(engine, source_name, failures=0, not_before=None, last_error=None)
     return PollReport(source_name, **counts)
+
+
+def poll_due(services: Polling, now: datetime) -> list[PollReport]:
+    """Poll each configured source whose `poll_minutes` have passed since its last poll."""
+    reports = []
+    for name in services.sources.names():
+        last = read_cursor(services.engine, name).last_polled_at
+        if last is not None and now - last < timedelta(minutes=services.sources.poll_minutes(name)):
+            continue
+        report = poll_source(services, name, now)
+        log.info(
+            "polled %s: %d new, %d updated, %d seen before%s",
+            name,
+            report.accepted,
+            report.updated,
+            report.duplicate,
+            f" ({report.error})" if report.error else "",
+        )
+        reports.append(report)
+    return reports

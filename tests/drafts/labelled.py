@@ -19,7 +19,7 @@ import yaml
 from bot.config import Settings
 from bot.drafting.profile import BusinessProfile
 from bot.drafting.schema import ReviewInput
-from bot.services import build_triage
+from bot.wiring import build_triage
 
 DRAFTS_DIR = Path(__file__).resolve().parent
 LANGUAGES = ("sv", "nb", "nn", "fi", "zh-Hant", "zh-Hans", "en", "da", "de")

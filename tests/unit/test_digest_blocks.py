@@ -13,7 +13,7 @@ from bot.blocks.alerts import (
     mention_any,
 )
 from bot.blocks.digest import DigestData, ThemeCount, build_digest, digest_as_text
-from bot.blocks.followup import (
+from bot.blocks.follow_up import (
     ACTION_FOLLOWED_UP,
     build_follow_up_answered,
     build_follow_up_question,

@@ -1,4 +1,4 @@
-"""Links to review cards in Slack, for jobs that point people at them."""
+"""Links to review cards in Slack, for the alerts that point people at them."""
 
 from __future__ import annotations
 

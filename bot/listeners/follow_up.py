@@ -7,31 +7,30 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.blocks import followup
-from bot.jobs.follow_up import record_follow_up
+from bot.blocks import follow_up
 from bot.services import Services
 
 
 class FollowUpActions:
     def __init__(self, services: Services) -> None:
-        self._engine = services.engine
+        self._follow_ups = services.follow_ups
         self._tz = services.settings.tz
         self._clock = services.clock
 
     def answer(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         action = body["actions"][0]
-        review_id = followup.decode_review(action["value"])
-        outcome = followup.OUTCOMES[action["action_id"]]
+        review_id = follow_up.decode_review(action["value"])
+        outcome = follow_up.OUTCOMES[action["action_id"]]
         user = body["user"]["id"]
         channel = body["channel"]["id"]
         now = self._clock()
-        if not record_follow_up(self._engine, review_id, user, outcome, now):
+        if not self._follow_ups.record(review_id, user, outcome, now):
             client.chat_postEphemeral(
                 channel=channel, user=user, text="Someone already answered this follow-up."
             )
             return
-        message = followup.build_follow_up_answered(outcome, user, at=now, tz=self._tz)
+        message = follow_up.build_follow_up_answered(outcome, user, at=now, tz=self._tz)
         client.chat_update(
             channel=channel,
             ts=body["message"]["ts"],
@@ -42,5 +41,5 @@ class FollowUpActions:
 
 def register(app: App, services: Services) -> None:
     actions = FollowUpActions(services)
-    app.action(followup.ACTION_FOLLOWED_UP)(actions.answer)
-    app.action(followup.ACTION_NOT_NEEDED)(actions.answer)
+    app.action(follow_up.ACTION_FOLLOWED_UP)(actions.answer)
+    app.action(follow_up.ACTION_NOT_NEEDED)(actions.answer)

@@ -5,22 +5,22 @@ holding their text), the weekly digests that quoted them, the pattern alerts tha
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 from slack_sdk.errors import SlackApiError
 
-from bot.jobs import digest, patterns
-
-if TYPE_CHECKING:
-    from bot.services import Services
+from bot.cards.service import CardService
+from bot.reviews.digest import DigestService
+from bot.reviews.patterns import PatternAlerts
 
 log = logging.getLogger(__name__)
 
 
-def redraw_without(services: Services, review_ids: list[int]) -> None:
+def redraw_without(
+    review_ids: list[int], *, cards: CardService, digests: DigestService, patterns: PatternAlerts
+) -> None:
     for review_id in review_ids:
         try:
-            services.cards.redact(review_id)
+            cards.redact(review_id)
         except SlackApiError as exc:
             # The data is gone from storage; one card Slack refused keeps no other message
             # showing what was erased.
@@ -29,5 +29,5 @@ def redraw_without(services: Services, review_ids: list[int]) -> None:
                 review_id,
                 exc.response.get("error"),
             )
-    digest.redraw_without(services, review_ids)
-    patterns.redraw_without(services, review_ids)
+    digests.redraw_without(review_ids)
+    patterns.redraw_without(review_ids)

@@ -1,0 +1,152 @@
+"""SLA escalation: a negative review with no decision SLA after the customer wrote it is
+marked as breached (the card shows it at once) and announced in the channel, mentioning
+ESCALATION_CONTACTS. The reviews announced in one sweep are one message listing them, and
+announcements wait for WORKING_HOURS and WORKING_DAYS unless ESCALATE_ANYTIME is true: a
+review that is decided before then is not announced at all.
+
+A review that was already past its deadline when it reached us (an import of old reviews, a
+source that delivers late) is marked but not announced: nobody could have met that deadline,
+and a channel full of escalations for last month's reviews would bury the ones that matter.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, tzinfo
+
+from slack_sdk import WebClient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.blocks.alerts import LateReview, build_escalation
+from bot.cards.permalinks import permalink
+from bot.cards.posting import Poster, PostFailed
+from bot.cards.service import CardService
+from bot.timewords import WorkingTime
+from storage.db import session_scope
+from storage.models import Review, ReviewStatus
+from storage.reviews import move_stamp, unannounced_breaches
+from storage.slack_messages import posted_cards
+from storage.sweeps import newly_breached, record_decisions
+
+log = logging.getLogger(__name__)
+
+ESCALATED = "escalated"
+# Reviews that still wait for someone to decide.
+WAITING = (ReviewStatus.triaged, ReviewStatus.drafting, ReviewStatus.pending)
+
+
+class Escalations:
+    def __init__(
+        self,
+        engine: Engine,
+        slack: WebClient | None,
+        poster: Poster | None,
+        cards: CardService,
+        *,
+        sla: timedelta,
+        contacts: tuple[str, ...],
+        anytime: bool,
+        working_time: WorkingTime,
+        channel: str | None,
+        tz: tzinfo,
+    ) -> None:
+        self._engine = engine
+        self._slack = slack
+        self._poster = poster
+        self._cards = cards
+        self._sla = sla
+        self._contacts = contacts
+        self._anytime = anytime
+        self._working_time = working_time
+        self._channel = channel  # where a review without a card is announced
+        self._tz = tz
+
+    def sweep(self, now: datetime) -> int:
+        """Mark every review whose deadline passed by `now`, and announce those waiting to
+        be; returns how many were announced."""
+        if self._poster is None or self._slack is None:
+            return 0
+        with Session(self._engine) as session:
+            breached = newly_breached(session, waiting=WAITING, written_before=now - self._sla)
+        for review in breached:
+            with session_scope(self._engine) as session:
+                # Compare-and-set, so exactly one sweep escalates a review.
+                if not move_stamp(
+                    session, review_id=review.id, stamp="sla_breached_at", frm=None, to=now
+                ):
+                    continue
+            if review.received_at > review.created_at + self._sla:
+                self._record([review.id], now, announced=False)
+            try:
+                self._cards.post_or_update(review.id)
+                self._cards.history(review.id, ESCALATED, None)
+            except Exception:
+                # The breach is stored and shows at the card's next redraw; the others go on.
+                log.exception("could not show the breach on the card of review %s", review.id)
+        announced = 0
+        if self._anytime or self._working_time.is_open(now):
+            announced = self._announce(self._slack, self._poster, now)
+        log.log(
+            logging.INFO if breached or announced else logging.DEBUG,
+            "escalation sweep",
+            extra={"breached": len(breached), "announced": announced},
+        )
+        return announced
+
+    def _announce(self, client: WebClient, poster: Poster, now: datetime) -> int:
+        """One message per channel for the breached reviews still waiting and not announced."""
+        with Session(self._engine) as session:
+            due = unannounced_breaches(session, waiting=WAITING, action=ESCALATED)
+            cards = posted_cards(session, [r.id for r in due])
+        by_channel: dict[str, list[Review]] = {}
+        for review in due:
+            card = cards.get(review.id)
+            if channel := card.channel if card else self._channel:
+                by_channel.setdefault(channel, []).append(review)
+        announced = 0
+        for channel, reviews in by_channel.items():
+            late = [
+                LateReview(
+                    rating=r.rating,
+                    source=r.source,
+                    author=r.author,
+                    written_at=r.created_at,
+                    card_url=permalink(client, cards[r.id]) if r.id in cards else None,
+                )
+                for r in reviews
+            ]
+            message = build_escalation(
+                reviews=late, sla=self._sla, contacts=self._contacts, tz=self._tz
+            )
+            ids = [r.id for r in reviews]
+            try:
+                poster.post(
+                    channel,
+                    message,
+                    metadata={
+                        "event_type": "sla_escalation",
+                        "event_payload": {"review_ids": ids},
+                    },
+                    unfurl_links=False,
+                    # Sent before a crash kept it from being recorded? Then it is found, not
+                    # resent.
+                    since=min(r.sla_breached_at for r in reviews),
+                )
+            except PostFailed as exc:
+                # Not recorded: the next sweep announces them.
+                log.warning("could not escalate reviews %s: %s", ids, exc)
+                continue
+            self._record(ids, now, announced=True)
+            announced += len(ids)
+        return announced
+
+    def _record(self, review_ids: list[int], now: datetime, *, announced: bool) -> None:
+        with session_scope(self._engine) as session:
+            record_decisions(
+                session,
+                review_ids=review_ids,
+                action=ESCALATED,
+                at=now,
+                detail={"announced": announced, "contacts": list(self._contacts)},
+            )

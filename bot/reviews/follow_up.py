@@ -1,0 +1,79 @@
+"""Customer follow-up: FOLLOW_UP_AFTER after a reply went out (published, posted by hand or,
+failing those, approved), the card's thread asks whether the customer was followed up, with
+Done / Not needed buttons. The answer is kept on the review and in the audit."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, tzinfo
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.blocks.follow_up import build_follow_up_question
+from bot.cards.posting import Poster, PostFailed
+from bot.timewords import WorkingTime
+from storage.db import session_scope
+from storage.follow_ups import record_answer, replies_due
+from storage.reviews import move_stamp
+
+log = logging.getLogger(__name__)
+
+
+class FollowUps:
+    def __init__(
+        self,
+        engine: Engine,
+        poster: Poster | None,
+        *,
+        after: timedelta,
+        working_time: WorkingTime,
+        tz: tzinfo,
+    ) -> None:
+        self._engine = engine
+        self._poster = poster
+        self._after = after
+        self._working_time = working_time
+        self._tz = tz
+
+    def ask(self, now: datetime) -> int:
+        """Ask about every reply that went out FOLLOW_UP_AFTER ago; returns how many were asked."""
+        # A question for people: asked when they are at work.
+        if self._poster is None or not self._working_time.is_open(now):
+            return 0
+        with Session(self._engine) as session:
+            rows = replies_due(session, replied_before=now - self._after)
+        asked = 0
+        for review_id, replied, channel, ts in rows:
+            if not self._mark_asked(review_id, frm=None, to=now):
+                continue
+            message = build_follow_up_question(review_id, replied_at=replied, tz=self._tz)
+            try:
+                self._poster.post(
+                    channel,
+                    message,
+                    metadata={
+                        "event_type": "follow_up_question",
+                        "event_payload": {"review_id": review_id},
+                    },
+                    thread_ts=ts,
+                )
+            except PostFailed as exc:
+                log.warning("could not ask about review %s: %s", review_id, exc)
+                self._mark_asked(review_id, frm=now, to=None)
+                continue
+            asked += 1
+        return asked
+
+    def record(self, review_id: int, actor: str, outcome: str, now: datetime) -> bool:
+        """Record the answer; False when someone answered first (one answer per review)."""
+        with session_scope(self._engine) as session:
+            return record_answer(
+                session, review_id=review_id, actor=actor, outcome=outcome, now=now
+            )
+
+    def _mark_asked(self, review_id: int, *, frm: datetime | None, to: datetime | None) -> bool:
+        with session_scope(self._engine) as session:
+            return move_stamp(
+                session, review_id=review_id, stamp="follow_up_asked_at", frm=frm, to=to
+            )

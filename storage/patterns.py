@@ -1,0 +1,45 @@
+"""Pattern alerts' rows: the negative reviews of a window, and the alerts sent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from storage.models import PatternAlert, Review
+
+
+def negative_themes_between(
+    session: Session, *, after: datetime, until: datetime
+) -> list[tuple[int, list[str] | None]]:
+    """(review id, themes) of each negative review written after `after`, up to `until`,
+    oldest first."""
+    return list(
+        session.exec(
+            select(Review.id, Review.themes)
+            .where(
+                col(Review.negative).is_(True),
+                col(Review.created_at) > after,
+                col(Review.created_at) <= until,
+            )
+            .order_by(Review.created_at)
+        ).all()
+    )
+
+
+def themes_alerted_after(session: Session, *, after: datetime) -> set[str]:
+    return set(session.exec(select(PatternAlert.theme).where(col(PatternAlert.alerted_at) > after)))
+
+
+def record_alert(
+    session: Session,
+    *,
+    theme: str,
+    at: datetime,
+    review_ids: list[int],
+    channel: str,
+    ts: str,
+) -> None:
+    session.add(
+        PatternAlert(theme=theme, alerted_at=at, review_ids=review_ids, channel=channel, ts=ts)
+    )

@@ -1,0 +1,90 @@
+"""The rows the periodic sweeps look for and record: reviews left behind, reviews past their
+deadline and their escalations, cards waiting for a decision and their nudges."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from storage.models import CardState, Decision, Review, ReviewStatus, SlackCard
+
+
+def stuck_reviews(session: Session, *, updated_before: datetime) -> list[int]:
+    """Reviews still received or triaged, untouched since `updated_before`."""
+    return list(
+        session.exec(
+            select(Review.id).where(
+                col(Review.status).in_([ReviewStatus.received, ReviewStatus.triaged]),
+                col(Review.updated_at) < updated_before,
+            )
+        )
+    )
+
+
+def newly_breached(
+    session: Session, *, waiting: Sequence[str], written_before: datetime
+) -> list[Review]:
+    """Negative reviews in a `waiting` status, written before `written_before` and not marked
+    as breached yet, oldest written first."""
+    return list(
+        session.exec(
+            select(Review)
+            .where(
+                col(Review.negative).is_(True),
+                col(Review.status).in_(list(waiting)),
+                col(Review.sla_breached_at).is_(None),
+                col(Review.created_at) <= written_before,
+            )
+            .order_by(Review.created_at)
+        ).all()
+    )
+
+
+def record_decisions(
+    session: Session,
+    *,
+    review_ids: Sequence[int],
+    action: str,
+    at: datetime,
+    detail: dict[str, Any],
+) -> None:
+    """One `action` decision a review, made by the app (no actor)."""
+    for review_id in review_ids:
+        session.add(Decision(review_id=review_id, action=action, at=at, detail=detail))
+
+
+def cards_waiting(
+    session: Session, *, posted_before: datetime, nudge_action: str
+) -> list[tuple[int, str | None, str, str, datetime, datetime | None]]:
+    """(review id, assignee, card channel, card ts, posted at, last `nudge_action` at) of each
+    pending review whose card went up before `posted_before`."""
+    last_nudge = (
+        select(Decision.review_id, func.max(Decision.at).label("at"))
+        .where(Decision.action == nudge_action)
+        .group_by(col(Decision.review_id))
+        .subquery()
+    )
+    return list(
+        session.exec(
+            select(
+                Review.id,
+                Review.assignee,
+                SlackCard.channel,
+                SlackCard.ts,
+                SlackCard.posted_at,
+                last_nudge.c.at,
+            )
+            .join(SlackCard, col(SlackCard.review_id) == Review.id)
+            .outerjoin(last_nudge, last_nudge.c.review_id == Review.id)
+            .where(
+                Review.status == ReviewStatus.pending,
+                SlackCard.state == CardState.posted,
+                col(SlackCard.posted_at) <= posted_before,
+            )
+            .order_by(Review.id)
+        ).all()
+    )

@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 
 from bot.publishing.base import PublishError
-from bot.sources.polling import poll_source, read_cursor
+from bot.sources.polling import poll_source
+from storage.sources import read_cursor
 from tests.clock import TestWaits
 from tests.fakes.platforms import FakeGoogleBusiness, GoogleReview
 from tests.fakes.platforms_support import (
@@ -170,7 +171,7 @@ def test_a_refused_refresh_token_stops_the_poll_without_showing_a_secret(engine,
     assert report.error == "google answered HTTP 400 (invalid_grant)"
     assert "revoked-refresh-token" not in report.error
     assert stored(engine, "google") == []
-    cursor = read_cursor(engine, "google-cafes")
+    cursor = read_cursor(engine, source_name="google-cafes")
     assert cursor.failures == 1
     assert cursor.not_before == NOW + timedelta(minutes=1)
 
@@ -210,7 +211,7 @@ def test_a_long_429_postpones_the_source_and_no_call_is_made_before_then(engine,
     assert len(google.calls) == calls_so_far
     later = poll_source(services, "google-cafes", NOW + timedelta(hours=1))
     assert (later.accepted, later.error) == (1, None)
-    assert read_cursor(engine, "google-cafes").failures == 0
+    assert read_cursor(engine, source_name="google-cafes").failures == 0
 
 
 def test_server_errors_are_retried_with_growing_waits_then_reported(engine, google, services):
@@ -224,7 +225,7 @@ def test_server_errors_are_retried_with_growing_waits_then_reported(engine, goog
     failed = poll_source(services, "google-cafes", NOW + timedelta(minutes=15))
     assert failed.error == "google answered HTTP 500"
     assert len(stored(engine, "google")) == 1  # nothing half-stored; the cursor did not move
-    assert read_cursor(engine, "google-cafes").position[LOCATION]["ids"] == [
+    assert read_cursor(engine, source_name="google-cafes").position[LOCATION]["ids"] == [
         f"accounts/100/locations/{LOCATION}/reviews/r1"
     ]
 

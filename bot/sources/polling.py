@@ -11,14 +11,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
-
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from bot.sources.connectors.base import RateLimited, SourceError, Watermark
-from storage.db import session_scope
-from storage.models import SourceCursor
+from storage.sources import read_cursor, save_cursor
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -41,26 +37,11 @@ class PollReport:
     error: str | None = None
 
 
-def read_cursor(engine: Engine, source_name: str) -> SourceCursor:
-    with Session(engine) as session:
-        return session.get(SourceCursor, source_name) or SourceCursor(source_name=source_name)
-
-
-def _save_cursor(engine: Engine, source_name: str, **values: Any) -> None:
-    with session_scope(engine) as session:
-        cursor = session.get(SourceCursor, source_name)
-        if cursor is None:
-            cursor = SourceCursor(source_name=source_name)
-            session.add(cursor)
-        for name, value in values.items():
-            setattr(cursor, name, value)
-
-
 def poll_source(services: Services, source_name: str, now: datetime) -> PollReport:
     """Fetch the source's new and edited reviews into intake and move its cursor on."""
     connector = services.sources.connector(source_name)
     engine = services.engine
-    cursor = read_cursor(engine, source_name)
+    cursor = read_cursor(engine, source_name=source_name)
     if cursor.not_before is not None and now < cursor.not_before:
         return PollReport(source_name, not_before=cursor.not_before, error=cursor.last_error)
     position = dict(cursor.position or {})
@@ -72,7 +53,7 @@ def poll_source(services: Services, source_name: str, now: datetime) -> PollRepo
                 for result in services.intake.ingest(fetched.reviews[start : start + INGEST_CHUNK]):
                     counts[result.status] += 1
             position[scope_id] = fetched.watermark.to_json()
-            _save_cursor(engine, source_name, position=position, last_polled_at=now)
+            save_cursor(engine, source_name=source_name, position=position, last_polled_at=now)
     except SourceError as exc:
         failures = cursor.failures + 1
         if isinstance(exc, RateLimited):
@@ -80,9 +61,13 @@ def poll_source(services: Services, source_name: str, now: datetime) -> PollRepo
         else:
             wait = min(FIRST_BACKOFF * 2 ** (failures - 1), LONGEST_BACKOFF)
         log.warning("polling %s failed (%s); next try after %s", source_name, exc.reason, wait)
-        _save_cursor(
-            engine, source_name, failures=failures, not_before=now + wait, last_error=exc.reason
+        save_cursor(
+            engine,
+            source_name=source_name,
+            failures=failures,
+            not_before=now + wait,
+            last_error=exc.reason,
         )
         return PollReport(source_name, **counts, not_before=now + wait, error=exc.reason)
-    _save_cursor(engine, source_name, failures=0, not_before=None, last_error=None)
+    save_cursor(engine, source_name=source_name, failures=0, not_before=None, last_error=None)
     return PollReport(source_name, **counts)

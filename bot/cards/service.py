@@ -18,20 +18,28 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, tzinfo
 
 from slack_sdk import WebClient
-from sqlalchemy import exists, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.blocks.card import build_card
 from bot.blocks.card_view import CardView
 from bot.blocks.thread import build_history_message, build_review_text_messages
-from bot.cards.card_view import load_card_view
 from bot.cards.pacing import StripedLocks
 from bot.cards.posting import CLOCK_MARGIN, Poster
+from bot.cards.view import load_card_view
 from bot.metrics import Metrics
+from storage.cards import (
+    card_by_id,
+    find_card,
+    next_card_version,
+    queue_card,
+    queued_cards,
+    record_card_post,
+    uncarded_pending,
+)
 from storage.db import session_scope
-from storage.models import CardState, Review, ReviewStatus, SlackCard, utcnow
+from storage.models import CardState, SlackCard, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -140,11 +148,7 @@ class CardService:
     def record_post(self, card_id: int, channel: str, ts: str) -> None:
         """The post reached Slack: the outbox row becomes `posted` with the message's ts."""
         with session_scope(self._engine) as session:
-            session.execute(
-                update(SlackCard)
-                .where(SlackCard.id == card_id)
-                .values(state=CardState.posted, channel=channel, ts=ts, posted_at=self._clock())
-            )
+            record_card_post(session, card_id=card_id, channel=channel, ts=ts, at=self._clock())
 
     def history(
         self, review_id: int, kind: str, actor: str | None, detail: str | None = None
@@ -200,19 +204,8 @@ class CardService:
         if self._client is None:
             return 0
         with Session(self._engine) as session:
-            queued = list(
-                session.exec(select(SlackCard).where(SlackCard.state == CardState.queued))
-            )
-            uncarded = list(
-                session.exec(
-                    select(Review.id)
-                    .where(
-                        Review.status == ReviewStatus.pending,
-                        ~exists().where(SlackCard.review_id == Review.id),
-                    )
-                    .order_by(Review.id)
-                )
-            )
+            queued = queued_cards(session)
+            uncarded = uncarded_pending(session)
         log.info(
             "outbox sweep: %d queued cards, %d pending reviews without one",
             len(queued),
@@ -226,7 +219,7 @@ class CardService:
             try:
                 with self._locks.hold(card.review_id):
                     with Session(self._engine) as session:
-                        current = session.get(SlackCard, card.id)
+                        current = card_by_id(session, card_id=card.id)
                     if current is None or current.state != CardState.queued:
                         continue
                     message = found.get(card.review_id)
@@ -294,12 +287,9 @@ class CardService:
                 return card
         try:
             with session_scope(self._engine) as session:
-                card = SlackCard(
-                    review_id=review_id, channel=self._channel or "", created_at=self._clock()
+                return queue_card(
+                    session, review_id=review_id, channel=self._channel or "", at=self._clock()
                 )
-                session.add(card)
-                session.flush()
-                return card
         except IntegrityError:
             # Another process queued it first; one row per review is the point.
             with Session(self._engine) as session:
@@ -342,7 +332,7 @@ class CardService:
         channel = card.channel or self._channel
         self.record_post(card.id, channel, message["ts"])
         with Session(self._engine) as session:
-            card = session.get(SlackCard, card.id)
+            card = card_by_id(session, card_id=card.id)
         view = self._update(card)
         if view is not None:
             self._post_review_text(view, channel, message["ts"], since=_stamped(message["ts"]))
@@ -350,12 +340,7 @@ class CardService:
     def _update(self, card: SlackCard, *, drafting: bool = False) -> CardView | None:
         # Every redraw gets a new version, so buttons on what users saw before are refused.
         with session_scope(self._engine) as session:
-            session.execute(
-                update(SlackCard)
-                .where(SlackCard.id == card.id)
-                .values(version=SlackCard.version + 1, updated_at=self._clock())
-            )
-            version = session.get(SlackCard, card.id).version
+            version = next_card_version(session, card_id=card.id, at=self._clock())
         view = self._view(card.review_id, version, drafting)
         if view is None:
             return None
@@ -391,4 +376,4 @@ class CardService:
 
     @staticmethod
     def _card(session: Session, review_id: int) -> SlackCard | None:
-        return session.exec(select(SlackCard).where(SlackCard.review_id == review_id)).first()
+        return find_card(session, review_id=review_id)

@@ -24,6 +24,7 @@ from bot.jobs.erased import redraw_without
 from bot.jobs.leader import leader_lock_for
 from bot.jobs.scheduler import JobScheduler, job_specs
 from bot.metrics import Metrics
+from bot.publishing.platforms import platform_publishers
 from bot.publishing.registry import PublisherRegistry, build_publishers
 from bot.publishing.service import PublishService
 from bot.reviews.decisions import DecisionService
@@ -204,7 +205,16 @@ def build_services(
         secrets_file=settings.sources_secrets_file,
         sleep=sleep,
     )
-    publishers = build_publishers(settings, sources.publishers(engine, clock=clock), sleep=sleep)
+    publishers = build_publishers(
+        platform_publishers(sources, engine, clock=clock),
+        webhook_url=settings.reply_webhook_url,
+        webhook_secret=(
+            settings.reply_webhook_secret.get_secret_value()
+            if settings.reply_webhook_secret
+            else None
+        ),
+        sleep=sleep,
+    )
     publishing = PublishService(engine, publishers, cards, clock=clock)
     # Regenerated drafts are written here, not in Bolt's small listener pool, so slow model
     # calls never delay the acknowledgement of other clicks.

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.publishing.base import PublishError
+from bot.publishing.platforms import platform_publishers
 from bot.sources.polling import poll_source
 from storage.sources import read_cursor
 from tests.clock import TestWaits
@@ -235,7 +236,7 @@ def test_an_approved_reply_is_put_once_per_approval(engine, google, services):
     poll_source(services, "google-cafes", NOW)
     review = stored(engine, "google")[0]
     reply = approve(engine, review.id, "Hej Kund 1! Förlåt för det kalla kaffet. /Anna")
-    publisher = services.sources.publishers(engine, clock=services.clock)["google"]
+    publisher = platform_publishers(services.sources, engine, clock=services.clock)["google"]
 
     publisher.publish(reply)
     publisher.publish(reply)  # a second click or a sweep after a restart
@@ -258,7 +259,7 @@ def test_a_reply_over_4096_bytes_is_refused_before_any_call(engine, google, serv
     reply = approve(engine, review.id, "謝" * 1400)
 
     with pytest.raises(PublishError, match="4200 bytes; Google accepts 4096"):
-        services.sources.publishers(engine, clock=services.clock)["google"].publish(reply)
+        platform_publishers(services.sources, engine, clock=services.clock)["google"].publish(reply)
     assert google.api_calls("PUT") == []
 
 
@@ -267,7 +268,7 @@ def test_a_refused_publish_is_reported_and_can_be_tried_again(engine, google, se
     poll_source(services, "google-cafes", NOW)
     review = stored(engine, "google")[0]
     reply = approve(engine, review.id, "Hej! Vi hör av oss.")
-    publisher = services.sources.publishers(engine, clock=services.clock)["google"]
+    publisher = platform_publishers(services.sources, engine, clock=services.clock)["google"]
     google.fail(
         403, path_part="/reply", body={"error": {"code": 403, "status": "PERMISSION_DENIED"}}
     )
@@ -285,7 +286,7 @@ def test_only_a_person_s_approval_is_published(engine, google, services):
     poll_source(services, "google-cafes", NOW)
     review = stored(engine, "google")[0]
     approved = approve(engine, review.id, "Det godkända svaret.")
-    publisher = services.sources.publishers(engine, clock=services.clock)["google"]
+    publisher = platform_publishers(services.sources, engine, clock=services.clock)["google"]
 
     with pytest.raises(PublishError, match="only a reply a person approved"):
         publisher.publish(approved.__class__(**{**approved.__dict__, "reply": "Något annat."}))

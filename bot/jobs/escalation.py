@@ -71,7 +71,7 @@ def run(services: Services, now: datetime) -> int:
             _record(services, [review.id], now, announced=False)
         try:
             services.cards.post_or_update(review.id)
-            services.cards.history(review.id, ESCALATED, None)
+            services.cards.notes.history(review.id, ESCALATED, None)
         except Exception:
             # The breach is stored and shows at the card's next redraw; the others go on.
             log.exception("could not show the breach on the card of review %s", review.id)

@@ -28,4 +28,4 @@ def run(services: Services, now: datetime) -> None:
         )
     # Each step is a compare-and-set, so a review that is in fact still queued is not done twice.
     services.pipeline.submit(stuck)
-    services.cards.sweep_outbox()
+    services.outbox.sweep()

@@ -76,7 +76,7 @@ class PublishService:
                 },
             )
             self._cards.post_or_update(review_id)
-            self._cards.history(review_id, "publish_failed", None, error)
+            self._cards.notes.history(review_id, "publish_failed", None, error)
             return
         self._finish(review_id, PublishState.published, published_at=self._clock())
         log.info(
@@ -89,7 +89,7 @@ class PublishService:
             },
         )
         self._cards.post_or_update(review_id)
-        self._cards.history(review_id, "published", None)
+        self._cards.notes.history(review_id, "published", None)
 
     def retry(self, review_id: int) -> bool:
         """Try a failed publish again; False when it is not in state `failed` (any more)."""

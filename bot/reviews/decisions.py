@@ -117,7 +117,7 @@ class DecisionService(Refusals):
             )
         log.info("decision", extra={"review_id": review_id, "decision": "edited", "who": actor})
         self._cards.post_or_update(review_id)
-        self._cards.history(review_id, "edited", actor)
+        self._cards.notes.history(review_id, "edited", actor)
         return None
 
     def decline(
@@ -146,7 +146,7 @@ class DecisionService(Refusals):
             extra={"review_id": review_id, "decision": "declined", "who": actor, "reason": reason},
         )
         self._cards.post_or_update(review_id)
-        self._cards.history(review_id, "declined", actor, decline_reason_text(reason, note))
+        self._cards.notes.history(review_id, "declined", actor, decline_reason_text(reason, note))
         return None
 
     def assign(self, review_id: int, card_version: int, actor: str, assignee: str) -> str | None:
@@ -172,7 +172,7 @@ class DecisionService(Refusals):
             },
         )
         self._cards.post_or_update(review_id)
-        self._cards.history(review_id, "assigned", actor, assignee)
+        self._cards.notes.history(review_id, "assigned", actor, assignee)
         return None
 
     def regenerate(
@@ -198,7 +198,7 @@ class DecisionService(Refusals):
             "decision", extra={"review_id": review_id, "decision": "regenerated", "who": actor}
         )
         self._cards.post_or_update(review_id, drafting=True)
-        self._cards.history(review_id, "regenerated", actor, instruction)
+        self._cards.notes.history(review_id, "regenerated", actor, instruction)
         self._background.submit(self._write_new_draft, review_id, actor, instruction)
         return None
 
@@ -219,7 +219,7 @@ class DecisionService(Refusals):
             record_decision(session, review_id=review_id, action="posted", actor=actor, at=now)
         log.info("decision", extra={"review_id": review_id, "decision": "posted", "who": actor})
         self._cards.post_or_update(review_id)
-        self._cards.history(review_id, "posted", actor)
+        self._cards.notes.history(review_id, "posted", actor)
         return None
 
     def retry_publish(self, review_id: int) -> str | None:
@@ -290,7 +290,7 @@ class DecisionService(Refusals):
             extra={"review_id": review_id, "decision": "approved", "who": actor, "edited": edited},
         )
         self._cards.post_or_update(review_id)
-        self._cards.history(review_id, "approved", actor)
+        self._cards.notes.history(review_id, "approved", actor)
         if publish_state == PublishState.publishing:
             self._publishing.publish(review_id)
         return None
@@ -308,7 +308,7 @@ class DecisionService(Refusals):
         except Exception:
             log.exception("regenerating the draft of review %s failed", review_id)
             self._cards.post_or_update(review_id)
-            self._cards.tell(
+            self._cards.notes.tell(
                 review_id, actor, "The new draft could not be written. Try again in a minute."
             )
             return

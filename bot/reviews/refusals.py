@@ -96,7 +96,7 @@ class Refusals:
                 at=self._clock(),
                 detail={"attempted": attempted},
             )
-        self._cards.history(review_id, "refused", actor)
+        self._cards.notes.history(review_id, "refused", actor)
         return NOT_APPROVER
 
     def _erased(self, review_id: int) -> str | None:

@@ -6,6 +6,8 @@ once) never both make it: the one that finds the row elsewhere gets False.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
@@ -22,25 +24,27 @@ def find_review(session: Session, *, review_id: int) -> Review | None:
 def move_status(session: Session, *, review_id: int, frm: str, to: str, **values: object) -> bool:
     """Compare-and-set on the status (setting `values` with it); False when another worker
     got there first."""
-    result = session.execute(
-        update(Review)
-        .where(col(Review.id) == review_id, col(Review.status) == frm)
-        .values(status=to, **values)
-        # No ORM objects of these rows are relied on afterwards, and evaluating the WHERE in
-        # Python for them costs more than the UPDATE itself.
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
+    return _compare_and_set(session, review_id, Review.status, frm, {"status": to, **values})
 
 
 def move_publish_state(
     session: Session, *, review_id: int, frm: str, to: str, **values: object
 ) -> bool:
     """Compare-and-set on the publish state: a second click or worker finds it moved."""
+    return _compare_and_set(
+        session, review_id, Review.publish_state, frm, {"publish_state": to, **values}
+    )
+
+
+def _compare_and_set(
+    session: Session, review_id: int, column: Any, expected: str, values: dict[str, object]
+) -> bool:
     result = session.execute(
         update(Review)
-        .where(col(Review.id) == review_id, col(Review.publish_state) == frm)
-        .values(publish_state=to, **values)
+        .where(col(Review.id) == review_id, col(column) == expected)
+        .values(**values)
+        # No ORM objects of these rows are relied on afterwards, and evaluating the WHERE in
+        # Python for them costs more than the UPDATE itself.
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1

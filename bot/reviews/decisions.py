@@ -8,12 +8,11 @@ method returns None when it went through, or the words to tell the user why it d
 
 from __future__ import annotations
 
-import difflib
 import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
 from datetime import datetime, tzinfo
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -23,12 +22,13 @@ from bot.cards.service import CardService
 from bot.cards.view import decline_reason_text
 from bot.drafting.signature import fill_signature
 from bot.publishing.service import PublishService
+from bot.reviews.edits import add_human_draft, edit_detail
 from bot.reviews.refusals import ApproverCheck, Refusals
 from bot.sources.platforms import reply_length_limit
 from storage.db import session_scope
 from storage.decisions import record_decision
-from storage.drafts import HUMAN, add_draft, latest_draft, latest_model_draft
-from storage.models import Draft, PublishState, ReviewStatus, utcnow
+from storage.drafts import latest_draft, latest_model_draft
+from storage.models import PublishState, ReviewStatus, utcnow
 from storage.review_states import find_review, move_publish_state, move_status, set_assignee
 
 log = logging.getLogger(__name__)
@@ -42,20 +42,6 @@ class Redraft(Protocol):
     def __call__(
         self, review_id: int, *, instruction: str | None, from_status: str
     ) -> object | None: ...
-
-
-def edit_detail(model: Draft | None, final_text: str) -> dict[str, Any]:
-    """What the model wrote and how the sent text differs from it, for the audit."""
-    if model is None:
-        return {"model_draft_id": None, "written_by_hand": True}
-    diff = difflib.unified_diff(
-        model.text.splitlines(),
-        final_text.splitlines(),
-        f"draft v{model.version} ({model.kind})",
-        "sent",
-        lineterm="",
-    )
-    return {"model_draft_id": model.id, "model_text": model.text, "diff": "\n".join(diff)}
 
 
 class DecisionService(Refusals):
@@ -104,7 +90,7 @@ class DecisionService(Refusals):
             if not self._move(session, review_id, ReviewStatus.pending, ReviewStatus.pending):
                 session.rollback()
                 return self._not_pending(review_id)
-            draft = _add_human_draft(session, review_id, text, now)
+            draft = add_human_draft(session, review_id=review_id, text=text, at=now)
             record_decision(
                 session,
                 review_id=review_id,
@@ -249,7 +235,7 @@ class DecisionService(Refusals):
                     session.rollback()
                     return "There is no draft to approve yet: use Edit to write the reply."
             else:
-                draft = _add_human_draft(session, review_id, edited_text, now)
+                draft = add_human_draft(session, review_id=review_id, text=edited_text, at=now)
             signed = fill_signature(draft.text, signer, fallback=self._unsigned)
             limit = reply_length_limit(review.source, review.language or "en")
             if limit is not None and len(signed) > limit:
@@ -321,10 +307,3 @@ class DecisionService(Refusals):
     def _move(session: Session, review_id: int, frm: str, to: str, **values: object) -> bool:
         """A decision's status move; there is a draft now, so no draft error stays."""
         return move_status(session, review_id=review_id, frm=frm, to=to, draft_error=None, **values)
-
-
-def _add_human_draft(session: Session, review_id: int, text: str, at: datetime) -> Draft:
-    # The model's translation was of its own text; it does not describe this one.
-    return add_draft(
-        session, review_id=review_id, text=text, kind=HUMAN, reply_translation=None, created_at=at
-    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -18,7 +19,7 @@ def record_decision(
     action: str,
     actor: str | None,
     at: datetime,
-    **fields: object,
+    **fields: Any,
 ) -> Decision:
     decision = Decision(review_id=review_id, action=action, actor=actor, at=at, **fields)
     session.add(decision)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -45,7 +46,7 @@ def add_draft(
     text: str,
     kind: str,
     created_at: datetime,
-    **fields: object,
+    **fields: Any,
 ) -> Draft:
     """The review's next draft version, flushed so it has its id."""
     latest = session.exec(select(func.max(Draft.version)).where(Draft.review_id == review_id))

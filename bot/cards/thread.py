@@ -54,7 +54,7 @@ class ThreadNotes:
     ) -> None:
         """One line in the card's thread; nothing when the card is not in Slack (yet)."""
         card = self._card(review_id)
-        if self._client is None or card is None or card.ts is None:
+        if self._poster is None or card is None or card.ts is None:
             return
         message = build_history_message(kind, actor, detail, at=self._clock(), tz=self._tz)
         # Each line is its own message: a retry must find this one, not an earlier same line.

@@ -41,7 +41,8 @@ from bench.kpi_latency import postgres_database  # noqa: E402
 from bot.blocks.draft_quality import draft_quality_table  # noqa: E402
 from bot.drafting import BusinessProfile, PromptLibrary, ReviewInput, TemplateDrafter  # noqa: E402
 from bot.drafting.signature import SIGNATURE_SLOT  # noqa: E402
-from bot.reviews.kpi_query import read_report, resolve_period  # noqa: E402
+from bot.reviews.command_grammar import resolve_period  # noqa: E402
+from bot.reviews.kpi import read_report  # noqa: E402
 from storage.db import make_engine, migrate  # noqa: E402
 from storage.draft_quality import MEASURED_EDITS, draft_quality  # noqa: E402
 from storage.edit_distance import edit_distance  # noqa: E402

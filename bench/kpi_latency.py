@@ -37,7 +37,8 @@ sys.path.insert(0, str(ROOT))
 
 from sqlmodel import Session  # noqa: E402
 
-from bot.reviews.kpi_query import read_report, resolve_period  # noqa: E402
+from bot.reviews.command_grammar import resolve_period  # noqa: E402
+from bot.reviews.kpi import read_report  # noqa: E402
 from storage.db import make_engine, migrate  # noqa: E402
 from storage.figures import KpiFilter  # noqa: E402
 from storage.kpi import compute_kpis  # noqa: E402

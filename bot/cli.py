@@ -95,9 +95,8 @@ def _options(
 @cli.command()
 def run() -> None:
     """Serve Slack (HTTP or Socket Mode), POST /reviews and GET /healthz."""
-    from bot.app import create_app
+    from bot.app import create_app, create_bolt_app
     from bot.http.server import HttpServer
-    from bot.slack_app import create_bolt_app
     from bot.startup.run_checks import checked_settings, debugging
 
     settings = checked_settings(_refuse)

@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
 
 from bot.cards.changes import ChangeNotices
+from bot.cards.outbox import CardOutbox
 from bot.cards.posting import Poster
 from bot.cards.service import CardService
 from bot.cards.signers import Signers
@@ -63,6 +64,7 @@ class Services:
     slack: WebClient | None  # None without SLACK_BOT_TOKEN: cards then stay queued
     poster: Poster | None  # every post to Slack (None when `slack` is)
     cards: CardService
+    outbox: CardOutbox  # posts the cards left queued, on start and from the outbox job
     # A customer's new rating or text, shown on the card as soon as it is stored.
     changes: ChangeNotices
     publishers: PublisherRegistry
@@ -94,13 +96,13 @@ class Services:
         self.pipeline.start()
         self.changes.start()
         self.pipeline.resume()
-        self.cards.start_recovery()
+        self.outbox.start_recovery()
         if self.settings.scheduler_enabled:
             self.jobs.start(self)
 
     def close(self) -> None:
         self.jobs.stop()  # first: a running job may still need everything below
-        self.cards.close()
+        self.outbox.close()
         self.interactions.shutdown(wait=True, cancel_futures=True)
         self.redrafts.shutdown(wait=True, cancel_futures=True)
         self.answers.shutdown(wait=True, cancel_futures=True)

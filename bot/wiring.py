@@ -11,6 +11,7 @@ from functools import partial
 from bot.cards.approvers import Approvers
 from bot.cards.changes import ChangeNotices
 from bot.cards.pacing import ChannelPacer
+from bot.cards.outbox import CardOutbox
 from bot.cards.posting import Poster
 from bot.cards.service import CardService
 from bot.cards.signers import Signers
@@ -19,6 +20,7 @@ from bot.config import Settings
 from bot.drafting import BusinessProfile, PromptLibrary, build_drafter
 from bot.jobs.scheduler import JobScheduler, job_specs
 from bot.metrics import Metrics
+from bot.publishing.platforms import platform_publishers
 from bot.publishing.registry import build_publishers
 from bot.publishing.service import PublishService
 from bot.reviews.decisions import DecisionService
@@ -147,7 +149,16 @@ def build_services(
         secrets_file=settings.sources_secrets_file,
         sleep=sleep,
     )
-    publishers = build_publishers(settings, sources.publishers(engine, clock=clock), sleep=sleep)
+    publishers = build_publishers(
+        platform_publishers(sources, engine, clock=clock),
+        webhook_url=settings.reply_webhook_url,
+        webhook_secret=(
+            settings.reply_webhook_secret.get_secret_value()
+            if settings.reply_webhook_secret
+            else None
+        ),
+        sleep=sleep,
+    )
     publishing = PublishService(engine, publishers, cards, clock=clock)
     # Regenerated drafts are written here, not in Bolt's small listener pool, so slow model
     # calls never delay the acknowledgement of other clicks.
@@ -191,6 +202,7 @@ def build_services(
         slack=slack,
         poster=poster,
         cards=cards,
+        outbox=CardOutbox(engine, cards, poster, channel=settings.reviews_channel),
         changes=changes,
         publishers=publishers,
         publishing=publishing,

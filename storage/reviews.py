@@ -200,6 +200,11 @@ def count_reviews(session: Session) -> int:
     return session.exec(select(func.count()).select_from(Review)).one()
 
 
+def all_reviews(session: Session) -> list[Review]:
+    """Every review, in the order they were stored."""
+    return list(session.exec(select(Review).order_by(Review.id)))
+
+
 # --- Changes the source reported: what the card and the approval check look at ---------------
 def changes_since(session: Session, *, review_id: int, since: datetime) -> list[ReviewChange]:
     """The review's recorded changes after `since`, oldest first."""

@@ -14,11 +14,10 @@ import httpx
 from slack_sdk.signature import SignatureVerifier
 from sqlmodel import Session
 
-from bot.app import create_app
+from bot.app import create_app, create_bolt_app
 from bot.config import Settings
 from bot.http.server import HttpServer
 from bot.services import Services
-from bot.slack_app import create_bolt_app
 from bot.wiring import build_services
 from storage.models import Review, utcnow
 from tests.clock import TestWaits

@@ -140,7 +140,7 @@ def test_a_5xx_on_posting_a_card_is_looked_up_then_posted_again_within_seconds(
     searches = fake_slack.ok_calls("conversations.history")
     assert len(searches) == 2 and all(s.args.get("oldest") for s in searches)
     assert app.waits.seconds[:2] == [0.5, 1.0]
-    assert app.services.cards.sweep_outbox() == 0
+    assert app.services.outbox.sweep() == 0
 
 
 def test_a_card_post_that_reached_slack_despite_a_5xx_is_adopted_not_posted_again(
@@ -248,7 +248,7 @@ def test_a_crash_between_post_and_record_is_recovered_without_a_second_card(
     eventually(lambda: fake_slack.ok_calls("chat.update"), what="the redraw")
     assert slack_card(app, review_id).version == 2
     assert "card version 2" in card_text(fake_slack, review_id)
-    assert app.services.cards.sweep_outbox() == 0
+    assert app.services.outbox.sweep() == 0
 
 
 def test_the_pacer_spaces_posts_to_one_channel_and_not_across_channels():

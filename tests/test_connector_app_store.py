@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.publishing.base import PublishError
+from bot.publishing.platforms import platform_publishers
 from bot.sources.polling import poll_source
 from tests.fakes.platforms import AppStoreReview, FakeAppStoreConnect
 from tests.fakes.platforms_support import NOW, approve, poll_services, stored
@@ -116,7 +117,7 @@ def test_a_response_is_created_for_the_review_and_replaces_an_earlier_one(engine
     apple.add(_review(1))
     poll_source(services, "ios-app", NOW)
     review = stored(engine, "app_store")[0]
-    publisher = services.sources.publishers(engine, clock=services.clock)["app_store"]
+    publisher = platform_publishers(services.sources, engine, clock=services.clock)["app_store"]
 
     publisher.publish(approve(engine, review.id, "您好，旅客1，很抱歉造成不便。"))
     publisher.publish(approve(engine, review.id, "您好，旅客1，新版本已修正閃退問題。"))
@@ -140,7 +141,7 @@ def test_a_reply_over_apple_s_limit_is_refused_before_any_call(engine, apple, se
     review = stored(engine, "app_store")[0]
 
     with pytest.raises(PublishError, match="5971 characters"):
-        services.sources.publishers(engine, clock=services.clock)["app_store"].publish(
+        platform_publishers(services.sources, engine, clock=services.clock)["app_store"].publish(
             approve(engine, review.id, "x" * 5971)
         )
     assert apple.api_calls("POST") == []

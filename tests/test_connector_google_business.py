@@ -8,7 +8,9 @@ from datetime import timedelta
 import pytest
 
 from bot.publishing.base import PublishError
-from bot.sources.polling import poll_source, read_cursor
+from bot.publishing.platforms import platform_publishers
+from bot.sources.polling import poll_source
+from storage.sources import read_cursor
 from tests.clock import TestWaits
 from tests.fakes.platforms import FakeGoogleBusiness, GoogleReview
 from tests.fakes.platforms_support import (
@@ -170,7 +172,7 @@ def test_a_refused_refresh_token_stops_the_poll_without_showing_a_secret(engine,
     assert report.error == "google answered HTTP 400 (invalid_grant)"
     assert "revoked-refresh-token" not in report.error
     assert stored(engine, "google") == []
-    cursor = read_cursor(engine, "google-cafes")
+    cursor = read_cursor(engine, source_name="google-cafes")
     assert cursor.failures == 1
     assert cursor.not_before == NOW + timedelta(minutes=1)
 
@@ -210,7 +212,7 @@ def test_a_long_429_postpones_the_source_and_no_call_is_made_before_then(engine,
     assert len(google.calls) == calls_so_far
     later = poll_source(services, "google-cafes", NOW + timedelta(hours=1))
     assert (later.accepted, later.error) == (1, None)
-    assert read_cursor(engine, "google-cafes").failures == 0
+    assert read_cursor(engine, source_name="google-cafes").failures == 0
 
 
 def test_server_errors_are_retried_with_growing_waits_then_reported(engine, google, services):
@@ -224,7 +226,7 @@ def test_server_errors_are_retried_with_growing_waits_then_reported(engine, goog
     failed = poll_source(services, "google-cafes", NOW + timedelta(minutes=15))
     assert failed.error == "google answered HTTP 500"
     assert len(stored(engine, "google")) == 1  # nothing half-stored; the cursor did not move
-    assert read_cursor(engine, "google-cafes").position[LOCATION]["ids"] == [
+    assert read_cursor(engine, source_name="google-cafes").position[LOCATION]["ids"] == [
         f"accounts/100/locations/{LOCATION}/reviews/r1"
     ]
 
@@ -234,7 +236,7 @@ def test_an_approved_reply_is_put_once_per_approval(engine, google, services):
     poll_source(services, "google-cafes", NOW)
     review = stored(engine, "google")[0]
     reply = approve(engine, review.id, "Hej Kund 1! Förlåt för det kalla kaffet. /Anna")
-    publisher = services.sources.publishers(engine, clock=services.clock)["google"]
+    publisher = platform_publishers(services.sources, engine, clock=services.clock)["google"]
 
     publisher.publish(reply)
     publisher.publish(reply)  # a second click or a sweep after a restart
@@ -257,7 +259,7 @@ def test_a_reply_over_4096_bytes_is_refused_before_any_call(engine, google, serv
     reply = approve(engine, review.id, "謝" * 1400)
 
     with pytest.raises(PublishError, match="4200 bytes; Google accepts 4096"):
-        services.sources.publishers(engine, clock=services.clock)["google"].publish(reply)
+        platform_publishers(services.sources, engine, clock=services.clock)["google"].publish(reply)
     assert google.api_calls("PUT") == []
 
 
@@ -266,7 +268,7 @@ def test_a_refused_publish_is_reported_and_can_be_tried_again(engine, google, se
     poll_source(services, "google-cafes", NOW)
     review = stored(engine, "google")[0]
     reply = approve(engine, review.id, "Hej! Vi hör av oss.")
-    publisher = services.sources.publishers(engine, clock=services.clock)["google"]
+    publisher = platform_publishers(services.sources, engine, clock=services.clock)["google"]
     google.fail(
         403, path_part="/reply", body={"error": {"code": 403, "status": "PERMISSION_DENIED"}}
     )
@@ -284,7 +286,7 @@ def test_only_a_person_s_approval_is_published(engine, google, services):
     poll_source(services, "google-cafes", NOW)
     review = stored(engine, "google")[0]
     approved = approve(engine, review.id, "Det godkända svaret.")
-    publisher = services.sources.publishers(engine, clock=services.clock)["google"]
+    publisher = platform_publishers(services.sources, engine, clock=services.clock)["google"]
 
     with pytest.raises(PublishError, match="only a reply a person approved"):
         publisher.publish(approved.__class__(**{**approved.__dict__, "reply": "Något annat."}))

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from bot.publishing.base import PublishError
+from bot.publishing.platforms import platform_publishers
 from bot.sources.polling import poll_source
 from tests.fakes.platforms import FakeGooglePlay, PlayReview
 from tests.fakes.platforms_support import (
@@ -107,7 +108,7 @@ def test_a_reply_goes_to_reviews_reply_and_the_350_limit_is_enforced(engine, pla
     play.add(_review(1))
     poll_source(services, "android-app", NOW)
     review = stored(engine, "google_play")[0]
-    publisher = services.sources.publishers(engine, clock=services.clock)["google_play"]
+    publisher = platform_publishers(services.sources, engine, clock=services.clock)["google_play"]
 
     with pytest.raises(PublishError, match="351 characters; Google Play takes 350"):
         publisher.publish(approve(engine, review.id, "x" * 351))

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.publishing.base import PublishError
+from bot.publishing.platforms import platform_publishers
 from bot.sources.polling import poll_source
 from tests.fakes.platforms import FakeTrustpilot, TrustpilotReview
 from tests.fakes.platforms_support import (
@@ -160,7 +161,7 @@ def test_a_reply_is_posted_as_the_business_user_and_a_404_is_reported(engine, tr
     poll_source(services, "trustpilot-shop", NOW)
     review = stored(engine, "trustpilot")[0]
     reply = approve(engine, review.id, "Hei Asiakas 1, pahoittelut viivästyksestä! /Anna")
-    publisher = services.sources.publishers(engine, clock=services.clock)["trustpilot"]
+    publisher = platform_publishers(services.sources, engine, clock=services.clock)["trustpilot"]
 
     publisher.publish(reply)
 

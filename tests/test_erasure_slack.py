@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from bot.blocks import ids
 from bot.cli import cli
 from bot.jobs import digest, patterns, retention
-from bot.reviews.decisions import ERASED_REVIEW
+from bot.reviews.refusals import ERASED_REVIEW
 from tests.harness import REVIEWS_CHANNEL, AppHarness
 from tests.jobs_support import NOW, add_review, card, job_services, set_review
 from tests.workflow_support import (

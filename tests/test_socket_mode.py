@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot.app import create_bolt_app
 from bot.blocks import ids
-from bot.slack_app import create_bolt_app
 from bot.socket_mode import connect, socket_mode_handler
 from tests.fakes.socket_mode import FakeSocketMode
 from tests.harness import REVIEWS_CHANNEL, TEAM_ID, AppHarness

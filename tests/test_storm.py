@@ -72,13 +72,13 @@ def test_a_sweep_with_one_failing_card_posts_the_others(fake_slack, database_url
     try:
         # The first card's post and all its retries fail; nothing reached Slack.
         fake_slack.fail_next("chat.postMessage", status=503, times=6)
-        assert services.cards.sweep_outbox() == 2
+        assert services.outbox.sweep() == 2
         state = cards(services)
         assert state[first].state == CardState.queued
         assert all(state[r].state == CardState.posted for r in others)
         assert sorted(card_posts(fake_slack)) == sorted(others)
 
-        assert services.cards.sweep_outbox() == 1
+        assert services.outbox.sweep() == 1
         assert sorted(card_posts(fake_slack)) == sorted([first, *others])
     finally:
         services.close()
@@ -89,7 +89,7 @@ def test_a_sweep_whose_channel_scan_fails_still_posts_every_card_once(fake_slack
     services = job_services(fake_slack, database_url)
     try:
         fake_slack.fail_next("conversations.history", status=500)
-        assert services.cards.sweep_outbox() == 3
+        assert services.outbox.sweep() == 3
         assert sorted(card_posts(fake_slack)) == sorted(queued)
         assert len(fake_slack.messages(REVIEWS_CHANNEL)) == 3
     finally:
@@ -105,7 +105,7 @@ def test_under_a_storm_a_queue_of_cards_is_posted_in_one_sweep_each_exactly_once
         storm(fake_slack)
         # Now and then a post that failed did reach Slack.
         fake_slack.fail_next("chat.postMessage", status=500, after_success=True, times=2)
-        assert services.cards.sweep_outbox() == 12
+        assert services.outbox.sweep() == 12
         state = cards(services)
         assert all(state[r].state == CardState.posted for r in queued)
         in_slack = [

@@ -12,7 +12,7 @@ import pytest
 from bot.blocks import ids
 from bot.publishing.base import ERASED_NOT_SENT, OutgoingReply, PublishError
 from bot.publishing.webhook import WebhookPublisher
-from bot.reviews.decisions import ERASED_REVIEW
+from bot.reviews.refusals import ERASED_REVIEW
 from storage.erasure import ERASED
 from storage.models import PublishState
 from tests.fakes.local_server import LocalServer, Reply, Request

@@ -67,7 +67,7 @@ def foreign_click(message: dict, action_id: str, **changes: object) -> dict:
 
 
 def test_app_home_opened_from_another_team_publishes_nothing(app, fake_slack, caplog):
-    caplog.set_level(logging.WARNING, logger="bot.slack_app")
+    caplog.set_level(logging.WARNING, logger="bot.app")
 
     stranger = home_opened(app, "U0STRANGER", team_id=STRANGER_TEAM)
     ours = home_opened(app, "U0ANNA")
@@ -97,7 +97,7 @@ def test_a_click_from_another_team_changes_nothing_and_ours_still_approves(
     app = start(app_factory)
     review_id = post_review(app, fake_slack)
     card = drafted_card(fake_slack, review_id)
-    caplog.set_level(logging.WARNING, logger="bot.slack_app")
+    caplog.set_level(logging.WARNING, logger="bot.app")
 
     stranger = app.send_interaction(foreign_click(card, ids.ACTION_APPROVE))
     other_app = app.send_interaction(

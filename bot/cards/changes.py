@@ -86,7 +86,7 @@ class ChangeNotices:
                 self._cards.post_or_update(review_id)
                 for change in [c for c in pending if c.review_id == review_id]:
                     kind, detail = change_line(change)
-                    self._cards.history(review_id, kind, None, detail)
+                    self._cards.notes.history(review_id, kind, None, detail)
                     pending.remove(change)
         except BaseException:
             with session_scope(self._engine) as session:

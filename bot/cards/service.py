@@ -4,69 +4,54 @@ Before a card is posted, a `SlackCard` row in state `queued` is committed; after
 answers, its ts is recorded and the row becomes `posted`. A post whose answer was lost is
 resolved at once by the poster (bot/cards/posting.py), which finds it by its metadata
 (`review_card` with the review id). A process that dies in between leaves the row queued,
-and `sweep_outbox()` then finds the message the same way and adopts it instead of posting a
-second card. Each card's failure is its own: the sweep logs it and goes on.
+and the outbox sweep (bot/cards/outbox.py) then finds the message the same way and adopts it
+instead of posting a second card. The card's thread is bot/cards/thread.py.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-import uuid
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, tzinfo
 
 from slack_sdk import WebClient
-from sqlalchemy import exists, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.blocks.card import build_card
 from bot.blocks.card_view import CardView
-from bot.blocks.thread import build_history_message, build_review_text_messages
-from bot.cards.card_view import load_card_view
 from bot.cards.pacing import StripedLocks
-from bot.cards.posting import CLOCK_MARGIN, Poster
+from bot.cards.posting import Poster
+from bot.cards.thread import ThreadNotes
+from bot.cards.view import load_card_view
 from bot.metrics import Metrics
+from storage.cards import (
+    card_by_id,
+    find_card,
+    next_card_version,
+    queue_card,
+    record_card_post,
+)
 from storage.db import session_scope
-from storage.models import CardState, Review, ReviewStatus, SlackCard, utcnow
+from storage.models import CardState, SlackCard, utcnow
 
 log = logging.getLogger(__name__)
 
 CARD_EVENT_TYPE = "review_card"
-REVIEW_TEXT_EVENT_TYPE = "review_text"
-HISTORY_EVENT_TYPE = "review_history"
 
 
 def card_metadata(review_id: int) -> dict:
     return {"event_type": CARD_EVENT_TYPE, "event_payload": {"review_id": review_id}}
 
 
-def review_text_metadata(review_id: int, part: int) -> dict:
-    """Marks the thread messages that hold a long review's text, so an erasure finds them."""
-    return {
-        "event_type": REVIEW_TEXT_EVENT_TYPE,
-        "event_payload": {"review_id": review_id, "part": part},
-    }
-
-
 def _stamped(ts: str) -> datetime:
     return datetime.fromtimestamp(float(ts), UTC)
 
 
-def _card_review_id(message: dict) -> int | None:
-    metadata = message.get("metadata") or {}
-    if metadata.get("event_type") != CARD_EVENT_TYPE:
-        return None
-    review_id = (metadata.get("event_payload") or {}).get("review_id")
-    return review_id if isinstance(review_id, int) else None
-
-
 class CardService:
-    """One card per review in `channel`. Without a Slack client (the demo, `reviewbot import`)
-    cards are only queued; a serving process posts them on start."""
+    """One card per review in `channel`, with its thread (`notes`). Without a Slack client
+    (the demo, `reviewbot import`) cards are only queued; a serving process posts them on start."""
 
     def __init__(
         self,
@@ -92,8 +77,7 @@ class CardService:
         self._clock = clock
         self._metrics = metrics or Metrics()
         self._locks = StripedLocks()
-        self._recovery: ThreadPoolExecutor | None = None
-        self._stopping = threading.Event()
+        self.notes = ThreadNotes(engine, client, poster, channel=channel, tz=tz, clock=clock)
 
     # --- the card -----------------------------------------------------------------------
     def view_for(self, review_id: int, *, drafting: bool = False) -> CardView | None:
@@ -130,160 +114,33 @@ class CardService:
             if self._client is None or card is None or card.state != CardState.posted:
                 return
             self._update(card)
-            replies = self._client.conversations_replies(
-                channel=card.channel, ts=card.ts, include_all_metadata=True, limit=200
-            )
-            for message in replies.get("messages", []):
-                if (message.get("metadata") or {}).get("event_type") == REVIEW_TEXT_EVENT_TYPE:
-                    self._client.chat_delete(channel=card.channel, ts=message["ts"])
+            self.notes.delete_review_text(card.channel, card.ts)
 
     def record_post(self, card_id: int, channel: str, ts: str) -> None:
         """The post reached Slack: the outbox row becomes `posted` with the message's ts."""
         with session_scope(self._engine) as session:
-            session.execute(
-                update(SlackCard)
-                .where(SlackCard.id == card_id)
-                .values(state=CardState.posted, channel=channel, ts=ts, posted_at=self._clock())
-            )
-
-    def history(
-        self, review_id: int, kind: str, actor: str | None, detail: str | None = None
-    ) -> None:
-        """One line in the card's thread; nothing when the card is not in Slack (yet)."""
-        with Session(self._engine) as session:
-            card = self._card(session, review_id)
-        if self._client is None or card is None or card.ts is None:
-            return
-        message = build_history_message(kind, actor, detail, at=self._clock(), tz=self._tz)
-        # Each line is its own message: a retry must find this one, not an earlier same line.
-        line = {"review_id": review_id, "line": uuid.uuid4().hex}
-        self._poster.post(
-            card.channel,
-            message,
-            metadata={"event_type": HISTORY_EVENT_TYPE, "event_payload": line},
-            thread_ts=card.ts,
-        )
-
-    def tell(self, review_id: int, user: str, text: str) -> None:
-        """A message only `user` sees, in the channel of the review's card."""
-        with Session(self._engine) as session:
-            card = self._card(session, review_id)
-        channel = card.channel if card and card.channel else self._channel
-        if self._client is None or not channel:
-            return
-        self._client.chat_postEphemeral(channel=channel, user=user, text=text)
+            record_card_post(session, card_id=card_id, channel=channel, ts=ts, at=self._clock())
 
     def current_version(self, review_id: int) -> int | None:
         with Session(self._engine) as session:
             card = self._card(session, review_id)
         return card.version if card else None
 
-    # --- recovery -----------------------------------------------------------------------
-    def start_recovery(self) -> Future[int] | None:
-        """Sweep the outbox in the background, so a long queue does not hold up start-up."""
-        if self._client is None:
-            return None
-        self._stopping.clear()
-        self._recovery = ThreadPoolExecutor(1, thread_name_prefix="card-outbox")
-        return self._recovery.submit(self._sweep_logged)
-
-    def close(self) -> None:
-        self._stopping.set()
-        if self._recovery is not None:
-            self._recovery.shutdown(wait=True, cancel_futures=True)
-            self._recovery = None
-
-    def sweep_outbox(self) -> int:
-        """Post every queued card, adopting those Slack already has; card pending reviews that
-        never got a queued row. A card that fails is logged and left queued; the others go on.
-        Returns how many cards were posted or adopted."""
-        if self._client is None:
-            return 0
-        with Session(self._engine) as session:
-            queued = list(
-                session.exec(select(SlackCard).where(SlackCard.state == CardState.queued))
-            )
-            uncarded = list(
-                session.exec(
-                    select(Review.id)
-                    .where(
-                        Review.status == ReviewStatus.pending,
-                        ~exists().where(SlackCard.review_id == Review.id),
-                    )
-                    .order_by(Review.id)
-                )
-            )
-        log.info(
-            "outbox sweep: %d queued cards, %d pending reviews without one",
-            len(queued),
-            len(uncarded),
-        )
-        found, unscanned = self._find_queued(queued)
-        done = 0
-        for card in queued:
-            if self._stopping.is_set():
-                break
-            try:
-                with self._locks.hold(card.review_id):
-                    with Session(self._engine) as session:
-                        current = session.get(SlackCard, card.id)
-                    if current is None or current.state != CardState.queued:
-                        continue
-                    message = found.get(card.review_id)
-                    if message is not None:
-                        self._adopt(current, message)
-                    else:
-                        # Where the scan failed, the poster looks for the card itself.
-                        since = card.created_at if card.review_id in unscanned else None
-                        self._post(current, since=since)
-            except Exception:
-                log.exception("the outbox could not post the card of review %s", card.review_id)
-                continue
-            done += 1
-        for review_id in uncarded:
-            if self._stopping.is_set():
-                break
-            try:
-                self.post_or_update(review_id)
-            except Exception:
-                log.exception("the outbox could not post the card of review %s", review_id)
-                continue
-            done += 1
-        return done
-
-    def _sweep_logged(self) -> int:
-        try:
-            return self.sweep_outbox()
-        except Exception:
-            # The rows stay queued; the next sweep (or restart) tries again.
-            log.exception("card outbox sweep failed")
-            return 0
-
-    def _find_queued(self, queued: list[SlackCard]) -> tuple[dict[int, dict], set[int]]:
-        """review id → our card message in Slack, from one scan per channel of the messages
-        since the oldest queued row; and the reviews whose channel could not be scanned."""
-        found: dict[int, dict] = {}
-        unscanned: set[int] = set()
-        by_channel: dict[str, list[SlackCard]] = {}
-        for card in queued:
-            if channel := card.channel or self._channel:
-                by_channel.setdefault(channel, []).append(card)
-        for channel, cards in by_channel.items():
-            wanted = {card.review_id for card in cards}
-            oldest = min(card.created_at for card in cards) - CLOCK_MARGIN
-            try:
-                messages = self._poster.scan(
-                    channel, thread_ts=None, oldest=f"{oldest.timestamp():.6f}"
-                )
-            except Exception as exc:
-                log.warning("could not scan %s for cards already posted: %s", channel, exc)
-                unscanned |= wanted
-                continue
-            for message in messages:
-                review_id = _card_review_id(message)
-                if review_id in wanted:
-                    found.setdefault(review_id, message)
-        return found, unscanned
+    def resume_queued(
+        self, card: SlackCard, message: dict | None, *, since: datetime | None
+    ) -> bool:
+        """A card the outbox found queued: adopt `message` (ours, found in Slack), else post it
+        (`since`: when to look for it from); False when it is queued no more."""
+        with self._locks.hold(card.review_id):
+            with Session(self._engine) as session:
+                current = card_by_id(session, card_id=card.id)
+            if current is None or current.state != CardState.queued:
+                return False
+            if message is not None:
+                self._adopt(current, message)
+            else:
+                self._post(current, since=since)
+            return True
 
     # --- Slack --------------------------------------------------------------------------
     def _queue(self, review_id: int) -> SlackCard:
@@ -294,12 +151,9 @@ class CardService:
                 return card
         try:
             with session_scope(self._engine) as session:
-                card = SlackCard(
-                    review_id=review_id, channel=self._channel or "", created_at=self._clock()
+                return queue_card(
+                    session, review_id=review_id, channel=self._channel or "", at=self._clock()
                 )
-                session.add(card)
-                session.flush()
-                return card
         except IntegrityError:
             # Another process queued it first; one row per review is the point.
             with Session(self._engine) as session:
@@ -334,7 +188,7 @@ class CardService:
             extra={"review_id": card.review_id, "channel": channel, "ts": posted.ts},
         )
         self._metrics.cards_posted.inc()
-        self._post_review_text(view, channel, posted.ts, since=None)
+        self.notes.post_review_text(view, channel, posted.ts, since=None)
 
     def _adopt(self, card: SlackCard, message: dict) -> None:
         """A card Slack has but we never recorded: record it, then bring it up to date (it
@@ -342,20 +196,15 @@ class CardService:
         channel = card.channel or self._channel
         self.record_post(card.id, channel, message["ts"])
         with Session(self._engine) as session:
-            card = session.get(SlackCard, card.id)
+            card = card_by_id(session, card_id=card.id)
         view = self._update(card)
         if view is not None:
-            self._post_review_text(view, channel, message["ts"], since=_stamped(message["ts"]))
+            self.notes.post_review_text(view, channel, message["ts"], since=_stamped(message["ts"]))
 
     def _update(self, card: SlackCard, *, drafting: bool = False) -> CardView | None:
         # Every redraw gets a new version, so buttons on what users saw before are refused.
         with session_scope(self._engine) as session:
-            session.execute(
-                update(SlackCard)
-                .where(SlackCard.id == card.id)
-                .values(version=SlackCard.version + 1, updated_at=self._clock())
-            )
-            version = session.get(SlackCard, card.id).version
+            version = next_card_version(session, card_id=card.id, at=self._clock())
         view = self._view(card.review_id, version, drafting)
         if view is None:
             return None
@@ -364,19 +213,6 @@ class CardService:
             channel=card.channel, ts=card.ts, text=message["text"], blocks=message["blocks"]
         )
         return view
-
-    def _post_review_text(
-        self, view: CardView, channel: str, ts: str, *, since: datetime | None
-    ) -> None:
-        """`since`: the thread may hold some of it already (an adopted card)."""
-        for part, message in enumerate(build_review_text_messages(view)):
-            self._poster.post(
-                channel,
-                message,
-                metadata=review_text_metadata(view.review_id, part),
-                thread_ts=ts,
-                since=since,
-            )
 
     def _view(self, review_id: int, version: int, drafting: bool) -> CardView | None:
         with Session(self._engine) as session:
@@ -391,4 +227,4 @@ class CardService:
 
     @staticmethod
     def _card(session: Session, review_id: int) -> SlackCard | None:
-        return session.exec(select(SlackCard).where(SlackCard.review_id == review_id)).first()
+        return find_card(session, review_id=review_id)

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.blocks.as_text import blocks_as_text
 from bot.blocks.card import build_card
@@ -21,7 +21,10 @@ from bot.reviews.importer import import_file
 from bot.services import Services
 from bot.triage.themes import THEME_LABELS
 from bot.wiring import build_services
-from storage.models import Decision, Draft, Review, utcnow
+from storage.decisions import audit_trail
+from storage.drafts import latest_drafts
+from storage.models import Review, utcnow
+from storage.reviews import all_reviews
 
 SAMPLES = Path(__file__).resolve().parent / "sample_reviews.jsonl"
 DEMO_RESPONDER = "U0DEMO01"
@@ -98,8 +101,8 @@ def run_demo(
             f"{again.duplicate} duplicates, {again.accepted} stored twice."
         )
         with Session(services.engine) as session:
-            reviews = session.exec(select(Review).order_by(Review.id)).all()
-            drafts = {d.review_id: d for d in session.exec(select(Draft).order_by(Draft.version))}
+            reviews = all_reviews(session)
+            drafts = latest_drafts(session)
 
         console.rule("2. Triage")
         table = Table(
@@ -154,7 +157,7 @@ def run_demo(
             services, swedish.id, console, cards_dir / f"review-{swedish.id}-approved.json", tz
         )
         with Session(services.engine) as session:
-            audit = session.exec(select(Decision).order_by(Decision.id)).all()
+            audit = audit_trail(session)
         table = Table("review", "action", "who", "edited", "reason", title="Decision audit")
         for d in audit:
             table.add_row(

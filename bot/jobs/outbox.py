@@ -18,4 +18,4 @@ def run(services: Services, now: datetime) -> None:
         stuck = stuck_reviews(session, updated_before=now - STALE_AFTER)
     # Each step is a compare-and-set, so a review that is in fact still queued is not done twice.
     services.pipeline.submit(stuck)
-    services.cards.sweep_outbox()
+    services.outbox.sweep()

@@ -36,7 +36,7 @@ def _error_handler(services: Services):
             if user and channel:
                 client.chat_postEphemeral(channel=channel, user=user, text=text)
             elif user and review_id is not None:
-                services.cards.tell(review_id, user, text)
+                services.cards.notes.tell(review_id, user, text)
         except Exception:
             log.exception("could not tell the user about a failed listener")
 

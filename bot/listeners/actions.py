@@ -42,7 +42,7 @@ class CardActions:
 
     def _answer(self, review_id: int, user: str, refusal: str | None) -> None:
         if refusal:
-            self._cards.tell(review_id, user, refusal)
+            self._cards.notes.tell(review_id, user, refusal)
 
     def approve(self, ack: Ack, body: dict) -> None:
         ack()

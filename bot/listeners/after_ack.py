@@ -48,7 +48,7 @@ class AfterAck:
                 refusal = apology(log_failure(exc))
             if refusal:
                 try:
-                    self._cards.tell(review_id, user, refusal)
+                    self._cards.notes.tell(review_id, user, refusal)
                 except Exception:
                     log.exception("could not tell %s about review %s", user, review_id)
 

@@ -22,16 +22,15 @@ from bot.blocks.digest import build_digest
 from bot.blocks.help import build_help
 from bot.blocks.kpi import build_kpi_answer
 from bot.blocks.pending import build_pending_answer
-from bot.reviews.kpi_query import (
+from bot.reviews.command_grammar import (
     DigestRequest,
     HelpRequest,
     KpiRequest,
     PendingRequest,
     ReviewsCommand,
     parse_command,
-    read_pending,
-    read_report,
 )
+from bot.reviews.kpi import read_pending, read_report
 from bot.services import Services
 
 EPHEMERAL = "ephemeral"

@@ -13,7 +13,8 @@ from bot.blocks.home import build_home
 from bot.blocks.signature import build_signature_modal, read_signature_submission
 from bot.listeners.after_ack import log_failure
 from bot.listeners.commands import WorkspaceUrl
-from bot.reviews.kpi_query import read_pending, read_report, resolve_period
+from bot.reviews.command_grammar import resolve_period
+from bot.reviews.kpi import read_pending, read_report
 from bot.services import Services
 from storage.figures import KpiFilter
 

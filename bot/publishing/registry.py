@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 
-from bot.config import Settings
 from bot.publishing.base import ManualPublisher, Publisher
 from bot.publishing.webhook import WebhookPublisher
 
@@ -26,20 +25,17 @@ class PublisherRegistry:
 
 
 def build_publishers(
-    settings: Settings,
     platforms: Mapping[str, Publisher] | None = None,
     *,
+    webhook_url: str | None,
+    webhook_secret: str | None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> PublisherRegistry:
-    """The webhook for every source when REPLY_WEBHOOK_URL is set; otherwise by hand.
-    `platforms`: the platform connectors of the sources file, which answer their own sources."""
-    if settings.reply_webhook_url and settings.reply_webhook_secret:
+    """The webhook (REPLY_WEBHOOK_URL, signed with REPLY_WEBHOOK_SECRET) for every source when
+    both are set; otherwise by hand. `platforms`: the platform connectors of the sources file,
+    which answer their own sources."""
+    if webhook_url and webhook_secret:
         return PublisherRegistry(
-            WebhookPublisher(
-                settings.reply_webhook_url,
-                settings.reply_webhook_secret.get_secret_value(),
-                sleep=sleep,
-            ),
-            platforms,
+            WebhookPublisher(webhook_url, webhook_secret, sleep=sleep), platforms
         )
     return PublisherRegistry(ManualPublisher(), platforms)

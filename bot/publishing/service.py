@@ -6,16 +6,16 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.cards.card_view import latest_decision
 from bot.cards.service import CardService
 from bot.publishing.base import ERASED_NOT_SENT, OutgoingReply, PublishError
 from bot.publishing.registry import PublisherRegistry
 from storage.db import session_scope
-from storage.models import PublishState, Review, ReviewStatus, utcnow
+from storage.decisions import latest_decision
+from storage.models import PublishState, ReviewStatus, utcnow
+from storage.review_states import find_review, move_publish_state
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +47,8 @@ class PublishService:
     def publish(self, review_id: int) -> None:
         """Send the approved reply of a review in state `publishing`, and show the outcome."""
         with Session(self._engine) as session:
-            review = session.get(Review, review_id)
-            decision = latest_decision(session, review_id)
+            review = find_review(session, review_id=review_id)
+            decision = latest_decision(session, review_id=review_id)
         if (
             review is None
             or review.status != ReviewStatus.approved
@@ -76,7 +76,7 @@ class PublishService:
                 },
             )
             self._cards.post_or_update(review_id)
-            self._cards.history(review_id, "publish_failed", None, error)
+            self._cards.notes.history(review_id, "publish_failed", None, error)
             return
         self._finish(review_id, PublishState.published, published_at=self._clock())
         log.info(
@@ -89,16 +89,18 @@ class PublishService:
             },
         )
         self._cards.post_or_update(review_id)
-        self._cards.history(review_id, "published", None)
+        self._cards.notes.history(review_id, "published", None)
 
     def retry(self, review_id: int) -> bool:
         """Try a failed publish again; False when it is not in state `failed` (any more)."""
         with session_scope(self._engine) as session:
-            moved = session.execute(
-                update(Review)
-                .where(Review.id == review_id, Review.publish_state == PublishState.failed)
-                .values(publish_state=PublishState.publishing, publish_error=None)
-            ).rowcount
+            moved = move_publish_state(
+                session,
+                review_id=review_id,
+                frm=PublishState.failed,
+                to=PublishState.publishing,
+                publish_error=None,
+            )
         if not moved:
             return False
         self._cards.post_or_update(review_id)
@@ -107,8 +109,6 @@ class PublishService:
 
     def _finish(self, review_id: int, state: PublishState, **values: object) -> None:
         with session_scope(self._engine) as session:
-            session.execute(
-                update(Review)
-                .where(Review.id == review_id, Review.publish_state == PublishState.publishing)
-                .values(publish_state=state, **values)
+            move_publish_state(
+                session, review_id=review_id, frm=PublishState.publishing, to=state, **values
             )

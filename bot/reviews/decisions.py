@@ -2,60 +2,36 @@
 
 Every decision is a compare-and-set on `review.status` in the same transaction as its
 `Decision` row, so two people clicking Approve at once record exactly one approval. Each
-method returns None when it went through, or the words to tell the user why it did not.
+method returns None when it went through, or the words to tell the user why it did not
+(bot/reviews/refusals.py).
 """
 
 from __future__ import annotations
 
-import difflib
 import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
 from datetime import datetime, tzinfo
-from typing import Any, Protocol
+from typing import Protocol
 
-from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from bot.blocks.format import local_time
 from bot.blocks.labels import source_label
-from bot.blocks.mrkdwn import mention
-from bot.cards.card_view import (
-    HUMAN,
-    changed_since,
-    decline_reason_text,
-    latest_decision,
-    latest_draft,
-    latest_model_draft,
-)
 from bot.cards.service import CardService
+from bot.cards.view import decline_reason_text
 from bot.drafting.signature import fill_signature
 from bot.publishing.service import PublishService
+from bot.reviews.edits import add_human_draft, edit_detail
+from bot.reviews.refusals import ApproverCheck, Refusals
 from bot.sources.platforms import reply_length_limit
 from storage.db import session_scope
-from storage.models import Decision, Draft, PublishState, Review, ReviewStatus, utcnow
-from storage.slack_messages import card_drawn_at
+from storage.decisions import record_decision
+from storage.drafts import latest_draft, latest_model_draft
+from storage.models import PublishState, ReviewStatus, utcnow
+from storage.review_states import find_review, move_publish_state, move_status, set_assignee
 
 log = logging.getLogger(__name__)
-
-STALE = (
-    "This card changed since you last saw it (someone acted on it, or a new draft came). "
-    "Look at the card again, then try once more."
-)
-NOT_APPROVER = "Only the team's approvers can approve or decline replies. Ask one of them."
-ERASED_REVIEW = (
-    "This review was erased (the customer's personal data is deleted), so no reply can be "
-    "drafted, edited, approved or published for it. Decline it to take it off the queue."
-)
-OUTDATED_DRAFT = (
-    "The customer changed this review ({changed}) after this draft was written. Use "
-    "Regenerate for a draft that answers the new text, or Edit to write one."
-)
-
-
-class ApproverCheck(Protocol):
-    def may_decide(self, user: str) -> bool: ...
 
 
 class SignerNames(Protocol):
@@ -68,26 +44,7 @@ class Redraft(Protocol):
     ) -> object | None: ...
 
 
-def edit_detail(model: Draft | None, final_text: str) -> dict[str, Any]:
-    """What the model wrote and how the sent text differs from it, for the audit."""
-    if model is None:
-        return {"model_draft_id": None, "written_by_hand": True}
-    diff = difflib.unified_diff(
-        model.text.splitlines(),
-        final_text.splitlines(),
-        f"draft v{model.version} ({model.kind})",
-        "sent",
-        lineterm="",
-    )
-    return {"model_draft_id": model.id, "model_text": model.text, "diff": "\n".join(diff)}
-
-
-def _next_version(session: Session, review_id: int) -> int:
-    latest = session.exec(select(func.max(Draft.version)).where(Draft.review_id == review_id))
-    return (latest.one() or 0) + 1
-
-
-class DecisionService:
+class DecisionService(Refusals):
     def __init__(
         self,
         engine: Engine,
@@ -104,39 +61,12 @@ class DecisionService:
     ) -> None:
         """`redraft` is Pipeline.draft; it runs on `background`, never in a Slack request.
         `unsigned`: what signs a reply whose approver has no name (the brand's sign-off)."""
-        self._engine = engine
+        super().__init__(engine, cards=cards, approvers=approvers, tz=tz, clock=clock)
         self._signers = signers
         self._unsigned = unsigned
-        self._cards = cards
         self._publishing = publishing
-        self._approvers = approvers
         self._redraft = redraft
         self._background = background
-        self._tz = tz
-        self._clock = clock
-
-    # --- checks before a modal opens ----------------------------------------------------
-    def check(
-        self,
-        review_id: int,
-        card_version: int,
-        actor: str,
-        *,
-        deciding: str | None = None,
-        about_reply: bool = False,
-    ) -> str | None:
-        """Refuse a stale button, or someone who is not an approver when `deciding`
-        ("approve", "decline"); `about_reply` (edit, regenerate): an erased review too."""
-        if about_reply and (refusal := self._erased(review_id)):
-            return refusal
-        if refusal := self._stale(review_id, card_version):
-            return refusal
-        if deciding:
-            return self.check_approver(review_id, actor, deciding)
-        return None
-
-    def is_stale(self, review_id: int, card_version: int) -> bool:
-        return self._stale(review_id, card_version) is not None
 
     # --- decisions ----------------------------------------------------------------------
     def approve(self, review_id: int, card_version: int, actor: str) -> str | None:
@@ -160,21 +90,20 @@ class DecisionService:
             if not self._move(session, review_id, ReviewStatus.pending, ReviewStatus.pending):
                 session.rollback()
                 return self._not_pending(review_id)
-            draft = self._add_human_draft(session, review_id, text, now)
-            session.add(
-                Decision(
-                    review_id=review_id,
-                    draft_id=draft.id,
-                    action="edited",
-                    actor=actor,
-                    at=now,
-                    edited=True,
-                    detail=edit_detail(latest_model_draft(session, review_id), text),
-                )
+            draft = add_human_draft(session, review_id=review_id, text=text, at=now)
+            record_decision(
+                session,
+                review_id=review_id,
+                draft_id=draft.id,
+                action="edited",
+                actor=actor,
+                at=now,
+                edited=True,
+                detail=edit_detail(latest_model_draft(session, review_id=review_id), text),
             )
         log.info("decision", extra={"review_id": review_id, "decision": "edited", "who": actor})
         self._cards.post_or_update(review_id)
-        self._cards.history(review_id, "edited", actor)
+        self._cards.notes.history(review_id, "edited", actor)
         return None
 
     def decline(
@@ -189,37 +118,35 @@ class DecisionService:
             ):
                 session.rollback()
                 return self._not_pending(review_id)
-            session.add(
-                Decision(
-                    review_id=review_id,
-                    action="declined",
-                    actor=actor,
-                    at=now,
-                    reason=reason,
-                    detail={"note": note} if note else {},
-                )
+            record_decision(
+                session,
+                review_id=review_id,
+                action="declined",
+                actor=actor,
+                at=now,
+                reason=reason,
+                detail={"note": note} if note else {},
             )
         log.info(
             "decision",
             extra={"review_id": review_id, "decision": "declined", "who": actor, "reason": reason},
         )
         self._cards.post_or_update(review_id)
-        self._cards.history(review_id, "declined", actor, decline_reason_text(reason, note))
+        self._cards.notes.history(review_id, "declined", actor, decline_reason_text(reason, note))
         return None
 
     def assign(self, review_id: int, card_version: int, actor: str, assignee: str) -> str | None:
         if refusal := self._stale(review_id, card_version):
             return refusal
         with session_scope(self._engine) as session:
-            session.execute(update(Review).where(Review.id == review_id).values(assignee=assignee))
-            session.add(
-                Decision(
-                    review_id=review_id,
-                    action="assigned",
-                    actor=actor,
-                    at=self._clock(),
-                    detail={"assignee": assignee},
-                )
+            set_assignee(session, review_id=review_id, assignee=assignee)
+            record_decision(
+                session,
+                review_id=review_id,
+                action="assigned",
+                actor=actor,
+                at=self._clock(),
+                detail={"assignee": assignee},
             )
         log.info(
             "decision",
@@ -231,7 +158,7 @@ class DecisionService:
             },
         )
         self._cards.post_or_update(review_id)
-        self._cards.history(review_id, "assigned", actor, assignee)
+        self._cards.notes.history(review_id, "assigned", actor, assignee)
         return None
 
     def regenerate(
@@ -241,24 +168,23 @@ class DecisionService:
         if refusal := self.check(review_id, card_version, actor, about_reply=True):
             return refusal
         with session_scope(self._engine) as session:
-            review = session.get(Review, review_id)
+            review = find_review(session, review_id=review_id)
             if review is None or review.status != ReviewStatus.pending:
                 session.rollback()
                 return self._not_pending(review_id)
-            session.add(
-                Decision(
-                    review_id=review_id,
-                    action="regenerated",
-                    actor=actor,
-                    at=self._clock(),
-                    detail={"instruction": instruction} if instruction else {},
-                )
+            record_decision(
+                session,
+                review_id=review_id,
+                action="regenerated",
+                actor=actor,
+                at=self._clock(),
+                detail={"instruction": instruction} if instruction else {},
             )
         log.info(
             "decision", extra={"review_id": review_id, "decision": "regenerated", "who": actor}
         )
         self._cards.post_or_update(review_id, drafting=True)
-        self._cards.history(review_id, "regenerated", actor, instruction)
+        self._cards.notes.history(review_id, "regenerated", actor, instruction)
         self._background.submit(self._write_new_draft, review_id, actor, instruction)
         return None
 
@@ -267,18 +193,19 @@ class DecisionService:
     def mark_posted(self, review_id: int, actor: str) -> str | None:
         now = self._clock()
         with session_scope(self._engine) as session:
-            moved = session.execute(
-                update(Review)
-                .where(Review.id == review_id, Review.publish_state == PublishState.manual)
-                .values(publish_state=PublishState.posted, published_at=now)
-            ).rowcount
-            if not moved:
+            if not move_publish_state(
+                session,
+                review_id=review_id,
+                frm=PublishState.manual,
+                to=PublishState.posted,
+                published_at=now,
+            ):
                 session.rollback()
                 return "This reply is already marked as posted."
-            session.add(Decision(review_id=review_id, action="posted", actor=actor, at=now))
+            record_decision(session, review_id=review_id, action="posted", actor=actor, at=now)
         log.info("decision", extra={"review_id": review_id, "decision": "posted", "who": actor})
         self._cards.post_or_update(review_id)
-        self._cards.history(review_id, "posted", actor)
+        self._cards.notes.history(review_id, "posted", actor)
         return None
 
     def retry_publish(self, review_id: int) -> str | None:
@@ -299,16 +226,16 @@ class DecisionService:
         signer = self._signers.name_for(actor)  # may ask Slack: before the transaction opens
         now = self._clock()
         with session_scope(self._engine) as session:
-            review = session.get(Review, review_id)
+            review = find_review(session, review_id=review_id)
             if review is None:
                 return "This review no longer exists."
             if edited_text is None:
-                draft = latest_draft(session, review_id)
+                draft = latest_draft(session, review_id=review_id)
                 if draft is None:
                     session.rollback()
                     return "There is no draft to approve yet: use Edit to write the reply."
             else:
-                draft = self._add_human_draft(session, review_id, edited_text, now)
+                draft = add_human_draft(session, review_id=review_id, text=edited_text, at=now)
             signed = fill_signature(draft.text, signer, fallback=self._unsigned)
             limit = reply_length_limit(review.source, review.language or "en")
             if limit is not None and len(signed) > limit:
@@ -330,27 +257,26 @@ class DecisionService:
                 # Someone else decided first: nothing of this attempt is kept.
                 session.rollback()
                 return self._not_pending(review_id)
-            model = latest_model_draft(session, review_id)
+            model = latest_model_draft(session, review_id=review_id)
             edited = model is None or model.text != draft.text
-            session.add(
-                Decision(
-                    review_id=review_id,
-                    draft_id=draft.id,
-                    action="approved",
-                    actor=actor,
-                    at=now,
-                    final_text=signed,
-                    edited=edited,
-                    detail={"draft_version": draft.version}
-                    | (edit_detail(model, draft.text) if edited else {}),
-                )
+            record_decision(
+                session,
+                review_id=review_id,
+                draft_id=draft.id,
+                action="approved",
+                actor=actor,
+                at=now,
+                final_text=signed,
+                edited=edited,
+                detail={"draft_version": draft.version}
+                | (edit_detail(model, draft.text) if edited else {}),
             )
         log.info(
             "decision",
             extra={"review_id": review_id, "decision": "approved", "who": actor, "edited": edited},
         )
         self._cards.post_or_update(review_id)
-        self._cards.history(review_id, "approved", actor)
+        self._cards.notes.history(review_id, "approved", actor)
         if publish_state == PublishState.publishing:
             self._publishing.publish(review_id)
         return None
@@ -368,7 +294,7 @@ class DecisionService:
         except Exception:
             log.exception("regenerating the draft of review %s failed", review_id)
             self._cards.post_or_update(review_id)
-            self._cards.tell(
+            self._cards.notes.tell(
                 review_id, actor, "The new draft could not be written. Try again in a minute."
             )
             return
@@ -377,90 +303,7 @@ class DecisionService:
             # redraw, so the card does not keep showing "drafting".
             self._cards.post_or_update(review_id)
 
-    def _add_human_draft(self, session: Session, review_id: int, text: str, at: datetime) -> Draft:
-        draft = Draft(
-            review_id=review_id,
-            version=_next_version(session, review_id),
-            text=text,
-            kind=HUMAN,
-            # The model's translation was of its own text; it does not describe this one.
-            reply_translation=None,
-            created_at=at,
-        )
-        session.add(draft)
-        session.flush()
-        return draft
-
-    def check_approver(self, review_id: int, actor: str, attempted: str) -> str | None:
-        """None for an approver; otherwise the refusal, recorded in the audit and the thread."""
-        if self._approvers.may_decide(actor):
-            return None
-        with session_scope(self._engine) as session:
-            session.add(
-                Decision(
-                    review_id=review_id,
-                    action="refused",
-                    actor=actor,
-                    at=self._clock(),
-                    detail={"attempted": attempted},
-                )
-            )
-        self._cards.history(review_id, "refused", actor)
-        return NOT_APPROVER
-
-    def _erased(self, review_id: int) -> str | None:
-        with Session(self._engine) as session:
-            review = session.get(Review, review_id)
-        return ERASED_REVIEW if review is not None and review.erased_at is not None else None
-
-    def _not_answerable(self, review_id: int, *, edited: bool) -> str | None:
-        """The refusal when what is about to be approved answers nothing, or the review as it
-        was: an erased review, or a draft written before the customer's last change. An
-        edited text was written for the card as it was drawn when the modal was opened."""
-        with Session(self._engine) as session:
-            review = session.get(Review, review_id)
-            if review is None:
-                return None
-            if review.erased_at is not None:
-                return ERASED_REVIEW
-            written_at = card_drawn_at(session, review_id=review_id) if edited else None
-            if written_at is None:
-                draft = latest_draft(session, review_id)
-                written_at = draft.created_at if draft is not None else None
-            changed = changed_since(session, review_id, written_at) if written_at else None
-        return OUTDATED_DRAFT.format(changed=changed) if changed else None
-
-    def _stale(self, review_id: int, card_version: int) -> str | None:
-        """The refusal for a button older than the card, None for a current one. When the
-        card changed because someone decided, saying who is more use than "it changed"."""
-        current = self._cards.current_version(review_id)
-        if current is None or card_version >= current:
-            return None
-        with Session(self._engine) as session:
-            review = session.get(Review, review_id)
-        if review is not None and review.status in (ReviewStatus.approved, ReviewStatus.declined):
-            return self._not_pending(review_id)
-        return STALE
-
-    def _not_pending(self, review_id: int) -> str:
-        """Why a review waiting for a decision is not waiting any more."""
-        with Session(self._engine) as session:
-            review = session.get(Review, review_id)
-            decision = latest_decision(session, review_id)
-        if review is None:
-            return "This review no longer exists."
-        if review.status in (ReviewStatus.approved, ReviewStatus.declined) and decision:
-            when = local_time(decision.at, self._tz)
-            return f"Already {decision.action} by {mention(decision.actor or '?')} at {when}."
-        if review.status == ReviewStatus.drafting:
-            return "A new draft is being written; wait for it on the card."
-        return "This review is not waiting for a decision."
-
     @staticmethod
     def _move(session: Session, review_id: int, frm: str, to: str, **values: object) -> bool:
-        result = session.execute(
-            update(Review)
-            .where(Review.id == review_id, Review.status == frm)
-            .values(status=to, draft_error=None, **values)
-        )
-        return result.rowcount == 1
+        """A decision's status move; there is a draft now, so no draft error stays."""
+        return move_status(session, review_id=review_id, frm=frm, to=to, draft_error=None, **values)

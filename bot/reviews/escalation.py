@@ -80,7 +80,7 @@ class Escalations:
                 self._record([review.id], now, announced=False)
             try:
                 self._cards.post_or_update(review.id)
-                self._cards.history(review.id, ESCALATED, None)
+                self._cards.notes.history(review.id, ESCALATED, None)
             except Exception:
                 # The breach is stored and shows at the card's next redraw; the others go on.
                 log.exception("could not show the breach on the card of review %s", review.id)

@@ -17,18 +17,18 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.drafting import Drafter, DraftingError, DraftResult, Example, ReviewInput, closest_examples
 from bot.metrics import Metrics
 from bot.reviews.triage import Triage
 from bot.sources.platforms import reply_length_limit
 from storage.db import session_scope
-from storage.drafts import draft_texts
+from storage.drafts import add_draft, draft_texts
 from storage.examples import approved_replies
-from storage.models import Draft, Review, ReviewStatus, utcnow
+from storage.models import Review, ReviewStatus, utcnow
+from storage.review_states import find_review, move_status, reviews_to_resume
 
 log = logging.getLogger(__name__)
 
@@ -36,19 +36,6 @@ log = logging.getLogger(__name__)
 # the prompt shows as many of the closest as its token budget holds.
 EXAMPLE_POOL = 50
 TRIAGE_WORKERS = 2  # triage is quick and local; a second thread covers a slow card post
-
-
-def _move(session: Session, review_id: int, frm: str, to: str, **values: object) -> bool:
-    """Compare-and-set on the status; False when another worker got there first."""
-    result = session.execute(
-        update(Review)
-        .where(Review.id == review_id, Review.status == frm)
-        .values(status=to, **values)
-        # No ORM objects of these rows are held, and evaluating the WHERE in Python for
-        # them costs more than the UPDATE itself.
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
 
 
 class Pipeline:
@@ -102,18 +89,7 @@ class Pipeline:
     def resume(self) -> int:
         """After a restart: a draft that was being written when the process died is redone."""
         with session_scope(self._engine) as session:
-            session.execute(
-                update(Review)
-                .where(Review.status == ReviewStatus.drafting)
-                .values(status=ReviewStatus.triaged)
-            )
-            ids = list(
-                session.exec(
-                    select(Review.id)
-                    .where(Review.status.in_([ReviewStatus.received, ReviewStatus.triaged]))
-                    .order_by(Review.id)
-                )
-            )
+            ids = reviews_to_resume(session)
         self.submit(ids)
         return len(ids)
 
@@ -136,7 +112,7 @@ class Pipeline:
 
     def triage(self, review_id: int) -> None:
         with Session(self._engine) as session:
-            review = session.get(Review, review_id)
+            review = find_review(session, review_id=review_id)
         if review is None or review.status != ReviewStatus.received:
             return
         result = self._triage.assess(
@@ -148,11 +124,11 @@ class Pipeline:
         )
         status = ReviewStatus.triaged if result.negative else ReviewStatus.positive
         with session_scope(self._engine) as session:
-            moved = _move(
+            moved = move_status(
                 session,
-                review_id,
-                ReviewStatus.received,
-                status,
+                review_id=review_id,
+                frm=ReviewStatus.received,
+                to=status,
                 language=result.language,
                 language_assumed=result.language_assumed,
                 negative=result.negative,
@@ -177,9 +153,11 @@ class Pipeline:
         # model writes comes after it, so the draft shows (and is refused) as written before.
         read_at = self._clock()
         with session_scope(self._engine) as session:
-            if not _move(session, review_id, from_status, ReviewStatus.drafting):
+            if not move_status(
+                session, review_id=review_id, frm=from_status, to=ReviewStatus.drafting
+            ):
                 return None
-            review = session.get(Review, review_id)
+            review = find_review(session, review_id=review_id)
             examples = self._examples(session, review)
             earlier = tuple(draft_texts(session, review_id=review_id))
         try:
@@ -192,52 +170,44 @@ class Pipeline:
             self._metrics.draft_failed()
             log.warning("draft failed", extra={"review_id": review_id, "reason": exc.reason})
             with session_scope(self._engine) as session:
-                _move(
+                move_status(
                     session,
-                    review_id,
-                    ReviewStatus.drafting,
-                    ReviewStatus.pending,
+                    review_id=review_id,
+                    frm=ReviewStatus.drafting,
+                    to=ReviewStatus.pending,
                     draft_error=exc.reason,
                 )
             self._ready(review_id)
             return None
         except BaseException:
             with session_scope(self._engine) as session:
-                _move(session, review_id, ReviewStatus.drafting, from_status)
+                move_status(session, review_id=review_id, frm=ReviewStatus.drafting, to=from_status)
             raise
         # A model that reads no urgency does not overrule the keywords (a lawyer, a poisoning).
         flagged = self._triage.urgency(
             text=review.text, title=review.title, language=review.language or "en"
         )
         with session_scope(self._engine) as session:
-            version = (
-                session.exec(
-                    select(func.max(Draft.version)).where(Draft.review_id == review_id)
-                ).one()
-                or 0
-            ) + 1
-            session.add(
-                Draft(
-                    review_id=review_id,
-                    version=version,
-                    text=result.text,
-                    kind=result.kind,
-                    reply_translation=result.reply_translation,
-                    instruction=instruction,
-                    model=result.model,
-                    prompt_version=result.prompt_version,
-                    tokens_in=result.tokens_in,
-                    tokens_out=result.tokens_out,
-                    latency_ms=result.latency_ms,
-                    findings=[{"code": f.code, "message": f.message} for f in result.findings],
-                    created_at=read_at,
-                )
-            )
-            _move(
+            version = add_draft(
                 session,
-                review_id,
-                ReviewStatus.drafting,
-                ReviewStatus.pending,
+                review_id=review_id,
+                text=result.text,
+                kind=result.kind,
+                reply_translation=result.reply_translation,
+                instruction=instruction,
+                model=result.model,
+                prompt_version=result.prompt_version,
+                tokens_in=result.tokens_in,
+                tokens_out=result.tokens_out,
+                latency_ms=result.latency_ms,
+                findings=[{"code": f.code, "message": f.message} for f in result.findings],
+                created_at=read_at,
+            ).version
+            move_status(
+                session,
+                review_id=review_id,
+                frm=ReviewStatus.drafting,
+                to=ReviewStatus.pending,
                 draft_error=None,
                 themes=result.themes,
                 feedback_kind=result.feedback_kind,

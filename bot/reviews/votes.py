@@ -39,5 +39,5 @@ class VoteService:
             )
         if not stored:
             return NO_DRAFT
-        self._cards.tell(review_id, user, THANKS[vote])
+        self._cards.notes.tell(review_id, user, THANKS[vote])
         return None

@@ -11,17 +11,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 from bot.reviews.intake import IntakeService
 from bot.sources.connectors import SourceRegistry
 from bot.sources.connectors.base import RateLimited, SourceError, Watermark
-from storage.db import session_scope
-from storage.models import SourceCursor
-from storage.sources import save_cursor, source_cursor
+from storage.sources import read_cursor, save_cursor
 
 log = logging.getLogger(__name__)
 
@@ -54,21 +51,11 @@ class Polling(Protocol):
     def intake(self) -> IntakeService: ...
 
 
-def read_cursor(engine: Engine, source_name: str) -> SourceCursor:
-    with Session(engine) as session:
-        return source_cursor(session, source_name=source_name)
-
-
-def _save_cursor(engine: Engine, source_name: str, **values: Any) -> None:
-    with session_scope(engine) as session:
-        save_cursor(session, source_name=source_name, **values)
-
-
 def poll_source(services: Polling, source_name: str, now: datetime) -> PollReport:
     """Fetch the source's new and edited reviews into intake and move its cursor on."""
     connector = services.sources.connector(source_name)
     engine = services.engine
-    cursor = read_cursor(engine, source_name)
+    cursor = read_cursor(engine, source_name=source_name)
     if cursor.not_before is not None and now < cursor.not_before:
         return PollReport(source_name, not_before=cursor.not_before, error=cursor.last_error)
     position = dict(cursor.position or {})
@@ -80,7 +67,7 @@ def poll_source(services: Polling, source_name: str, now: datetime) -> PollRepor
                 for result in services.intake.ingest(fetched.reviews[start : start + INGEST_CHUNK]):
                     counts[result.status] += 1
             position[scope_id] = fetched.watermark.to_json()
-            _save_cursor(engine, source_name, position=position, last_polled_at=now)
+            save_cursor(engine, source_name=source_name, position=position, last_polled_at=now)
     except SourceError as exc:
         failures = cursor.failures + 1
         if isinstance(exc, RateLimited):
@@ -88,11 +75,15 @@ def poll_source(services: Polling, source_name: str, now: datetime) -> PollRepor
         else:
             wait = min(FIRST_BACKOFF * 2 ** (failures - 1), LONGEST_BACKOFF)
         log.warning("polling %s failed (%s); next try after %s", source_name, exc.reason, wait)
-        _save_cursor(
-            engine, source_name, failures=failures, not_before=now + wait, last_error=exc.reason
+        save_cursor(
+            engine,
+            source_name=source_name,
+            failures=failures,
+            not_before=now + wait,
+            last_error=exc.reason,
         )
         return PollReport(source_name, **counts, not_before=now + wait, error=exc.reason)
-    _save_cursor(engine, source_name, failures=0, not_before=None, last_error=None)
+    save_cursor(engine, source_name=source_name, failures=0, not_before=None, last_error=None)
     return PollReport(source_name, **counts)
 
 
@@ -100,7 +91,7 @@ def poll_due(services: Polling, now: datetime) -> list[PollReport]:
     """Poll each configured source whose `poll_minutes` have passed since its last poll."""
     reports = []
     for name in services.sources.names():
-        last = read_cursor(services.engine, name).last_polled_at
+        last = read_cursor(services.engine, source_name=name).last_polled_at
         if last is not None and now - last < timedelta(minutes=services.sources.poll_minutes(name)):
             continue
         report = poll_source(services, name, now)

@@ -1,20 +1,17 @@
 """Platform connectors: Google Business Profile, Trustpilot, App Store Connect, Google Play.
 
 `SourceRegistry` holds one connector per source of the sources file; the polling step reads
-reviews through it and `publishers()` plugs the connectors into bot.publishing's registry.
+reviews through it, and bot/publishing/platforms.py publishes replies through its connectors.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from datetime import datetime
 from pathlib import Path
 
 import httpx
-from sqlalchemy.engine import Engine
 
-from bot.publishing.base import Publisher
 from bot.sources.config import (
     GOOGLE_TOKEN_URL,
     AppStoreSource,
@@ -37,7 +34,6 @@ from bot.sources.connectors.base import Connector
 from bot.sources.connectors.google_business import GoogleBusinessConnector
 from bot.sources.connectors.google_play import GooglePlayConnector
 from bot.sources.connectors.http import PlatformHttp
-from bot.sources.connectors.publisher import PlatformPublisher, PublicationLedger
 from bot.sources.connectors.trustpilot import TrustpilotConnector
 
 __all__ = ["SourceRegistry", "build_connector", "build_sources"]
@@ -160,16 +156,8 @@ class SourceRegistry:
         """How often the scheduler should poll the source."""
         return self.config(name).poll_minutes
 
-    def publishers(self, engine: Engine, *, clock: Callable[[], datetime]) -> dict[str, Publisher]:
-        """One publisher per platform that has a source, for bot.publishing's registry."""
-        ledger = PublicationLedger(engine, clock=clock)
-        by_platform: dict[str, list[Connector]] = {}
-        for connector in self._connectors.values():
-            by_platform.setdefault(connector.platform, []).append(connector)
-        return {
-            platform: PlatformPublisher(platform, connectors, ledger)
-            for platform, connectors in by_platform.items()
-        }
+    def connectors(self) -> list[Connector]:
+        return list(self._connectors.values())
 
     def close(self) -> None:
         for connector in self._connectors.values():

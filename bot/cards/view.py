@@ -5,41 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.blocks.card_view import CardDecision, CardDraft, CardFinding, CardView
 from bot.blocks.format import change_summary
 from bot.vocabulary import DECLINE_REASONS
-from storage.models import Decision, Draft, Review, ReviewChange, ReviewStatus
+from storage.decisions import DECIDING_ACTIONS, latest_decision
+from storage.drafts import latest_draft, latest_model_draft
+from storage.models import Decision, Draft, Review, ReviewStatus
+from storage.review_states import find_review
 from storage.reviews import changes_since
 
-DECIDING_ACTIONS = ("approved", "declined")
-HUMAN = "human"  # Draft.kind of a version a person wrote or edited
 _DRAFTING = {ReviewStatus.received, ReviewStatus.triaged, ReviewStatus.drafting}
-
-
-def latest_draft(session: Session, review_id: int) -> Draft | None:
-    return session.exec(
-        select(Draft).where(Draft.review_id == review_id).order_by(col(Draft.version).desc())
-    ).first()
-
-
-def latest_model_draft(session: Session, review_id: int) -> Draft | None:
-    """The latest draft the app wrote (a model's or a template's), not a person's edit."""
-    return session.exec(
-        select(Draft)
-        .where(Draft.review_id == review_id, Draft.kind != HUMAN)
-        .order_by(col(Draft.version).desc())
-    ).first()
-
-
-def latest_decision(session: Session, review_id: int) -> Decision | None:
-    """The approval or decline in force (the audit also holds edits, refusals, assignments)."""
-    return session.exec(
-        select(Decision)
-        .where(Decision.review_id == review_id, col(Decision.action).in_(DECIDING_ACTIONS))
-        .order_by(col(Decision.id).desc())
-    ).first()
 
 
 def changed_since(session: Session, review_id: int, written_at: datetime) -> str | None:
@@ -109,14 +86,7 @@ def _card_decision(decision: Decision | None) -> CardDecision | None:
 def _changed_after_reply(session: Session, review: Review) -> bool:
     if review.status != ReviewStatus.approved or review.decided_at is None:
         return False
-    return (
-        session.exec(
-            select(ReviewChange.id).where(
-                ReviewChange.review_id == review.id, ReviewChange.changed_at > review.decided_at
-            )
-        ).first()
-        is not None
-    )
+    return bool(changes_since(session, review_id=review.id, since=review.decided_at))
 
 
 def load_card_view(
@@ -130,14 +100,14 @@ def load_card_view(
 ) -> CardView | None:
     """The card for `review_id` as storage has it now; `drafting` shows a new draft on its way
     before the pipeline has picked the request up. None when there is no such review."""
-    review = session.get(Review, review_id)
+    review = find_review(session, review_id=review_id)
     if review is None:
         return None
     rating_change = None
     if review.first_rating is not None and review.rating not in (None, review.first_rating):
         rating_change = (review.first_rating, review.rating)
     priority: Literal["normal", "urgent"] = "urgent" if review.priority == "urgent" else "normal"
-    draft = latest_draft(session, review_id)
+    draft = latest_draft(session, review_id=review_id)
     state = _state(review, drafting)
     outdated = None
     if draft is not None and state == "pending":
@@ -165,7 +135,7 @@ def load_card_view(
         draft=_card_draft(draft),
         draft_error=review.draft_error,
         assignee=review.assignee,
-        decision=_card_decision(latest_decision(session, review_id)),
+        decision=_card_decision(latest_decision(session, review_id=review_id)),
         publish_state=review.publish_state,  # type: ignore[arg-type]
         publish_error=review.publish_error,
         rating_change=rating_change,
@@ -180,5 +150,5 @@ def load_card_view(
 
 def _drafted_without_model(session: Session, review_id: int) -> bool:
     # What the app last drafted tells how it drafts: a template means no model is configured.
-    model_draft = latest_model_draft(session, review_id)
+    model_draft = latest_model_draft(session, review_id=review_id)
     return model_draft is not None and model_draft.kind == "template"

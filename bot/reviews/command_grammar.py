@@ -1,4 +1,4 @@
-"""What `/reviews …` asks for: the subcommand, the period in the team's time zone, filters.
+"""The grammar of `/reviews …`: the subcommand, the period in the team's time zone, filters.
 
 Calendar periods (week, month, dates) start at local midnight in the team's time zone and
 are turned into UTC instants here, so storage only ever sees UTC. A period that is still
@@ -14,15 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
-
-from bot.blocks.kpi import KpiReport
-from bot.drafting.signature import SIGNATURE_SLOT
-from storage.draft_quality import draft_quality
 from storage.figures import KpiFilter, Period
-from storage.kpi import compute_kpis
-from storage.pending import PendingQueue, pending_reviews
 
 DEFAULT_PERIOD = "7d"
 MAX_DAYS = 366
@@ -198,46 +190,3 @@ def _running(
     local_end = datetime.combine(earlier, time(0)) + elapsed
     previous_end = min(local_end.replace(tzinfo=tz).astimezone(UTC), current.start)
     return ReportPeriod(label, current, Period(midnight(earlier, tz), previous_end))
-
-
-def read_report(
-    engine: Engine,
-    period: ReportPeriod,
-    filters: KpiFilter,
-    *,
-    now: datetime,
-    tz: tzinfo,
-    sla_hours: float,
-    with_quality: bool = False,
-) -> KpiReport:
-    """The KPIs of a period and of the one before, from one read of the database;
-    `with_quality` adds the period's draft quality by language."""
-    with Session(engine) as session:
-        current, previous = (
-            compute_kpis(session, p, filters, now=now, sla_hours=sla_hours)
-            for p in (period.current, period.previous)
-        )
-        quality = (
-            draft_quality(session, period.current, filters=filters, slot=SIGNATURE_SLOT)
-            if with_quality
-            else None
-        )
-    return KpiReport(
-        label=period.label,
-        period=period.current,
-        previous_period=period.previous,
-        current=current,
-        previous=previous,
-        filters=filters,
-        sla_hours=sla_hours,
-        now=now,
-        tz=tz,
-        quality=quality,
-    )
-
-
-def read_pending(
-    engine: Engine, filters: KpiFilter, *, assignee: str | None = None, limit: int = 20
-) -> PendingQueue:
-    with Session(engine) as session:
-        return pending_reviews(session, filters=filters, assignee=assignee, limit=limit)

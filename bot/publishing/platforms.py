@@ -1,5 +1,6 @@
 """Approved replies out to the platforms: one publisher per platform, routing each reply to the
-configured source that owns the review, and a ledger so one approval is sent once.
+configured source (bot/sources/connectors) that owns the review, and a ledger so one approval is
+sent once.
 
 Every platform here creates-or-replaces our single reply, so trying again after an unanswered
 call cannot post twice; the ledger is what keeps a publish that already succeeded (a double
@@ -13,22 +14,24 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from bot.publishing.base import OutgoingReply, PublishError, refuse_erased
+from bot.publishing.base import OutgoingReply, Publisher, PublishError, refuse_erased
+from bot.sources.connectors import SourceRegistry
 from bot.sources.connectors.base import Connector, RateLimited, SourceError
 from storage.db import session_scope
-from storage.models import (
-    Decision,
-    PublicationState,
-    ReplyPublication,
-    Review,
-    ReviewStatus,
-    utcnow,
+from storage.decisions import latest_approval
+from storage.models import PublicationState, ReviewStatus, utcnow
+from storage.publications import (
+    add_publication,
+    find_publication,
+    mark_sent,
+    release_claim,
+    take_over_claim,
 )
+from storage.review_states import find_review
 
 log = logging.getLogger(__name__)
 
@@ -52,68 +55,42 @@ class PublicationLedger:
         now = self._clock()
         with session_scope(self._engine) as session:
             self._require_approval(session, reply)
-            row = session.exec(
-                select(ReplyPublication).where(
-                    ReplyPublication.review_id == reply.review_id,
-                    ReplyPublication.reply_sha256 == digest,
-                )
-            ).first()
+            row = find_publication(session, review_id=reply.review_id, reply_sha256=digest)
             if row is None:
-                session.add(
-                    ReplyPublication(review_id=reply.review_id, reply_sha256=digest, claimed_at=now)
-                )
                 try:
-                    session.flush()
+                    add_publication(
+                        session, review_id=reply.review_id, reply_sha256=digest, claimed_at=now
+                    )
                 except IntegrityError:
                     raise PublishError("this reply is being published already") from None
                 return True
             if row.state == PublicationState.sent:
                 return False
-            taken = session.execute(
-                update(ReplyPublication)
-                .where(
-                    ReplyPublication.id == row.id,
-                    ReplyPublication.claimed_at == row.claimed_at,
-                    ReplyPublication.claimed_at < now - STALE_CLAIM,
-                )
-                .values(claimed_at=now)
-            ).rowcount
+            taken = take_over_claim(
+                session, publication=row, claimed_before=now - STALE_CLAIM, now=now
+            )
         if not taken:
             raise PublishError("this reply is being published already")
         return True
 
     def sent(self, reply: OutgoingReply) -> None:
         with session_scope(self._engine) as session:
-            session.execute(
-                update(ReplyPublication)
-                .where(
-                    ReplyPublication.review_id == reply.review_id,
-                    ReplyPublication.reply_sha256 == _digest(reply.reply),
-                )
-                .values(state=PublicationState.sent, sent_at=self._clock())
+            mark_sent(
+                session,
+                review_id=reply.review_id,
+                reply_sha256=_digest(reply.reply),
+                at=self._clock(),
             )
 
     def release(self, reply: OutgoingReply) -> None:
         """The platform did not take it: a later retry may send it."""
         with session_scope(self._engine) as session:
-            row = session.exec(
-                select(ReplyPublication).where(
-                    ReplyPublication.review_id == reply.review_id,
-                    ReplyPublication.reply_sha256 == _digest(reply.reply),
-                    ReplyPublication.state == PublicationState.sending,
-                )
-            ).first()
-            if row is not None:
-                session.delete(row)
+            release_claim(session, review_id=reply.review_id, reply_sha256=_digest(reply.reply))
 
     @staticmethod
     def _require_approval(session: Session, reply: OutgoingReply) -> None:
-        review = session.get(Review, reply.review_id)
-        approval = session.exec(
-            select(Decision)
-            .where(Decision.review_id == reply.review_id, Decision.action == "approved")
-            .order_by(Decision.at.desc(), Decision.id.desc())  # type: ignore[union-attr]
-        ).first()
+        review = find_review(session, review_id=reply.review_id)
+        approval = latest_approval(session, review_id=reply.review_id)
         if (
             review is None
             or review.status != ReviewStatus.approved
@@ -157,3 +134,17 @@ class PlatformPublisher:
             self._ledger.release(reply)
             raise
         self._ledger.sent(reply)
+
+
+def platform_publishers(
+    sources: SourceRegistry, engine: Engine, *, clock: Callable[[], datetime]
+) -> dict[str, Publisher]:
+    """One publisher per platform that has a source, for the publisher registry."""
+    ledger = PublicationLedger(engine, clock=clock)
+    by_platform: dict[str, list[Connector]] = {}
+    for connector in sources.connectors():
+        by_platform.setdefault(connector.platform, []).append(connector)
+    return {
+        platform: PlatformPublisher(platform, connectors, ledger)
+        for platform, connectors in by_platform.items()
+    }

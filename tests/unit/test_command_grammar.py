@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.reviews.kpi_query import (
+from bot.reviews.command_grammar import (
     DigestRequest,
     HelpRequest,
     KpiRequest,

@@ -1,0 +1,65 @@
+"""The card outbox: one `SlackCard` row per review, queued before it is posted."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import exists, update
+from sqlmodel import Session, col, select
+
+from storage.models import CardState, Review, ReviewStatus, SlackCard
+
+
+def find_card(session: Session, *, review_id: int) -> SlackCard | None:
+    return session.exec(select(SlackCard).where(SlackCard.review_id == review_id)).first()
+
+
+def card_by_id(session: Session, *, card_id: int) -> SlackCard | None:
+    return session.get(SlackCard, card_id)
+
+
+def queue_card(session: Session, *, review_id: int, channel: str, at: datetime) -> SlackCard:
+    """The review's outbox row, flushed; IntegrityError when another process queued it first."""
+    card = SlackCard(review_id=review_id, channel=channel, created_at=at)
+    session.add(card)
+    session.flush()
+    return card
+
+
+def queued_cards(session: Session) -> list[SlackCard]:
+    return list(session.exec(select(SlackCard).where(SlackCard.state == CardState.queued)))
+
+
+def uncarded_pending(session: Session) -> list[int]:
+    """Reviews waiting for a decision that never got an outbox row, oldest first."""
+    return list(
+        session.exec(
+            select(Review.id)
+            .where(
+                Review.status == ReviewStatus.pending,
+                ~exists().where(SlackCard.review_id == Review.id),
+            )
+            .order_by(col(Review.id))
+        )
+    )
+
+
+def record_card_post(
+    session: Session, *, card_id: int, channel: str, ts: str, at: datetime
+) -> None:
+    """The post reached Slack: the row becomes `posted` with the message's ts."""
+    session.execute(
+        update(SlackCard)
+        .where(col(SlackCard.id) == card_id)
+        .values(state=CardState.posted, channel=channel, ts=ts, posted_at=at)
+    )
+
+
+def next_card_version(session: Session, *, card_id: int, at: datetime) -> int:
+    """A redraw's new version, so buttons on what users saw before are refused."""
+    session.execute(
+        update(SlackCard)
+        .where(col(SlackCard.id) == card_id)
+        .values(version=SlackCard.version + 1, updated_at=at)
+    )
+    return session.exec(select(SlackCard.version).where(SlackCard.id == card_id)).one()

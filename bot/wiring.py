@@ -10,8 +10,8 @@ from functools import partial
 
 from bot.cards.approvers import Approvers
 from bot.cards.changes import ChangeNotices
-from bot.cards.pacing import ChannelPacer
 from bot.cards.outbox import CardOutbox
+from bot.cards.pacing import ChannelPacer
 from bot.cards.posting import Poster
 from bot.cards.service import CardService
 from bot.cards.signers import Signers

@@ -139,6 +139,7 @@ def test_readyz_needs_the_pipeline_running(app_factory):
     assert app.http.get("/healthz").status_code == 200
 
 
+@pytest.mark.timed_wait  # its deadline is a timed wait, which libfaketime keeps from ending
 def test_a_hung_check_is_answered_on_time_and_not_started_twice():
     from bot.http.health import _Deadline
 

@@ -29,6 +29,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "bot.startup",
         "bot.demo",
         "bot.logging_setup",
+        "bot.commands",
         "bot.cli",
         "bot.__main__",
     ),

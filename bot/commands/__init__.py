@@ -1,0 +1,1 @@
+"""The commands of `reviewbot` beyond serving, registered on the CLI by bot/cli.py."""

@@ -64,8 +64,7 @@ def triage(
         str | None, typer.Option("--format", help="csv or jsonl (default: from the file name)")
     ] = None,
 ) -> None:
-    """Print one JSON line per review: language, negative, themes, urgency. No Slack, no
-    database."""
+    """Print one JSON line per review (language, negative, themes, urgency); stores nothing."""
     from bot.drafting import BusinessProfile
     from bot.reviews.intake import Problem, ReviewIn, parse_review
     from bot.sources.files import read_rows
@@ -157,8 +156,7 @@ def digest(
         "digest-out"
     ),
 ) -> None:
-    """The weekly digest: --preview shows it here; without it, it is sent to DIGEST_CHANNEL
-    (once per week: a week already sent is not sent again)."""
+    """The weekly digest: --preview shows it here; else it goes to DIGEST_CHANNEL, once a week."""
     from storage.models import utcnow
 
     settings = settings_or_exit(with_profile=True)

@@ -46,8 +46,7 @@ def init(
     env_file: Annotated[Path, typer.Option(help="the .env to name it in")] = Path(".env"),
     force: Annotated[bool, typer.Option("--force", help="replace an existing profile")] = False,
 ) -> None:
-    """Write your business profile (brand, sign-off, contact, policy, markets) and name it in
-    .env as BUSINESS_PROFILE (and LANGUAGES)."""
+    """Write your business profile and name it in .env as BUSINESS_PROFILE (and LANGUAGES)."""
     from bot.startup.profile_init import (
         InitError,
         ProfileAnswers,
@@ -88,8 +87,7 @@ def doctor(
         typer.Option(help="public base URL in HTTP mode: checks the slash command answers"),
     ] = None,
 ) -> None:
-    """Check Slack, the database, the model, the sources and the profile, live; exit 0 only
-    when nothing failed."""
+    """Check Slack, the database, the model, the sources and the profile live; 0 if all pass."""
     from bot.startup.doctor import diagnose, show
     from storage.models import utcnow
 

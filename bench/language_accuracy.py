@@ -20,7 +20,8 @@ from pathlib import Path
 
 from lingua import Language, LanguageDetectorBuilder
 
-from bot.triage.language import DEFAULT_LANGUAGES, LanguageDetector, chinese_script
+from bot.triage.language import DEFAULT_LANGUAGES, LanguageDetector
+from bot.triage.language_tags import chinese_script
 
 REPO = Path(__file__).resolve().parents[1]
 FILES = ("sv", "no", "fi", "zh-Hans", "zh-Hant")

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from bot.drafting.profile import BusinessProfile, LocationProfile, ProfileError
 from bot.startup.contacts import contact_problem
-from bot.triage.language import normalize_language_tag
+from bot.triage.language_tags import normalize_language_tag
 
 HEADER = """\
 # The business profile reviewbot drafts as, written by `reviewbot init`.

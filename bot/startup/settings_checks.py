@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.config import Settings
-from bot.triage.language import normalize_language_tag
+from bot.triage.language_tags import normalize_language_tag
 from bot.vocabulary import LANGUAGE_NAMES
 
 # Left over from an example or a shell line that a .env file never runs.

@@ -2,7 +2,8 @@ import json
 
 import pytest
 
-from bot.triage.language import LanguageDetector, chinese_script, normalize_language_tag
+from bot.triage.language import LanguageDetector
+from bot.triage.language_tags import chinese_script, normalize_language_tag
 from tests.shared_data import SHARED_DATA
 
 DATA = SHARED_DATA

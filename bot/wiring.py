@@ -17,7 +17,7 @@ from bot.cards.service import CardService
 from bot.cards.signers import Signers
 from bot.cards.slack_client import Sleep, build_web_client
 from bot.config import Settings
-from bot.drafting import BusinessProfile, PromptLibrary, build_drafter
+from bot.drafting import BusinessProfile, Drafter, PromptLibrary, build_drafter
 from bot.jobs.scheduler import JobScheduler, job_specs
 from bot.metrics import Metrics
 from bot.publishing.platforms import platform_publishers
@@ -68,6 +68,24 @@ def build_triage(settings: Settings, profile: BusinessProfile) -> Triage:
     )
 
 
+def drafter_for(
+    settings: Settings, profile: BusinessProfile, *, detect_language: Callable[[str], str]
+) -> Drafter:
+    """The model's drafter with OPENAI_API_KEY, the templates' without."""
+    return build_drafter(
+        api_key=settings.openai_api_key.get_secret_value() if settings.openai_api_key else None,
+        base_url=settings.openai_base_url,
+        model=settings.openai_model,
+        timeout=settings.openai_timeout,
+        max_retries=settings.openai_max_retries,
+        max_tokens=settings.openai_max_tokens,
+        prompts=PromptLibrary(settings.prompts_dir, overrides=settings.prompt_overrides_dir),
+        profile=profile,
+        team_language=settings.team_language,
+        detect_language=detect_language,
+    )
+
+
 def build_services(
     settings: Settings,
     *,
@@ -87,18 +105,7 @@ def build_services(
         migrate(engine)
     profile = BusinessProfile.from_file(settings.business_profile)
     triage = build_triage(settings, profile)
-    drafter = build_drafter(
-        api_key=settings.openai_api_key.get_secret_value() if settings.openai_api_key else None,
-        base_url=settings.openai_base_url,
-        model=settings.openai_model,
-        timeout=settings.openai_timeout,
-        max_retries=settings.openai_max_retries,
-        max_tokens=settings.openai_max_tokens,
-        prompts=PromptLibrary(settings.prompts_dir, overrides=settings.prompt_overrides_dir),
-        profile=profile,
-        team_language=settings.team_language,
-        detect_language=triage.detect_language,
-    )
+    drafter = drafter_for(settings, profile, detect_language=triage.detect_language)
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     slack = (
         build_web_client(token, settings.slack_api_url, sleep=sleep, metrics=metrics)

@@ -14,10 +14,9 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.config import EXAMPLE_PROFILE, Settings
-from bot.drafting import BusinessProfile, build_drafter, build_openai_client
+from bot.drafting import BusinessProfile, build_openai_client
 from bot.drafting.llm import LLMDrafter
 from bot.drafting.profile import ProfileError
-from bot.drafting.prompts import PromptLibrary
 from bot.sources.config import Credentials, SourcesFileError, load_sources
 from bot.sources.connectors import build_connector
 from bot.sources.connectors.status import source_statuses
@@ -25,6 +24,7 @@ from bot.startup.contacts import contact_problem
 from bot.startup.doctor_row import FAIL, OK, WARN, Row
 from bot.startup.doctor_slack import slack_rows
 from bot.startup.run_checks import load_all
+from bot.wiring import drafter_for
 from storage import diagnostics
 from storage.db import make_engine
 
@@ -114,18 +114,7 @@ def llm_rows(settings: Settings, profile: BusinessProfile) -> Iterator[Row]:
         )
         return
     yield Row("llm", "model", OK, settings.openai_model)
-    drafter = build_drafter(
-        api_key=settings.openai_api_key.get_secret_value(),
-        base_url=settings.openai_base_url,
-        model=settings.openai_model,
-        timeout=settings.openai_timeout,
-        max_retries=settings.openai_max_retries,
-        max_tokens=settings.openai_max_tokens,
-        prompts=PromptLibrary(settings.prompts_dir, overrides=settings.prompt_overrides_dir),
-        profile=profile,
-        team_language=settings.team_language,
-        detect_language=lambda _text: "en",
-    )
+    drafter = drafter_for(settings, profile, detect_language=lambda _text: "en")
     assert isinstance(drafter, LLMDrafter)
     probe = drafter.probe()
     if probe.mode is None:

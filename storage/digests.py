@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from storage.db import rows_updated
 from storage.figures import Period
 from storage.models import Decision, DigestRun, Review, ReviewStatus
 
@@ -25,7 +26,7 @@ def negative_themes(
                 col(Review.created_at) >= period.start,
                 col(Review.created_at) < period.end,
             )
-            .order_by(Review.id)
+            .order_by(col(Review.id))
         ).all()
     )
 
@@ -80,15 +81,16 @@ def take_over_week(
     claimed = session.exec(select(DigestRun).where(col(DigestRun.week) == week)).first()
     if claimed is None or claimed.sent_at is not None or claimed.claimed_at > stale_before:
         return None
-    moved = session.execute(
+    moved = rows_updated(
+        session,
         update(DigestRun)
         .where(
             col(DigestRun.week) == week,
             col(DigestRun.claimed_at) == claimed.claimed_at,
             col(DigestRun.sent_at).is_(None),
         )
-        .values(claimed_at=now)
-    ).rowcount
+        .values(claimed_at=now),
+    )
     return claimed.claimed_at if moved == 1 else None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from storage.models import Decision, Review
 
@@ -26,15 +26,15 @@ def approved_replies(
     """
     statement = (
         select(Review.text, Review.author, Decision.final_text)
-        .join(Decision, Decision.review_id == Review.id)
+        .join(Decision, col(Decision.review_id) == Review.id)
         .where(
             Decision.action == "approved",
-            Decision.final_text.is_not(None),
-            Review.erased_at.is_(None),
+            col(Decision.final_text).is_not(None),
+            col(Review.erased_at).is_(None),
             Review.language == language,
             Review.id != exclude_review_id,
         )
-        .order_by(Decision.at.desc(), Decision.id.desc())
+        .order_by(col(Decision.at).desc(), col(Decision.id).desc())
         .limit(limit)
     )
     return [

@@ -30,7 +30,7 @@ def replies_due(
                 replied_at <= replied_before,
                 SlackCard.state == CardState.posted,
             )
-            .order_by(Review.id)
+            .order_by(col(Review.id))
         ).all()
     )
 

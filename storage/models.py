@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import JSON, Field, SQLModel
+from sqlmodel import JSON, Field, SQLModel, col
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -29,6 +29,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def stored_id(column: int | None) -> sa.ColumnElement[int]:
+    """A table's id in a query: every stored row has one, the model's `int | None` is for a
+    row not inserted yet."""
+    return cast(sa.ColumnElement[int], col(column))
 
 
 def utcnow() -> datetime:

@@ -22,7 +22,7 @@ def negative_themes_between(
                 col(Review.created_at) > after,
                 col(Review.created_at) <= until,
             )
-            .order_by(Review.created_at)
+            .order_by(col(Review.created_at))
         ).all()
     )
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from storage.figures import EVERY_REVIEW, WAITING_STATUSES, KpiFilter
 from storage.models import Review, SlackCard
@@ -46,7 +46,7 @@ def pending_reviews(
 ) -> PendingQueue:
     """Reviews waiting for a decision, the longest-waiting first (by when they were written),
     at most `limit` of them, with how many there are in all."""
-    where = [Review.status.in_(WAITING_STATUSES), *filters.conditions()]
+    where = [col(Review.status).in_(WAITING_STATUSES), *filters.conditions()]
     if assignee is not None:
         where.append(Review.assignee == assignee)
     total = session.execute(sa.select(sa.func.count()).select_from(Review).where(*where))

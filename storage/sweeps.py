@@ -10,14 +10,14 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from storage.models import CardState, Decision, Review, ReviewStatus, SlackCard
+from storage.models import CardState, Decision, Review, ReviewStatus, SlackCard, stored_id
 
 
 def stuck_reviews(session: Session, *, updated_before: datetime) -> list[int]:
     """Reviews still received or triaged, untouched since `updated_before`."""
     return list(
         session.exec(
-            select(Review.id).where(
+            select(stored_id(Review.id)).where(
                 col(Review.status).in_([ReviewStatus.received, ReviewStatus.triaged]),
                 col(Review.updated_at) < updated_before,
             )
@@ -39,7 +39,7 @@ def newly_breached(
                 col(Review.sla_breached_at).is_(None),
                 col(Review.created_at) <= written_before,
             )
-            .order_by(Review.created_at)
+            .order_by(col(Review.created_at))
         ).all()
     )
 

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from storage.db import rows_updated
 from storage.figures import Period
-from storage.models import Decision, DigestRun, Review, ReviewStatus
+from storage.models import Decision, DigestRun, Review, ReviewStatus, not_null
 
 
 def negative_themes(
@@ -20,7 +20,7 @@ def negative_themes(
     """(themes, text) of each negative review written in `period`, in the order received."""
     return list(
         session.exec(
-            select(Review.themes, Review.text)
+            select(col(Review.themes), col(Review.text))
             .where(
                 col(Review.negative).is_(True),
                 col(Review.created_at) >= period.start,
@@ -35,7 +35,7 @@ def decisions_by_responder(session: Session, *, period: Period) -> list[tuple[st
     """(responder, reviews approved or declined) in `period`, the busiest first."""
     decided = func.count()
     rows = session.exec(
-        select(Decision.actor, decided)
+        select(not_null(Decision.actor), decided)
         .where(
             col(Decision.action).in_([ReviewStatus.approved, ReviewStatus.declined]),
             col(Decision.at) >= period.start,

@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from storage.models import Decision, Draft, Review, ReviewChange, stored_id
+from storage.models import Decision, Draft, Review, ReviewChange, not_null
 
 ERASED = "[erased]"
 # Audit details that quote the review or the reply, or say something about the customer.
@@ -27,7 +27,7 @@ def reviews_by_author(session: Session, author: str) -> list[int]:
     name = author.strip().casefold()
     return list(
         session.exec(
-            select(stored_id(Review.id)).where(
+            select(not_null(Review.id)).where(
                 func.lower(col(Review.author)) == name, col(Review.erased_at).is_(None)
             )
         )
@@ -43,7 +43,7 @@ def review_by_key(session: Session, source: str, external_id: str) -> int | None
 def reviews_older_than(session: Session, cutoff: datetime) -> list[int]:
     return list(
         session.exec(
-            select(stored_id(Review.id)).where(
+            select(not_null(Review.id)).where(
                 col(Review.created_at) < cutoff, col(Review.erased_at).is_(None)
             )
         )
@@ -56,7 +56,7 @@ def erased_among(session: Session, *, review_ids: Sequence[int]) -> set[int]:
         return set()
     return set(
         session.exec(
-            select(stored_id(Review.id)).where(
+            select(not_null(Review.id)).where(
                 col(Review.id).in_(list(review_ids)), col(Review.erased_at).is_not(None)
             )
         )

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from storage.models import Decision, Review
+from storage.models import Decision, Review, not_null
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ def approved_replies(
     one `where`, so narrowing to a brand is one more.
     """
     statement = (
-        select(Review.text, Review.author, Decision.final_text)
+        select(col(Review.text), col(Review.author), not_null(Decision.final_text))
         .join(Decision, col(Decision.review_id) == Review.id)
         .where(
             Decision.action == "approved",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
@@ -31,10 +31,13 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def stored_id(column: int | None) -> sa.ColumnElement[int]:
-    """A table's id in a query: every stored row has one, the model's `int | None` is for a
-    row not inserted yet."""
-    return cast(sa.ColumnElement[int], col(column))
+T = TypeVar("T")
+
+
+def not_null(column: T | None) -> sa.ColumnElement[T]:
+    """A nullable column in a query that reads only rows holding a value (every stored row
+    has its id; a card that is posted has its ts; the WHERE asks for IS NOT NULL), typed so."""
+    return cast(sa.ColumnElement[T], col(column))
 
 
 def utcnow() -> datetime:

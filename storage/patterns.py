@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from storage.models import PatternAlert, Review
+from storage.models import PatternAlert, Review, not_null
 
 
 def negative_themes_between(
@@ -16,7 +16,7 @@ def negative_themes_between(
     oldest first."""
     return list(
         session.exec(
-            select(Review.id, Review.themes)
+            select(not_null(Review.id), col(Review.themes))
             .where(
                 col(Review.negative).is_(True),
                 col(Review.created_at) > after,

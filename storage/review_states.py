@@ -12,7 +12,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from storage.db import rows_updated
-from storage.models import Review, ReviewStatus, stored_id
+from storage.models import Review, ReviewStatus, not_null
 
 # Statuses a restarted process picks up again: triage or a draft was still to come.
 _RESUMABLE = (ReviewStatus.received, ReviewStatus.triaged)
@@ -66,7 +66,7 @@ def reviews_to_resume(session: Session) -> list[int]:
     )
     return list(
         session.exec(
-            select(stored_id(Review.id))
+            select(not_null(Review.id))
             .where(col(Review.status).in_(_RESUMABLE))
             .order_by(col(Review.id))
         )

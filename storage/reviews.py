@@ -53,14 +53,14 @@ class UpsertResult:
 
 
 _COLUMNS = (
-    Review.id,
-    Review.source,
-    Review.external_id,
-    Review.rating,
-    Review.text,
-    Review.title,
-    Review.status,
-    Review.published_at,
+    "id",
+    "source",
+    "external_id",
+    "rating",
+    "text",
+    "title",
+    "status",
+    "published_at",
 )
 
 
@@ -68,8 +68,8 @@ _COLUMNS = (
 # dialect) with bound parameters, so SQLAlchemy compiles them once and only binds values.
 @cache
 def _existing_statement() -> Select:
-    table = Review.__table__
-    columns = [table.c[column.key] for column in _COLUMNS]
+    table = Review.__table__  # type: ignore[attr-defined]  # set on table models, not declared
+    columns = [table.c[name] for name in _COLUMNS]
     keys = tuple_(table.c.source, table.c.external_id).in_(bindparam("keys", expanding=True))
     return select(*columns).where(keys)
 
@@ -77,7 +77,7 @@ def _existing_statement() -> Select:
 @cache
 def _insert_statement(dialect: str) -> Insert:
     insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
-    table = Review.__table__
+    table = Review.__table__  # type: ignore[attr-defined]  # set on table models, not declared
     return (
         insert(table)
         .on_conflict_do_nothing(index_elements=["source", "external_id"])
@@ -235,7 +235,7 @@ def claim_changes(
             update(ReviewChange)
             .where(col(ReviewChange.id).in_(candidates), col(ReviewChange.shown_at).is_(None))
             .values(shown_at=now)
-            .returning(ReviewChange.id)
+            .returning(col(ReviewChange.id))
             .execution_options(synchronize_session=False)
         )
         .scalars()

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -374,10 +374,12 @@ def erase(
     if not yes:
         typer.confirm(f"Erase the personal data of {what}? This cannot be undone", abort=True)
     services = build_services(_settings(with_profile=True))
+    assert services.erasure is not None  # build_services always builds it
     try:
         if author is not None:
             erased = services.erasure.erase_author(author, actor=by)
         else:
+            assert review is not None  # exactly one of the two, checked above
             source, external_id = review.split(":", 1)
             erased = services.erasure.erase_review(source, external_id, actor=by)
     finally:
@@ -413,8 +415,8 @@ def main() -> None:
 
 
 # --- The operator's start: a profile of their own, and a live check of the installation ------
-def _ask(text: str, **kwargs: object) -> object:
-    return typer.Option(prompt=text, **kwargs)  # type: ignore[call-overload]
+def _ask(text: str, **kwargs: Any) -> Any:
+    return typer.Option(prompt=text, **kwargs)
 
 
 @cli.command()

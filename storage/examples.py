@@ -17,7 +17,7 @@ class ApprovedReply:
 
 
 def approved_replies(
-    session: Session, *, language: str, exclude_review_id: int, limit: int
+    session: Session, *, language: str | None, exclude_review_id: int, limit: int
 ) -> list[ApprovedReply]:
     """The latest approved replies to reviews in `language`, newest first.
 

@@ -11,7 +11,7 @@ from storage.models import PatternAlert, Review, not_null
 
 def negative_themes_between(
     session: Session, *, after: datetime, until: datetime
-) -> list[tuple[int, list[str] | None]]:
+) -> list[tuple[int, list[str]]]:
     """(review id, themes) of each negative review written after `after`, up to `until`,
     oldest first."""
     return list(

@@ -20,6 +20,7 @@ demo: $(STAMP)
 	$(BIN)/reviewbot demo
 
 test: $(STAMP)
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 # The suite again with the clock of the test process 400 days ahead (needs Debian's faketime):
@@ -30,6 +31,7 @@ test-later: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check bot storage tests bench
 	$(BIN)/ruff format --check bot storage tests bench
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python bench/intake_throughput.py

@@ -271,7 +271,7 @@ class Settings(BaseSettings):
             problems.append("SLACK_BOT_TOKEN: must be a bot token starting with xoxb-")
         if not self.reviews_channel:
             problems.append("REVIEWS_CHANNEL: missing; the id (C…) of the channel for the cards")
-        if self.socket_mode:
+        if self.slack_app_token is not None:  # Socket Mode
             if not self.slack_app_token.get_secret_value().startswith("xapp-"):
                 problems.append("SLACK_APP_TOKEN: must be an app-level token starting with xapp-")
         elif not self.slack_signing_secret:

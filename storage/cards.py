@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import exists, update
 from sqlmodel import Session, col, select
 
-from storage.models import CardState, Review, ReviewStatus, SlackCard
+from storage.models import CardState, Review, ReviewStatus, SlackCard, not_null
 
 
 def find_card(session: Session, *, review_id: int) -> SlackCard | None:
@@ -34,10 +34,10 @@ def uncarded_pending(session: Session) -> list[int]:
     """Reviews waiting for a decision that never got an outbox row, oldest first."""
     return list(
         session.exec(
-            select(Review.id)
+            select(not_null(Review.id))
             .where(
                 Review.status == ReviewStatus.pending,
-                ~exists().where(SlackCard.review_id == Review.id),
+                ~exists().where(col(SlackCard.review_id) == Review.id),
             )
             .order_by(col(Review.id))
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, cast
 
 import sqlalchemy as sa
 from alembic import command
@@ -15,6 +16,12 @@ from sqlmodel import Session
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_MS = 30_000
+
+
+def rows_updated(session: Session, statement: sa.Update) -> int:
+    """How many rows an UPDATE changed: a compare-and-set won when it is 1."""
+    # An UPDATE's result is a CursorResult; Session.execute is typed for any statement.
+    return cast(sa.CursorResult[Any], session.execute(statement)).rowcount
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:

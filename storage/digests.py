@@ -9,8 +9,9 @@ from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from storage.db import rows_updated
 from storage.figures import Period
-from storage.models import Decision, DigestRun, Review, ReviewStatus
+from storage.models import Decision, DigestRun, Review, ReviewStatus, not_null
 
 
 def negative_themes(
@@ -19,13 +20,13 @@ def negative_themes(
     """(themes, text) of each negative review written in `period`, in the order received."""
     return list(
         session.exec(
-            select(Review.themes, Review.text)
+            select(col(Review.themes), col(Review.text))
             .where(
                 col(Review.negative).is_(True),
                 col(Review.created_at) >= period.start,
                 col(Review.created_at) < period.end,
             )
-            .order_by(Review.id)
+            .order_by(col(Review.id))
         ).all()
     )
 
@@ -34,7 +35,7 @@ def decisions_by_responder(session: Session, *, period: Period) -> list[tuple[st
     """(responder, reviews approved or declined) in `period`, the busiest first."""
     decided = func.count()
     rows = session.exec(
-        select(Decision.actor, decided)
+        select(not_null(Decision.actor), decided)
         .where(
             col(Decision.action).in_([ReviewStatus.approved, ReviewStatus.declined]),
             col(Decision.at) >= period.start,
@@ -80,15 +81,16 @@ def take_over_week(
     claimed = session.exec(select(DigestRun).where(col(DigestRun.week) == week)).first()
     if claimed is None or claimed.sent_at is not None or claimed.claimed_at > stale_before:
         return None
-    moved = session.execute(
+    moved = rows_updated(
+        session,
         update(DigestRun)
         .where(
             col(DigestRun.week) == week,
             col(DigestRun.claimed_at) == claimed.claimed_at,
             col(DigestRun.sent_at).is_(None),
         )
-        .values(claimed_at=now)
-    ).rowcount
+        .values(claimed_at=now),
+    )
     return claimed.claimed_at if moved == 1 else None
 
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from storage.edit_distance import edit_distance
 from storage.figures import (
@@ -151,17 +151,17 @@ def _model_text() -> sa.ColumnElement[str]:
 
 
 def _with_review(statement: sa.Select[Any]) -> sa.Select[Any]:
-    return statement.select_from(Decision).join(Review, Review.id == Decision.review_id)
+    return statement.select_from(Decision).join(Review, col(Review.id) == Decision.review_id)
 
 
 def _decisions(session: Session, period: Period, where: list, group: Any) -> dict[Any, dict]:
     """Approvals (of model or template drafts; unedited; edited) and declines in the period."""
-    approved = Decision.action == ReviewStatus.approved
-    unedited = sa.and_(approved, Decision.edited.is_(False))
+    approved = col(Decision.action) == ReviewStatus.approved
+    unedited = sa.and_(approved, col(Decision.edited).is_(False))
     # The model draft's id, not its text: erasure removes the text and keeps the id.
     edited = sa.and_(
         approved,
-        Decision.edited.is_(True),
+        col(Decision.edited).is_(True),
         Decision.detail["model_draft_id"].as_integer().is_not(None),
     )
     rows = grouped(
@@ -172,10 +172,10 @@ def _decisions(session: Session, period: Period, where: list, group: Any) -> dic
             _count(unedited),
             _count(edited),
             sa.func.count(),
-            _count(Decision.action == ReviewStatus.declined),
+            _count(col(Decision.action) == ReviewStatus.declined),
         ],
         [
-            Decision.action.in_((ReviewStatus.approved, ReviewStatus.declined)),
+            col(Decision.action).in_((ReviewStatus.approved, ReviewStatus.declined)),
             *within(Decision.at, period),
             *where,
         ],
@@ -197,8 +197,8 @@ def _drafted(session: Session, period: Period, where: list, group: Any) -> dict[
     """Reviews written in the period with a model or template draft, and how many of them
     someone asked to redraft once there was one."""
     has_draft = (
-        sa.select(Draft.id)
-        .where(Draft.review_id == Review.id, Draft.kind.in_(DRAFT_KINDS))
+        sa.select(col(Draft.id))
+        .where(col(Draft.review_id) == Review.id, col(Draft.kind).in_(DRAFT_KINDS))
         .exists()
     )
     drafted = grouped(
@@ -210,21 +210,21 @@ def _drafted(session: Session, period: Period, where: list, group: Any) -> dict[
     # From the (few) regenerations rather than a probe per review: none of a review's can
     # come before the review was written, so those since the period began are enough.
     draft_seen = (
-        sa.select(Draft.id)
+        sa.select(col(Draft.id))
         .where(
-            Draft.review_id == Decision.review_id,
-            Draft.kind.in_(DRAFT_KINDS),
-            Draft.created_at <= Decision.at,
+            col(Draft.review_id) == Decision.review_id,
+            col(Draft.kind).in_(DRAFT_KINDS),
+            col(Draft.created_at) <= Decision.at,
         )
         .exists()
     )
     redrafted = grouped(
         session,
         group,
-        [sa.func.count(sa.distinct(Decision.review_id))],
+        [sa.func.count(sa.distinct(col(Decision.review_id)))],
         [
-            Decision.action == REGENERATED,
-            Decision.at >= period.start,
+            col(Decision.action) == REGENERATED,
+            col(Decision.at) >= period.start,
             *within(Review.created_at, period),
             draft_seen,
             *where,
@@ -241,9 +241,11 @@ def _votes(session: Session, period: Period, where: list, group: Any) -> dict[An
     rows = grouped(
         session,
         group,
-        [_count(DraftVote.vote > 0), _count(DraftVote.vote < 0)],
+        [_count(col(DraftVote.vote) > 0), _count(col(DraftVote.vote) < 0)],
         [*within(DraftVote.at, period), *where],
-        joins=lambda s: s.select_from(DraftVote).join(Review, Review.id == DraftVote.review_id),
+        joins=lambda s: s.select_from(DraftVote).join(
+            Review, col(Review.id) == DraftVote.review_id
+        ),
     )
     return {row[0]: {"votes_up": int(row[1]), "votes_down": int(row[2])} for row in rows}
 
@@ -262,23 +264,27 @@ def _edit_shares(
     if not edited:
         return {}
     measurable = [
-        Decision.action == ReviewStatus.approved,
+        col(Decision.action) == ReviewStatus.approved,
         *within(Decision.at, period),
-        Decision.edited.is_(True),
+        col(Decision.edited).is_(True),
         _model_text().is_not(None),
-        Decision.final_text.is_not(None),
-        Review.erased_at.is_(None),
+        col(Decision.final_text).is_not(None),
+        col(Review.erased_at).is_(None),
         *where,
     ]
     step = math.ceil(edited / MEASURED_EDITS)
     if step > 1:
         # Ranked by id alone, so only the texts of the sample are read.
         ranked = _with_review(
-            sa.select(Decision.id, sa.func.row_number().over(order_by=Decision.id).label("n"))
+            sa.select(
+                col(Decision.id), sa.func.row_number().over(order_by=col(Decision.id)).label("n")
+            )
         ).where(*measurable)
         sample = ranked.subquery()
-        measurable = [Decision.id.in_(sa.select(sample.c.id).where((sample.c.n - 1) % step == 0))]
-    statement = _with_review(sa.select(group, _model_text(), Decision.final_text)).where(
+        measurable = [
+            col(Decision.id).in_(sa.select(sample.c.id).where((sample.c.n - 1) % step == 0))
+        ]
+    statement = _with_review(sa.select(group, _model_text(), col(Decision.final_text))).where(
         *measurable
     )
     shares: dict[Any, list[float]] = defaultdict(list)

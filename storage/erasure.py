@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from storage.models import Decision, Draft, Review, ReviewChange
+from storage.models import Decision, Draft, Review, ReviewChange, not_null
 
 ERASED = "[erased]"
 # Audit details that quote the review or the reply, or say something about the customer.
@@ -27,7 +27,9 @@ def reviews_by_author(session: Session, author: str) -> list[int]:
     name = author.strip().casefold()
     return list(
         session.exec(
-            select(Review.id).where(func.lower(Review.author) == name, Review.erased_at.is_(None))
+            select(not_null(Review.id)).where(
+                func.lower(col(Review.author)) == name, col(Review.erased_at).is_(None)
+            )
         )
     )
 
@@ -41,7 +43,9 @@ def review_by_key(session: Session, source: str, external_id: str) -> int | None
 def reviews_older_than(session: Session, cutoff: datetime) -> list[int]:
     return list(
         session.exec(
-            select(Review.id).where(Review.created_at < cutoff, Review.erased_at.is_(None))
+            select(not_null(Review.id)).where(
+                col(Review.created_at) < cutoff, col(Review.erased_at).is_(None)
+            )
         )
     )
 
@@ -52,7 +56,9 @@ def erased_among(session: Session, *, review_ids: Sequence[int]) -> set[int]:
         return set()
     return set(
         session.exec(
-            select(Review.id).where(Review.id.in_(list(review_ids)), Review.erased_at.is_not(None))
+            select(not_null(Review.id)).where(
+                col(Review.id).in_(list(review_ids)), col(Review.erased_at).is_not(None)
+            )
         )
     )
 
@@ -66,7 +72,7 @@ def erase_reviews(
         return 0
     session.execute(
         update(Review)
-        .where(Review.id.in_(ids))
+        .where(col(Review.id).in_(ids))
         .values(
             author=None,
             title=None,
@@ -79,21 +85,21 @@ def erase_reviews(
     )
     session.execute(
         update(ReviewChange)
-        .where(ReviewChange.review_id.in_(ids))
+        .where(col(ReviewChange.review_id).in_(ids))
         .values(old_title=None, new_title=None, old_text=None, new_text=None)
     )
     session.execute(
         update(Draft)
-        .where(Draft.review_id.in_(ids))
+        .where(col(Draft.review_id).in_(ids))
         .values(text=ERASED, reply_translation=None, findings=[], instruction=None)
     )
     # The one update the append-only audit ever gets: the law outranks the log.
     session.execute(
         update(Decision)
-        .where(Decision.review_id.in_(ids), Decision.final_text.is_not(None))
+        .where(col(Decision.review_id).in_(ids), col(Decision.final_text).is_not(None))
         .values(final_text=ERASED)
     )
-    for decision in session.exec(select(Decision).where(Decision.review_id.in_(ids))):
+    for decision in session.exec(select(Decision).where(col(Decision.review_id).in_(ids))):
         if PERSONAL_DETAIL.intersection(decision.detail or {}):
             decision.detail = {
                 key: value for key, value in decision.detail.items() if key not in PERSONAL_DETAIL

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from storage.models import Decision, Review
+from storage.models import Decision, Review, not_null
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,7 @@ class ApprovedReply:
 
 
 def approved_replies(
-    session: Session, *, language: str, exclude_review_id: int, limit: int
+    session: Session, *, language: str | None, exclude_review_id: int, limit: int
 ) -> list[ApprovedReply]:
     """The latest approved replies to reviews in `language`, newest first.
 
@@ -25,16 +25,16 @@ def approved_replies(
     one `where`, so narrowing to a brand is one more.
     """
     statement = (
-        select(Review.text, Review.author, Decision.final_text)
-        .join(Decision, Decision.review_id == Review.id)
+        select(col(Review.text), col(Review.author), not_null(Decision.final_text))
+        .join(Decision, col(Decision.review_id) == Review.id)
         .where(
             Decision.action == "approved",
-            Decision.final_text.is_not(None),
-            Review.erased_at.is_(None),
+            col(Decision.final_text).is_not(None),
+            col(Review.erased_at).is_(None),
             Review.language == language,
             Review.id != exclude_review_id,
         )
-        .order_by(Decision.at.desc(), Decision.id.desc())
+        .order_by(col(Decision.at).desc(), col(Decision.id).desc())
         .limit(limit)
     )
     return [

@@ -89,7 +89,7 @@ def grouped(
     *,
     joins: Callable[[sa.Select[Any]], sa.Select[Any]] = lambda s: s,
     also_by: Sequence[Any] = (),
-) -> list[sa.Row[Any]]:
+) -> list[sa.Row[*tuple[Any, ...]]]:
     """SELECT group, columns… WHERE … GROUP BY group (when there is one) and `also_by`."""
     key = group if group is not None else sa.null()
     statement = joins(sa.select(key.label("grp"), *columns)).where(*where)

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from storage.models import CardState, Decision, Review, ReviewStatus, SlackCard
+from storage.models import CardState, Decision, Review, ReviewStatus, SlackCard, not_null
 from storage.reviews import move_stamp
 
 FOLLOWED_UP = "followed_up"
@@ -21,7 +21,7 @@ def replies_due(
     replied_at = func.coalesce(Review.published_at, Review.decided_at)
     return list(
         session.exec(
-            select(Review.id, replied_at, SlackCard.channel, SlackCard.ts)
+            select(not_null(Review.id), replied_at, col(SlackCard.channel), not_null(SlackCard.ts))
             .join(SlackCard, col(SlackCard.review_id) == Review.id)
             .where(
                 Review.status == ReviewStatus.approved,
@@ -30,7 +30,7 @@ def replies_due(
                 replied_at <= replied_before,
                 SlackCard.state == CardState.posted,
             )
-            .order_by(Review.id)
+            .order_by(col(Review.id))
         ).all()
     )
 

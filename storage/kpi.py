@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from storage.figures import (
     DECIDED_STATUSES,
@@ -86,15 +86,15 @@ def _written(session: Session, period: Period, where: list, group: Any | None) -
 
     reviews = count; average_rating = mean of the ratings given (unrated ones left out);
     negative share = negatives / reviews triage has judged (untriaged ones left out)."""
-    negative = sa.case((Review.negative.is_(True), 1), else_=0)
+    negative = sa.case((col(Review.negative).is_(True), 1), else_=0)
     rows = grouped(
         session,
         group,
         [
             sa.func.count(),
-            sa.func.count(Review.rating),
+            sa.func.count(col(Review.rating)),
             sa.func.avg(Review.rating),
-            sa.func.count(Review.negative),
+            sa.func.count(col(Review.negative)),
             sa.func.coalesce(sa.func.sum(negative), 0),
         ],
         [*within(Review.created_at, period), *where],
@@ -117,7 +117,7 @@ def _decided(session: Session, period: Period, where: list, group: Any | None) -
         session,
         group,
         [Review.status, sa.func.count()],
-        [Review.status.in_(DECIDED_STATUSES), *within(Review.decided_at, period), *where],
+        [col(Review.status).in_(DECIDED_STATUSES), *within(Review.decided_at, period), *where],
         also_by=[Review.status],
     )
     figures: Figures = {}
@@ -134,7 +134,11 @@ def _reply_times(session: Session, period: Period, where: list, group: Any | Non
     # expression itself made SQLite evaluate it again for the sort (twice as slow).
     durations = (
         sa.select(key.label("grp"), _reply_seconds().label("value"))
-        .where(Review.status == ReviewStatus.approved, *within(Review.decided_at, period), *where)
+        .where(
+            col(Review.status) == ReviewStatus.approved,
+            *within(Review.decided_at, period),
+            *where,
+        )
         .subquery()
     )
     found = percentiles(session, durations, _PERCENTILES, grouped=group is not None)
@@ -158,15 +162,15 @@ def _sla(
     judged_until = min(period.end, now)
     if judged_until <= period.start:
         return {}
-    met = sa.and_(Review.decided_at.is_not(None), _reply_seconds() <= sla.total_seconds())
+    met = sa.and_(col(Review.decided_at).is_not(None), _reply_seconds() <= sla.total_seconds())
     rows = grouped(
         session,
         group,
         [sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((met, 1), else_=0)), 0)],
         [
-            Review.negative.is_(True),
-            Review.created_at >= period.start - sla,
-            Review.created_at < judged_until - sla,
+            col(Review.negative).is_(True),
+            col(Review.created_at) >= period.start - sla,
+            col(Review.created_at) < judged_until - sla,
             *where,
         ],
     )
@@ -180,17 +184,17 @@ def _ai_unedited(session: Session, period: Period, where: list, group: Any | Non
         group,
         [sa.func.count()],
         [
-            Decision.action == ReviewStatus.approved,
+            col(Decision.action) == ReviewStatus.approved,
             *within(Decision.at, period),
-            Decision.edited.is_(False),
+            col(Decision.edited).is_(False),
             # A lookup per approval by primary key: as a join, PostgreSQL chose to scan every
             # draft ever written (60 ms over a million reviews, against 5 ms).
-            sa.select(Draft.kind).where(Draft.id == Decision.draft_id).scalar_subquery()
+            sa.select(col(Draft.kind)).where(col(Draft.id) == Decision.draft_id).scalar_subquery()
             == AI_DRAFT_KIND,
             *where,
         ],
         joins=lambda s: (
-            s.select_from(Decision).join(Review, Review.id == Decision.review_id)
+            s.select_from(Decision).join(Review, col(Review.id) == Decision.review_id)
             if where or group is not None
             else s.select_from(Decision)
         ),
@@ -202,8 +206,8 @@ def _backlog(session: Session, at: datetime, where: list, group: Any | None) -> 
     """Reviews waiting for a decision at `at`: received before it and not decided before it.
     Counted in two index-friendly parts: still waiting now, and decided since `at`."""
     parts = (
-        [Review.status.in_(WAITING_STATUSES)],
-        [Review.status.in_(DECIDED_STATUSES), Review.decided_at >= at],
+        [col(Review.status).in_(WAITING_STATUSES)],
+        [col(Review.status).in_(DECIDED_STATUSES), col(Review.decided_at) >= at],
     )
     figures: Figures = {}
     for part in parts:
@@ -211,7 +215,7 @@ def _backlog(session: Session, at: datetime, where: list, group: Any | None) -> 
             session,
             group,
             [sa.func.count(), sa.func.min(Review.created_at)],
-            [*part, Review.received_at < at, *where],
+            [*part, col(Review.received_at) < at, *where],
         )
         for key, count, oldest in rows:
             if not count:
@@ -228,19 +232,19 @@ def _turned_around(session: Session, period: Period, where: list, group: Any | N
     rows = grouped(
         session,
         group,
-        [sa.func.count(sa.distinct(ReviewChange.review_id))],
+        [sa.func.count(sa.distinct(col(ReviewChange.review_id)))],
         [
             *within(ReviewChange.changed_at, period),
-            ReviewChange.new_rating >= TURNED_AROUND_RATING,
+            col(ReviewChange.new_rating) >= TURNED_AROUND_RATING,
             sa.or_(
-                ReviewChange.old_rating.is_(None),
-                ReviewChange.old_rating < TURNED_AROUND_RATING,
+                col(ReviewChange.old_rating).is_(None),
+                col(ReviewChange.old_rating) < TURNED_AROUND_RATING,
             ),
-            Review.negative.is_(True),
+            col(Review.negative).is_(True),
             *where,
         ],
         joins=lambda s: s.select_from(ReviewChange).join(
-            Review, Review.id == ReviewChange.review_id
+            Review, col(Review.id) == ReviewChange.review_id
         ),
     )
     return {row[0]: {"turned_around": row[1]} for row in rows}

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import JSON, Field, SQLModel
+from sqlmodel import JSON, Field, SQLModel, col
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -29,6 +30,28 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+T = TypeVar("T")
+
+
+def not_null(column: T | None) -> sa.ColumnElement[T]:
+    """A nullable column in a query that reads only rows holding a value (every stored row
+    has its id; a card that is posted has its ts; the WHERE asks for IS NOT NULL), typed so."""
+    return cast(sa.ColumnElement[T], col(column))
+
+
+class _Stored(Protocol):
+    id: int | None
+
+
+def stored_ids(rows: Iterable[_Stored]) -> list[int]:
+    """The ids of rows read from the database, where every row has one."""
+    ids = []
+    for row in rows:
+        assert row.id is not None
+        ids.append(row.id)
+    return ids
 
 
 def utcnow() -> datetime:

@@ -6,23 +6,23 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from storage.models import PatternAlert, Review
+from storage.models import PatternAlert, Review, not_null
 
 
 def negative_themes_between(
     session: Session, *, after: datetime, until: datetime
-) -> list[tuple[int, list[str] | None]]:
+) -> list[tuple[int, list[str]]]:
     """(review id, themes) of each negative review written after `after`, up to `until`,
     oldest first."""
     return list(
         session.exec(
-            select(Review.id, Review.themes)
+            select(not_null(Review.id), col(Review.themes))
             .where(
                 col(Review.negative).is_(True),
                 col(Review.created_at) > after,
                 col(Review.created_at) <= until,
             )
-            .order_by(Review.created_at)
+            .order_by(col(Review.created_at))
         ).all()
     )
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from storage.figures import EVERY_REVIEW, WAITING_STATUSES, KpiFilter
 from storage.models import Review, SlackCard
@@ -46,27 +46,27 @@ def pending_reviews(
 ) -> PendingQueue:
     """Reviews waiting for a decision, the longest-waiting first (by when they were written),
     at most `limit` of them, with how many there are in all."""
-    where = [Review.status.in_(WAITING_STATUSES), *filters.conditions()]
+    where = [col(Review.status).in_(WAITING_STATUSES), *filters.conditions()]
     if assignee is not None:
-        where.append(Review.assignee == assignee)
+        where.append(col(Review.assignee) == assignee)
     total = session.execute(sa.select(sa.func.count()).select_from(Review).where(*where))
     rows = session.execute(
         sa.select(
-            Review.id,
-            Review.source,
-            Review.rating,
-            Review.language,
-            Review.location,
-            Review.status,
-            Review.created_at,
-            Review.assignee,
+            col(Review.id),
+            col(Review.source),
+            col(Review.rating),
+            col(Review.language),
+            col(Review.location),
+            col(Review.status),
+            col(Review.created_at),
+            col(Review.assignee),
             sa.func.substr(Review.text, 1, EXCERPT_CHARS),
-            SlackCard.channel,
-            SlackCard.ts,
+            col(SlackCard.channel),
+            col(SlackCard.ts),
         )
-        .outerjoin(SlackCard, SlackCard.review_id == Review.id)
+        .outerjoin(SlackCard, col(SlackCard.review_id) == Review.id)
         .where(*where)
-        .order_by(Review.created_at, Review.id)
+        .order_by(col(Review.created_at), col(Review.id))
         .limit(limit)
     )
     return PendingQueue([PendingReview(*row) for row in rows], total.scalar_one())

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from storage.db import rows_updated
 from storage.models import PublicationState, ReplyPublication
 
 
@@ -35,15 +36,16 @@ def take_over_claim(
 ) -> bool:
     """Take over a claim made before `claimed_before` (its process died mid-call); False when
     it is younger, or another worker took it over first."""
-    taken = session.execute(
+    taken = rows_updated(
+        session,
         update(ReplyPublication)
         .where(
             col(ReplyPublication.id) == publication.id,
             col(ReplyPublication.claimed_at) == publication.claimed_at,
             col(ReplyPublication.claimed_at) < claimed_before,
         )
-        .values(claimed_at=now)
-    ).rowcount
+        .values(claimed_at=now),
+    )
     return taken == 1
 
 

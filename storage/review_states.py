@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from storage.models import Review, ReviewStatus
+from storage.db import rows_updated
+from storage.models import Review, ReviewStatus, not_null
 
 # Statuses a restarted process picks up again: triage or a draft was still to come.
 _RESUMABLE = (ReviewStatus.received, ReviewStatus.triaged)
@@ -39,15 +40,16 @@ def move_publish_state(
 def _compare_and_set(
     session: Session, review_id: int, column: Any, expected: str, values: dict[str, object]
 ) -> bool:
-    result = session.execute(
+    moved = rows_updated(
+        session,
         update(Review)
         .where(col(Review.id) == review_id, col(column) == expected)
         .values(**values)
         # No ORM objects of these rows are relied on afterwards, and evaluating the WHERE in
         # Python for them costs more than the UPDATE itself.
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    return result.rowcount == 1
+    return moved == 1
 
 
 def set_assignee(session: Session, *, review_id: int, assignee: str) -> None:
@@ -64,6 +66,8 @@ def reviews_to_resume(session: Session) -> list[int]:
     )
     return list(
         session.exec(
-            select(Review.id).where(col(Review.status).in_(_RESUMABLE)).order_by(col(Review.id))
+            select(not_null(Review.id))
+            .where(col(Review.status).in_(_RESUMABLE))
+            .order_by(col(Review.id))
         )
     )

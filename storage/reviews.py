@@ -12,8 +12,9 @@ from sqlalchemy import Insert, Select, bindparam, func, tuple_, update
 from sqlalchemy import insert as sa_insert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from storage.db import rows_updated
 from storage.models import Decision, Review, ReviewChange, ReviewStatus
 
 UpsertStatus = Literal["accepted", "duplicate", "updated"]
@@ -52,14 +53,14 @@ class UpsertResult:
 
 
 _COLUMNS = (
-    Review.id,
-    Review.source,
-    Review.external_id,
-    Review.rating,
-    Review.text,
-    Review.title,
-    Review.status,
-    Review.published_at,
+    "id",
+    "source",
+    "external_id",
+    "rating",
+    "text",
+    "title",
+    "status",
+    "published_at",
 )
 
 
@@ -67,8 +68,8 @@ _COLUMNS = (
 # dialect) with bound parameters, so SQLAlchemy compiles them once and only binds values.
 @cache
 def _existing_statement() -> Select:
-    table = Review.__table__
-    columns = [table.c[column.key] for column in _COLUMNS]
+    table = Review.__table__  # type: ignore[attr-defined]  # set on table models, not declared
+    columns = [table.c[name] for name in _COLUMNS]
     keys = tuple_(table.c.source, table.c.external_id).in_(bindparam("keys", expanding=True))
     return select(*columns).where(keys)
 
@@ -76,7 +77,7 @@ def _existing_statement() -> Select:
 @cache
 def _insert_statement(dialect: str) -> Insert:
     insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
-    table = Review.__table__
+    table = Review.__table__  # type: ignore[attr-defined]  # set on table models, not declared
     return (
         insert(table)
         .on_conflict_do_nothing(index_elements=["source", "external_id"])
@@ -202,7 +203,7 @@ def count_reviews(session: Session) -> int:
 
 def all_reviews(session: Session) -> list[Review]:
     """Every review, in the order they were stored."""
-    return list(session.exec(select(Review).order_by(Review.id)))
+    return list(session.exec(select(Review).order_by(col(Review.id))))
 
 
 # --- Changes the source reported: what the card and the approval check look at ---------------
@@ -212,7 +213,7 @@ def changes_since(session: Session, *, review_id: int, since: datetime) -> list[
         session.exec(
             select(ReviewChange)
             .where(ReviewChange.review_id == review_id, ReviewChange.changed_at > since)
-            .order_by(ReviewChange.changed_at, ReviewChange.id)
+            .order_by(col(ReviewChange.changed_at), col(ReviewChange.id))
         )
     )
 
@@ -223,18 +224,18 @@ def claim_changes(
     """Mark up to `limit` changes not shown yet (of these reviews, or of any) as shown at `now`
     and return them, oldest first. A compare-and-set: a change another worker claimed
     meanwhile is not returned, so each is shown once."""
-    query = select(ReviewChange.id).where(ReviewChange.shown_at.is_(None))
+    query = select(col(ReviewChange.id)).where(col(ReviewChange.shown_at).is_(None))
     if review_ids is not None:
-        query = query.where(ReviewChange.review_id.in_(list(review_ids)))
-    candidates = list(session.exec(query.order_by(ReviewChange.id).limit(limit)))
+        query = query.where(col(ReviewChange.review_id).in_(list(review_ids)))
+    candidates = list(session.exec(query.order_by(col(ReviewChange.id)).limit(limit)))
     if not candidates:
         return []
     claimed = (
         session.execute(
             update(ReviewChange)
-            .where(ReviewChange.id.in_(candidates), ReviewChange.shown_at.is_(None))
+            .where(col(ReviewChange.id).in_(candidates), col(ReviewChange.shown_at).is_(None))
             .values(shown_at=now)
-            .returning(ReviewChange.id)
+            .returning(col(ReviewChange.id))
             .execution_options(synchronize_session=False)
         )
         .scalars()
@@ -242,7 +243,9 @@ def claim_changes(
     )
     return list(
         session.exec(
-            select(ReviewChange).where(ReviewChange.id.in_(claimed)).order_by(ReviewChange.id)
+            select(ReviewChange)
+            .where(col(ReviewChange.id).in_(claimed))
+            .order_by(col(ReviewChange.id))
         )
     )
 
@@ -252,7 +255,7 @@ def release_changes(session: Session, *, change_ids: Sequence[int]) -> None:
     if change_ids:
         session.execute(
             update(ReviewChange)
-            .where(ReviewChange.id.in_(list(change_ids)))
+            .where(col(ReviewChange.id).in_(list(change_ids)))
             .values(shown_at=None)
             .execution_options(synchronize_session=False)
         )
@@ -265,7 +268,7 @@ def negatives_written_at(session: Session, *, review_ids: Sequence[int]) -> list
     return list(
         session.exec(
             select(Review.created_at).where(
-                Review.id.in_(list(review_ids)), Review.negative.is_(True)
+                col(Review.id).in_(list(review_ids)), col(Review.negative).is_(True)
             )
         )
     )
@@ -279,12 +282,12 @@ def unannounced_breaches(session: Session, *, waiting: Sequence[str], action: st
         session.exec(
             select(Review)
             .where(
-                Review.negative.is_(True),
-                Review.status.in_(list(waiting)),
-                Review.sla_breached_at.is_not(None),
+                col(Review.negative).is_(True),
+                col(Review.status).in_(list(waiting)),
+                col(Review.sla_breached_at).is_not(None),
                 ~recorded.exists(),
             )
-            .order_by(Review.created_at)
+            .order_by(col(Review.created_at))
         )
     )
 
@@ -303,9 +306,10 @@ def move_stamp(
     """Compare-and-set on one of a review's stamps: True when it was `frm` and is now `to`,
     so of two sweeps (or two clicks) exactly one moves it."""
     column = getattr(Review, stamp)
-    moved = session.execute(
+    moved = rows_updated(
+        session,
         update(Review)
-        .where(Review.id == review_id, column.is_(None) if frm is None else column == frm)
-        .values({stamp: to})
-    ).rowcount
+        .where(col(Review.id) == review_id, column.is_(None) if frm is None else column == frm)
+        .values({stamp: to}),
+    )
     return moved == 1

@@ -56,7 +56,7 @@ def alerts_naming(
             col(PatternAlert.ts).is_not(None),
             col(PatternAlert.channel).is_not(None),
         )
-        .order_by(PatternAlert.id)
+        .order_by(col(PatternAlert.id))
     )
     # review_ids is a JSON list, which each backend searches its own way: few alerts are
     # sent (one per theme a week at most), so they are filtered here.

@@ -7,17 +7,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from storage.models import CardState, Decision, Review, ReviewStatus, SlackCard
+from storage.models import CardState, Decision, Review, ReviewStatus, SlackCard, not_null
 
 
 def stuck_reviews(session: Session, *, updated_before: datetime) -> list[int]:
     """Reviews still received or triaged, untouched since `updated_before`."""
     return list(
         session.exec(
-            select(Review.id).where(
+            select(not_null(Review.id)).where(
                 col(Review.status).in_([ReviewStatus.received, ReviewStatus.triaged]),
                 col(Review.updated_at) < updated_before,
             )
@@ -39,7 +40,7 @@ def newly_breached(
                 col(Review.sla_breached_at).is_(None),
                 col(Review.created_at) <= written_before,
             )
-            .order_by(Review.created_at)
+            .order_by(col(Review.created_at))
         ).all()
     )
 
@@ -69,22 +70,22 @@ def cards_waiting(
         .subquery()
     )
     return list(
-        session.exec(
-            select(
-                Review.id,
-                Review.assignee,
-                SlackCard.channel,
-                SlackCard.ts,
-                SlackCard.posted_at,
+        session.execute(
+            sa.select(
+                not_null(Review.id),
+                col(Review.assignee),
+                col(SlackCard.channel),
+                not_null(SlackCard.ts),
+                not_null(SlackCard.posted_at),
                 last_nudge.c.at,
             )
             .join(SlackCard, col(SlackCard.review_id) == Review.id)
             .outerjoin(last_nudge, last_nudge.c.review_id == Review.id)
             .where(
-                Review.status == ReviewStatus.pending,
-                SlackCard.state == CardState.posted,
+                col(Review.status) == ReviewStatus.pending,
+                col(SlackCard.state) == CardState.posted,
                 col(SlackCard.posted_at) <= posted_before,
             )
-            .order_by(Review.id)
+            .order_by(col(Review.id))
         ).all()
     )

@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from storage.models import Draft, DraftVote
 
@@ -22,7 +22,7 @@ def record_vote(
     if vote not in VOTES:
         raise ValueError(f"a vote is +1 or -1, not {vote!r}")
     found = session.execute(
-        sa.select(Draft.id).where(Draft.id == draft_id, Draft.review_id == review_id)
+        sa.select(col(Draft.id)).where(col(Draft.id) == draft_id, col(Draft.review_id) == review_id)
     ).first()
     if found is None:
         return False

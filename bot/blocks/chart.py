@@ -20,6 +20,7 @@ def render_chart(days: list[DailyFigures], title: str) -> bytes:
     is safe from the scheduler's worker threads."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     figure = Figure(figsize=(8, 4), dpi=100, layout="constrained")
     FigureCanvasAgg(figure)
@@ -43,7 +44,9 @@ def render_chart(days: list[DailyFigures], title: str) -> bytes:
     )
     counts.set_xticks(positions, labels)
     counts.set_ylabel("Reviews")
-    counts.yaxis.get_major_locator().set_params(integer=True)
+    locator = counts.yaxis.get_major_locator()
+    assert isinstance(locator, MaxNLocator)  # an axis starts with an AutoLocator, one of them
+    locator.set_params(integer=True)
     ratings = counts.twinx()
     rated = [
         (p, d.average_rating) for p, d in zip(positions, days, strict=True) if d.average_rating

@@ -53,7 +53,7 @@ def encode_ref(review_id: int, card_version: int) -> str:
     return f"{review_id}:{card_version}"
 
 
-def decode_ref(value: str) -> tuple[int, int]:
+def decode_ref(value: object) -> tuple[int, int]:
     """(review_id, card_version) from `encode_ref`'s output; ValueError on anything else."""
     match = _REF.fullmatch(value) if isinstance(value, str) else None
     if match is None:

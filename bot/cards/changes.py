@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from bot.blocks.format import rating_words
 from bot.cards.service import CardService
 from storage.db import session_scope
-from storage.models import ReviewChange, utcnow
+from storage.models import ReviewChange, stored_ids, utcnow
 from storage.reviews import claim_changes, release_changes
 from storage.slack_messages import posted_cards
 
@@ -90,7 +90,7 @@ class ChangeNotices:
                     pending.remove(change)
         except BaseException:
             with session_scope(self._engine) as session:
-                release_changes(session, change_ids=[c.id for c in pending])
+                release_changes(session, change_ids=stored_ids(pending))
             raise
         return len(cards)
 

@@ -14,6 +14,7 @@ log = logging.getLogger(__name__)
 
 def permalink(client: WebClient, card: SlackCard) -> str | None:
     """A link to the card; None when Slack will not say (the message stays findable anyway)."""
+    assert card.ts is not None  # a posted card
     try:
         return client.chat_getPermalink(channel=card.channel, message_ts=card.ts)["permalink"]
     except SlackApiError as exc:

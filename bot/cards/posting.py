@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -94,7 +95,7 @@ class Poster:
         metadata: dict,
         thread_ts: str | None = None,
         since: datetime | None = None,
-        **arguments: object,
+        **arguments: Any,  # more of chat.postMessage's arguments
     ) -> Posted:
         """Post `message` (text and blocks) once; returns it as Slack holds it, found or
         new. `since`: a post of it may be in Slack from then on (a restart's queue). Raises
@@ -154,7 +155,7 @@ class Poster:
         messages: list[dict] = []
         cursor = None
         for _ in range(_LOOKUP_PAGES):
-            arguments = {
+            arguments: dict[str, Any] = {
                 "channel": channel,
                 "oldest": oldest,
                 "include_all_metadata": True,

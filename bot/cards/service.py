@@ -113,6 +113,7 @@ class CardService:
                 card = self._card(session, review_id)
             if self._client is None or card is None or card.state != CardState.posted:
                 return
+            assert card.ts is not None  # a posted card has its ts
             self._update(card)
             self.notes.delete_review_text(card.channel, card.ts)
 
@@ -131,6 +132,7 @@ class CardService:
     ) -> bool:
         """A card the outbox found queued: adopt `message` (ours, found in Slack), else post it
         (`since`: when to look for it from); False when it is queued no more."""
+        assert card.id is not None  # a stored row
         with self._locks.hold(card.review_id):
             with Session(self._engine) as session:
                 current = card_by_id(session, card_id=card.id)
@@ -167,6 +169,8 @@ class CardService:
     ) -> None:
         """Post the card, or adopt it when the poster finds it was posted after all."""
         channel = card.channel or self._channel
+        # Only a process with Slack posts (it has a poster), and only a card with a channel.
+        assert self._poster is not None and channel and card.id is not None
         view = self._view(card.review_id, card.version, drafting)
         if view is None:
             return
@@ -194,14 +198,18 @@ class CardService:
         """A card Slack has but we never recorded: record it, then bring it up to date (it
         shows the review as it was when posted), and see its review text is in its thread."""
         channel = card.channel or self._channel
+        assert channel and card.id is not None  # a stored card found in a channel
         self.record_post(card.id, channel, message["ts"])
         with Session(self._engine) as session:
-            card = card_by_id(session, card_id=card.id)
-        view = self._update(card)
+            recorded = card_by_id(session, card_id=card.id)
+        assert recorded is not None  # just recorded
+        view = self._update(recorded)
         if view is not None:
             self.notes.post_review_text(view, channel, message["ts"], since=_stamped(message["ts"]))
 
     def _update(self, card: SlackCard, *, drafting: bool = False) -> CardView | None:
+        # Only a process with Slack redraws, and only a card that is in Slack.
+        assert self._client is not None and card.id is not None and card.ts is not None
         # Every redraw gets a new version, so buttons on what users saw before are refused.
         with session_scope(self._engine) as session:
             version = next_card_version(session, card_id=card.id, at=self._clock())

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import datetime, tzinfo
+from typing import Any
 
 from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
@@ -95,7 +96,8 @@ class ThreadNotes:
         replies = self._client.conversations_replies(
             channel=channel, ts=ts, include_all_metadata=True, limit=200
         )
-        for message in replies.get("messages", []):
+        messages: list[dict[str, Any]] = replies.get("messages", [])
+        for message in messages:
             if (message.get("metadata") or {}).get("event_type") == REVIEW_TEXT_EVENT_TYPE:
                 self._client.chat_delete(channel=channel, ts=message["ts"])
 

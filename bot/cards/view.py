@@ -86,6 +86,7 @@ def _card_decision(decision: Decision | None) -> CardDecision | None:
 def _changed_after_reply(session: Session, review: Review) -> bool:
     if review.status != ReviewStatus.approved or review.decided_at is None:
         return False
+    assert review.id is not None  # a stored row
     return bool(changes_since(session, review_id=review.id, since=review.decided_at))
 
 

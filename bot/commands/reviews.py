@@ -129,10 +129,12 @@ def erase(
     if not yes:
         typer.confirm(f"Erase the personal data of {what}? This cannot be undone", abort=True)
     services = build_services(settings_or_exit(with_profile=True))
+    assert services.erasure is not None  # build_services always builds it
     try:
         if author is not None:
             erased = services.erasure.erase_author(author, actor=by)
         else:
+            assert review is not None  # exactly one of the two, checked above
             source, external_id = review.split(":", 1)
             erased = services.erasure.erase_review(source, external_id, actor=by)
     finally:

@@ -4,15 +4,15 @@ installation."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from bot.commands.common import console, refuse
 
 
-def _ask(text: str, **kwargs: object) -> object:
-    return typer.Option(prompt=text, **kwargs)  # type: ignore[call-overload]
+def _ask(text: str, **kwargs: Any) -> Any:
+    return typer.Option(prompt=text, **kwargs)
 
 
 def init(

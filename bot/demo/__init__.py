@@ -45,14 +45,19 @@ def _fresh_sqlite(url: str) -> None:
             Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def _find(reviews: list[Review], external_id: str) -> Review:
-    return next(r for r in reviews if r.external_id == external_id)
+def _find(reviews: list[Review], external_id: str) -> int:
+    """The id of the stored demo review with this external id."""
+    review_id = next(r.id for r in reviews if r.external_id == external_id)
+    assert review_id is not None  # a stored row
+    return review_id
 
 
 def _show_card(
     services: Services, review_id: int, console: Console, path: Path, tz: tzinfo
 ) -> None:
-    message = build_card(services.cards.view_for(review_id), tz=tz)
+    view = services.cards.view_for(review_id)
+    assert view is not None  # every demo review is stored
+    message = build_card(view, tz=tz)
     path.write_text(json.dumps(message, ensure_ascii=False, indent=2), encoding="utf-8")
     console.print(Panel(Text(blocks_as_text(message)), title=f"card of review {review_id}"))
 
@@ -114,7 +119,7 @@ def run_demo(
                 r.source,
                 "★" * (r.rating or 0) or "–",
                 r.author or "",
-                r.language + (" (assumed)" if r.language_assumed else ""),
+                (r.language or "–") + (" (assumed)" if r.language_assumed else ""),
                 "yes" if r.negative else "no",
                 ", ".join(THEME_LABELS[t] for t in r.themes),
                 r.status,
@@ -131,6 +136,7 @@ def run_demo(
         cards_dir = out / "cards"
         cards_dir.mkdir(exist_ok=True)
         for r in reviews:
+            assert r.id is not None  # a stored row
             if r.id in drafts or r.draft_error:
                 _show_card(services, r.id, console, cards_dir / f"review-{r.id}.json", tz)
         console.print(f"Block Kit JSON of every card: {cards_dir}/ (paste into Block Kit Builder)")
@@ -140,22 +146,23 @@ def run_demo(
             _find(reviews, key) for key in ("demo-sv-1", "demo-nb-1", "demo-en-1")
         )
         decisions = services.decisions
-        version = services.cards.current_version
+
+        def version(review_id: int) -> int:
+            current = services.cards.current_version(review_id)
+            assert current is not None  # the demo queued every card
+            return current
+
         # The responder signs with the signature they set on App Home.
         services.signers.set_own_signature(DEMO_RESPONDER, DEMO_SIGNATURE)
-        decisions.approve(swedish.id, version(swedish.id), DEMO_RESPONDER)
+        decisions.approve(swedish, version(swedish), DEMO_RESPONDER)
         # The Norwegian draft gets a sentence of the responder's own before it is approved.
-        greeting, body = drafts[bokmal.id].text.split("\n\n", 1)
+        greeting, body = drafts[bokmal].text.split("\n\n", 1)
         edited = f"{greeting}\n\nVi har sendt deg en ny jakke i dag. {body}"
-        decisions.edit(bokmal.id, version(bokmal.id), DEMO_RESPONDER, edited, approve_now=True)
-        decisions.decline(
-            attack.id, version(attack.id), DEMO_LEAD, "spam_or_fake", "Not a customer"
-        )
-        stale = decisions.approve(swedish.id, 1, DEMO_LEAD)
+        decisions.edit(bokmal, version(bokmal), DEMO_RESPONDER, edited, approve_now=True)
+        decisions.decline(attack, version(attack), DEMO_LEAD, "spam_or_fake", "Not a customer")
+        stale = decisions.approve(swedish, 1, DEMO_LEAD)
         console.print(f"A second approval is refused: {stale}")
-        _show_card(
-            services, swedish.id, console, cards_dir / f"review-{swedish.id}-approved.json", tz
-        )
+        _show_card(services, swedish, console, cards_dir / f"review-{swedish}-approved.json", tz)
         with Session(services.engine) as session:
             audit = audit_trail(session)
         table = Table("review", "action", "who", "edited", "reason", title="Decision audit")

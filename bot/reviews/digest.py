@@ -257,6 +257,7 @@ class DigestService:
             week = week_starting(date.fromisoformat(sent.week), self._tz)
             if not any(week.period.start <= at < week.period.end for at in written):
                 continue
+            assert sent.channel and sent.ts  # sent_digests reads those in Slack
             if redraw_message(
                 client,
                 channel=sent.channel,

@@ -24,7 +24,7 @@ from bot.cards.posting import Poster, PostFailed
 from bot.cards.service import CardService
 from bot.timewords import WorkingTime
 from storage.db import session_scope
-from storage.models import Review, ReviewStatus
+from storage.models import Review, ReviewStatus, stored_ids
 from storage.reviews import move_stamp, unannounced_breaches
 from storage.slack_messages import posted_cards
 from storage.sweeps import newly_breached, record_decisions
@@ -70,6 +70,7 @@ class Escalations:
         with Session(self._engine) as session:
             breached = newly_breached(session, waiting=WAITING, written_before=now - self._sla)
         for review in breached:
+            assert review.id is not None  # a stored row
             with session_scope(self._engine) as session:
                 # Compare-and-set, so exactly one sweep escalates a review.
                 if not move_stamp(
@@ -98,10 +99,11 @@ class Escalations:
         """One message per channel for the breached reviews still waiting and not announced."""
         with Session(self._engine) as session:
             due = unannounced_breaches(session, waiting=WAITING, action=ESCALATED)
-            cards = posted_cards(session, [r.id for r in due])
+            due_ids = stored_ids(due)
+            cards = posted_cards(session, due_ids)
         by_channel: dict[str, list[Review]] = {}
-        for review in due:
-            card = cards.get(review.id)
+        for review_id, review in zip(due_ids, due, strict=True):
+            card = cards.get(review_id)
             if channel := card.channel if card else self._channel:
                 by_channel.setdefault(channel, []).append(review)
         announced = 0
@@ -119,7 +121,7 @@ class Escalations:
             message = build_escalation(
                 reviews=late, sla=self._sla, contacts=self._contacts, tz=self._tz
             )
-            ids = [r.id for r in reviews]
+            ids = stored_ids(reviews)
             try:
                 poster.post(
                     channel,
@@ -130,8 +132,8 @@ class Escalations:
                     },
                     unfurl_links=False,
                     # Sent before a crash kept it from being recorded? Then it is found, not
-                    # resent.
-                    since=min(r.sla_breached_at for r in reviews),
+                    # resent. (Every review here has its breach stamped.)
+                    since=min(r.sla_breached_at for r in reviews if r.sla_breached_at),
                 )
             except PostFailed as exc:
                 # Not recorded: the next sweep announces them.

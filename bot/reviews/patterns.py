@@ -114,6 +114,7 @@ class PatternAlerts:
         redrawn = 0
         for alert in alerts:
             kept = [rid for rid in alert.review_ids if rid not in erased]
+            assert alert.channel and alert.ts  # alerts_naming reads those in Slack
             if redraw_message(
                 client,
                 channel=alert.channel,

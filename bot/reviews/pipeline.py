@@ -158,6 +158,7 @@ class Pipeline:
             ):
                 return None
             review = find_review(session, review_id=review_id)
+            assert review is not None  # its status moved just now
             examples = self._examples(session, review)
             earlier = tuple(draft_texts(session, review_id=review_id))
         try:
@@ -256,6 +257,7 @@ class Pipeline:
     @staticmethod
     def _examples(session: Session, review: Review) -> list[Example]:
         """The team's approved replies in this language, those closest to this review first."""
+        assert review.id is not None  # a stored row
         approved = approved_replies(
             session, language=review.language, exclude_review_id=review.id, limit=EXAMPLE_POOL
         )

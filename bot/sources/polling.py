@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, TypedDict
 
 from sqlalchemy.engine import Engine
 
@@ -25,6 +25,12 @@ log = logging.getLogger(__name__)
 FIRST_BACKOFF = timedelta(minutes=1)
 LONGEST_BACKOFF = timedelta(hours=1)
 INGEST_CHUNK = 500  # a first-run backfill can be thousands of reviews: keep transactions small
+
+
+class _Counts(TypedDict):
+    accepted: int
+    updated: int
+    duplicate: int
 
 
 @dataclass(frozen=True)
@@ -59,7 +65,7 @@ def poll_source(services: Polling, source_name: str, now: datetime) -> PollRepor
     if cursor.not_before is not None and now < cursor.not_before:
         return PollReport(source_name, not_before=cursor.not_before, error=cursor.last_error)
     position = dict(cursor.position or {})
-    counts = {"accepted": 0, "updated": 0, "duplicate": 0}
+    counts: _Counts = {"accepted": 0, "updated": 0, "duplicate": 0}
     try:
         for scope_id in connector.scope_ids():
             fetched = connector.fetch(scope_id, Watermark.from_json(position.get(scope_id)), now)

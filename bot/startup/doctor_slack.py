@@ -73,10 +73,12 @@ def _slash_command_row(settings: Settings, url: str | None, team: str, now: date
         }
     )
     ts = str(int(now.timestamp()))
+    signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+    assert signature is not None  # None only without a timestamp
     headers = {
         "Content-Type": "application/x-www-form-urlencoded",
         "X-Slack-Request-Timestamp": ts,
-        "X-Slack-Signature": SignatureVerifier(secret).generate_signature(timestamp=ts, body=body),
+        "X-Slack-Signature": signature,
     }
     endpoint = url.rstrip("/") + "/slack/events"
     try:
@@ -117,6 +119,7 @@ def slack_rows(settings: Settings, url: str | None, now: datetime) -> Iterator[R
         )
     else:
         yield Row("slack", "scopes", OK, "every scope manifest.yml asks for")
+    assert settings.slack_bot_token is not None  # auth.test answered to it
     client = build_web_client(
         settings.slack_bot_token.get_secret_value(), settings.slack_api_url, sleep=time.sleep
     )

@@ -107,7 +107,9 @@ class Connector(Protocol):
     """One configured source on one platform."""
 
     name: str
-    platform: str
+
+    @property
+    def platform(self) -> str: ...
 
     def scope_ids(self) -> list[str]: ...
 

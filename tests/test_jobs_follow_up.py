@@ -6,12 +6,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlmodel import Session
+from sqlalchemy import delete
+from sqlmodel import Session, col
 
 from bot.blocks import follow_up as follow_up_blocks
 from bot.jobs import follow_up, review_changes
+from storage.db import session_scope
 from storage.figures import Period
 from storage.kpi import compute_kpis
+from storage.models import Decision
 from tests.jobs_support import (
     NOW,
     actions,
@@ -59,6 +62,38 @@ def test_a_week_after_the_reply_the_thread_asks_about_the_customer(fake_slack, s
     ]
     assert {b["value"] for b in buttons} == {str(review_id)}
     assert review(services, review_id).follow_up_asked_at == NOW
+
+
+def test_a_question_claimed_by_a_process_that_died_is_asked_once_later(fake_slack, services):
+    review_id = add_review(services)
+    approved_ago(services, review_id, timedelta(days=8))
+    # Claimed, then the process died before posting: no question, none recorded.
+    set_review(services, review_id, follow_up_asked_at=NOW - timedelta(minutes=10))
+    assert follow_up.run(services, NOW) == 0  # a claim this fresh may still be posting
+
+    later = NOW + timedelta(hours=1)
+    assert follow_up.run(services, later) == 1
+    assert len(questions(fake_slack, card(services, review_id))) == 1
+    assert review(services, review_id).follow_up_asked_at == later
+    assert len(actions(services, review_id, "follow_up_asked")) == 1
+    assert follow_up.run(services, later + timedelta(days=1)) == 0
+
+
+def test_a_question_slack_took_before_the_process_died_is_not_asked_again(fake_slack, services):
+    review_id = add_review(services)
+    approved_ago(services, review_id, timedelta(days=8))
+    assert follow_up.run(services, NOW) == 1
+    # As if the process died after Slack took the question, before recording it.
+    with session_scope(services.engine) as session:
+        session.execute(
+            delete(Decision).where(
+                col(Decision.review_id) == review_id, col(Decision.action) == "follow_up_asked"
+            )
+        )
+
+    assert follow_up.run(services, NOW + timedelta(hours=1)) == 1  # found, recorded
+    assert len(questions(fake_slack, card(services, review_id))) == 1
+    assert len(actions(services, review_id, "follow_up_asked")) == 1
 
 
 def test_a_pending_review_gets_no_follow_up_question(fake_slack, services):

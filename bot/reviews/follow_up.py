@@ -14,10 +14,13 @@ from bot.blocks.follow_up import build_follow_up_question
 from bot.cards.posting import Poster, PostFailed
 from bot.timewords import WorkingTime
 from storage.db import session_scope
-from storage.follow_ups import record_answer, replies_due
+from storage.follow_ups import record_answer, record_asked, replies_due
 from storage.reviews import move_stamp
 
 log = logging.getLogger(__name__)
+
+# A claim this old with no question recorded was left by a process that died while asking.
+STALE_CLAIM = timedelta(minutes=30)
 
 
 class FollowUps:
@@ -42,10 +45,12 @@ class FollowUps:
         if self._poster is None or not self._working_time.is_open(now):
             return 0
         with Session(self._engine) as session:
-            rows = replies_due(session, replied_before=now - self._after)
+            rows = replies_due(
+                session, replied_before=now - self._after, stale_before=now - STALE_CLAIM
+            )
         asked = 0
-        for review_id, replied, channel, ts in rows:
-            if not self._mark_asked(review_id, frm=None, to=now):
+        for review_id, replied, channel, ts, claimed in rows:
+            if not self._mark_asked(review_id, frm=claimed, to=now):
                 continue
             message = build_follow_up_question(review_id, replied_at=replied, tz=self._tz)
             try:
@@ -57,11 +62,15 @@ class FollowUps:
                         "event_payload": {"review_id": review_id},
                     },
                     thread_ts=ts,
+                    # A claim left by a process that died: its question may be in the thread.
+                    since=claimed,
                 )
             except PostFailed as exc:
                 log.warning("could not ask about review %s: %s", review_id, exc)
-                self._mark_asked(review_id, frm=now, to=None)
+                self._mark_asked(review_id, frm=now, to=claimed)
                 continue
+            with session_scope(self._engine) as session:
+                record_asked(session, review_id=review_id, now=now)
             asked += 1
         return asked
 

@@ -7,7 +7,7 @@ tenths of a millisecond a reply). More than MEASURED_EDITS of them are measured 
 sample (every k-th, picked in the database), so a busy month costs what a busy week does
 (bench/draft_quality.py).
 
-The definitions (README, "Draft quality"):
+The definitions (docs/kpis.md, "Draft quality"):
 - approved: approvals in the period (decision.at) of a draft the model or a template wrote:
   sent as drafted (decision.edited false), or edited with the model's text in the audit;
 - approved unedited: of those, the ones with decision.edited false;

@@ -2,7 +2,8 @@
 
 Every figure is for a half-open period [start, end) of aware UTC instants; callers turn
 calendar periods in the team's time zone into such instants. The exact definitions are
-in the README ("KPIs"); the docstrings of the query functions below repeat them.
+in docs/kpis.md; the docstrings of the query functions below repeat them. A little over 300
+lines: one query per KPI; what they share is in figures.py and percentiles.py.
 
 Nothing here loads the reviews of a period into Python: counts and averages are
 aggregates, and percentiles are read from at most two ranked rows per percentile
@@ -41,7 +42,7 @@ _PERCENTILES = {"median": (1, 2), "p90": (9, 10)}  # p as a fraction a/b, for in
 
 @dataclass(frozen=True)
 class Kpis:
-    """The figures for one period (see the README for each definition)."""
+    """The figures for one period (docs/kpis.md defines each)."""
 
     reviews: int = 0
     rated: int = 0  # reviews with a star rating

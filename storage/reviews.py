@@ -1,4 +1,7 @@
-"""Review rows: insert-or-update by (source, external_id), with every change recorded."""
+"""Review rows: insert-or-update by (source, external_id), with every change recorded.
+
+A little over 300 lines: intake's compiled upsert and the reads of one review belong together;
+state moves live in review_states.py, sweeps in sweeps.py."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""One LLM call per review through the official openai client, validated into DraftOutput."""
+"""One LLM call per review through the official openai client, validated into DraftOutput.
+
+A little over 300 lines: the one drafter class, its request, answer and failure handling
+already live in llm_request.py, llm_answer.py and llm_server.py."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Prompt assembly from the files in prompts/: system prompt, style guides, reply templates."""
+"""Prompt assembly from the files in prompts/: system prompt, style guides, reply templates.
+
+Just over 300 lines: one library class and the assembly of one prompt; the text itself is
+in files (prompts/, prompts/parts/)."""
 
 from __future__ import annotations
 

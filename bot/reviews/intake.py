@@ -54,7 +54,7 @@ def _id_string(value: Any) -> Any:
 
 
 def _aware(value: datetime | None) -> datetime | None:
-    # A timestamp without an offset is taken as UTC (documented in README).
+    # A timestamp without an offset is taken as UTC (documented in docs/operator.md).
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value

@@ -47,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 from bot.blocks import ids  # noqa: E402
 from storage.db import make_engine  # noqa: E402
 from storage.models import Decision, Review, SlackCard  # noqa: E402
-from tests.harness import SlackRequests  # noqa: E402
+from tests.support.harness import SlackRequests  # noqa: E402
 
 SECRET = "chaos-signing-secret"
 INGEST = "chaos-ingest-token"

@@ -1,4 +1,4 @@
-"""How far the card's draft checks can be trusted, on the labelled drafts in tests/drafts/.
+"""How far the card's draft checks can be trusted, on the labelled drafts in tests/support/drafts/.
 
 Run: .venv/bin/python bench/guardrails_accuracy.py [--list] [language ...]
 
@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.drafting.guardrails import check_draft  # noqa: E402
-from tests.drafts.labelled import LANGUAGES, Score, detector, load, score  # noqa: E402
+from tests.support.drafts.labelled import LANGUAGES, Score, detector, load, score  # noqa: E402
 
 seconds: list[float] = []
 

@@ -40,8 +40,8 @@ from bench.chaos import App, free_port, load_reviews, start_fake  # noqa: E402
 from bot.blocks import ids  # noqa: E402
 from storage.db import make_engine  # noqa: E402
 from storage.models import Decision, Review, SlackCard  # noqa: E402
-from tests.harness import INGEST_TOKEN, REVIEWS_CHANNEL, SIGNING_SECRET, SlackRequests  # noqa: E402
-from tests.workflow_support import block_action  # noqa: E402
+from tests.support.harness import INGEST_TOKEN, REVIEWS_CHANNEL, SIGNING_SECRET, SlackRequests  # noqa: E402
+from tests.support.workflow import block_action  # noqa: E402
 
 USERS = ("U0ANNA", "U0BJORN", "U0CARL", "U0DINA")
 KINDS = ("approve", "pending", "home")

@@ -8,7 +8,7 @@
    synthetic database is built once and cached: bench/out/kpi_<n>_<schema>.sqlite, and a
    PostgreSQL database of the same name (given by --postgres or TEST_DATABASE_URL).
    Targets: median under 100 ms on both.
-2. The real app (tests/harness.AppHarness with the fake Slack) on the cached SQLite
+2. The real app (tests/support/harness.AppHarness with the fake Slack) on the cached SQLite
    database answers `/reviews kpi 30d` from `--concurrency` clients at once: the time to
    the HTTP acknowledgement, median and 99th percentile (target: p99 under 300 ms), and
    whether every lazy answer then reached the response_url.
@@ -276,7 +276,7 @@ def measure_queries(engine: sa.Engine, runs: int) -> None:
 
 def measure_ack(database_url: str, requests: int, concurrency: int) -> None:
     from tests.fakes.slack_api import FakeSlack
-    from tests.harness import AppHarness
+    from tests.support.harness import AppHarness
 
     with FakeSlack() as fake_slack:
         app = AppHarness.start(

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.config import EXAMPLE_PROFILE
-from tests.harness import AppHarness
+from tests.support.harness import AppHarness
 
 _CLEARED_PREFIXES = ("SLACK_", "OPENAI_")
 _CLEARED = {

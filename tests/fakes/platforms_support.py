@@ -19,7 +19,7 @@ from bot.sources.config import Credentials, SourcesFile
 from bot.sources.connectors import SourceRegistry
 from storage.db import session_scope
 from storage.models import Decision, PublishState, Review, ReviewChange, ReviewStatus
-from tests.clock import TestClock, TestWaits
+from tests.support.clock import TestClock, TestWaits
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 

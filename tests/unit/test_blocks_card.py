@@ -16,8 +16,8 @@ from bot.blocks.card import build_card
 from bot.blocks.card_view import CardDecision, CardDraft, CardFinding, CardView
 from bot.blocks.mrkdwn import escape_mrkdwn, quote_mrkdwn, review_text_chunks
 from bot.blocks.thread import build_history_message, build_review_text_messages
-from tests.shared_data import SHARED_DATA
-from tests.unit.blocks_support import (
+from tests.support.shared_data import SHARED_DATA
+from tests.support.blocks import (
     HOSTILE,
     HOSTILE_TEXT,
     assert_message_within_limits,

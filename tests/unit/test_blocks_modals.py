@@ -19,7 +19,7 @@ from bot.blocks.modals import (
     read_edit_submission,
     read_regenerate_submission,
 )
-from tests.unit.blocks_support import (
+from tests.support.blocks import (
     HOSTILE,
     HOSTILE_TEXT,
     assert_view_within_limits,

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.blocks.thread import build_history_message
-from tests.unit.blocks_support import assert_message_within_limits
+from tests.support.blocks import assert_message_within_limits
 
 OSLO = ZoneInfo("Europe/Oslo")
 

@@ -12,7 +12,7 @@ from bot.blocks.draft_quality import ROWS_SHOWN, draft_quality_blocks, draft_qua
 from bot.blocks.mrkdwn import code_table, shown_width
 from storage.draft_quality import DraftQuality, DraftQualityReport
 from tests.fakes.slack_blocks import validate_blocks
-from tests.unit.blocks_support import assert_message_within_limits, huge_view, make_view
+from tests.support.blocks import assert_message_within_limits, huge_view, make_view
 
 OSLO = ZoneInfo("Europe/Oslo")
 SV = DraftQuality(

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from bot.drafting.guardrails import check_draft
 from bot.drafting.profile import BusinessProfile, LocationProfile
 from bot.drafting.schema import Finding, ReviewInput
-from tests.shared_data import SHARED_DATA
+from tests.support.shared_data import SHARED_DATA
 
 DATA = SHARED_DATA
 

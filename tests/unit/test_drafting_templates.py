@@ -21,7 +21,7 @@ from bot.reviews.triage import Triage
 from bot.triage.language import LanguageDetector
 from bot.triage.negativity import Thresholds
 from bot.triage.themes import THEMES, keyword_themes
-from tests.shared_data import SHARED_DATA
+from tests.support.shared_data import SHARED_DATA
 
 PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
 LANGUAGES = ("sv", "nb", "nn", "fi", "da", "en", "zh-Hant", "zh-Hans")

@@ -7,7 +7,7 @@ import pytest
 
 from bot.drafting.guardrails import check_draft
 from bot.drafting.signature import SIGNATURE_SLOT
-from tests.drafts.labelled import LANGUAGES, load, score
+from tests.support.drafts.labelled import LANGUAGES, load, score
 
 MIN_RECALL = 0.90
 MAX_FALSE_POSITIVE_RATE = 0.05

@@ -4,7 +4,7 @@ import pytest
 
 from bot.triage.language import LanguageDetector
 from bot.triage.language_tags import chinese_script, normalize_language_tag
-from tests.shared_data import SHARED_DATA
+from tests.support.shared_data import SHARED_DATA
 
 DATA = SHARED_DATA
 

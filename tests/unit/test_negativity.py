@@ -3,7 +3,7 @@ import json
 import pytest
 
 from bot.triage.negativity import Thresholds, complaint_score, is_negative
-from tests.shared_data import SHARED_DATA
+from tests.support.shared_data import SHARED_DATA
 
 DATA = SHARED_DATA
 

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from bot.triage.urgency import find_urgency
-from tests.shared_data import SHARED_DATA
+from tests.support.shared_data import SHARED_DATA
 
 URGENT = [
     ("sv", "Jag har kontaktat en advokat och kommer att stämma er.", "legal", "advokat"),

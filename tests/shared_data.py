@@ -1,5 +1,0 @@
-"""Where the real public reviews live: ../shared/data beside the repository (never copied in)."""
-
-from pathlib import Path
-
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"

@@ -91,6 +91,8 @@ class Review(SQLModel, table=True):
         sa.Index("ix_review_kpi_created", "created_at", "negative", "rating", "decided_at"),
         # KPIs: replies and declines by when they were decided, reply times and the backlog.
         sa.Index("ix_review_kpi_decided", "status", "decided_at", "created_at", "received_at"),
+        # KPIs for one brand (`brand:<id>`), by when the reviews were written.
+        sa.Index("ix_review_brand_kpi", "brand", "created_at", "negative", "rating", "decided_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -104,6 +106,10 @@ class Review(SQLModel, table=True):
     language_hint: str | None = Field(default=None, max_length=35)
     location: str | None = Field(default=None, max_length=256)
     url: str | None = Field(default=None, max_length=2048)
+    # The brand the review belongs to (ROUTES_FILE; None: the base profile), and why its card
+    # went to the channel it went to: set once, when the card is first queued.
+    brand: str | None = Field(default=None, max_length=32)
+    route: str | None = Field(default=None, max_length=256)
     created_at: datetime = Field(sa_type=UTCDateTime)  # when the customer wrote it
     received_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
@@ -266,6 +272,7 @@ class DigestRun(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     week: str = Field(max_length=32, unique=True)  # the period's first day, e.g. "2026-11-16"
+    brand: str | None = Field(default=None, max_length=32)  # None: the whole deployment's
     claimed_at: datetime = Field(sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     channel: str | None = Field(default=None, max_length=32)
@@ -281,6 +288,7 @@ class PatternAlert(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     theme: str = Field(max_length=32)
+    brand: str | None = Field(default=None, max_length=32)  # None: reviews of no brand
     alerted_at: datetime = Field(sa_type=UTCDateTime)
     review_ids: list[int] = Field(default_factory=list, sa_type=JSON)
     channel: str | None = Field(default=None, max_length=32)

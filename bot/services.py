@@ -32,6 +32,7 @@ from bot.reviews.patterns import PatternAlerts
 from bot.reviews.pipeline import Pipeline
 from bot.reviews.triage import Triage
 from bot.reviews.votes import VoteService
+from bot.routing import Routing
 from bot.sources.connectors import SourceRegistry
 from storage.health import DatabaseWatch
 
@@ -57,6 +58,8 @@ class Services:
     # Every time the services stamp or compare comes from here; tests set their own.
     clock: Callable[[], datetime]
     profile: BusinessProfile
+    # The brands of ROUTES_FILE, and where each review's card goes (one brand without it).
+    routing: Routing
     triage: Triage
     drafter: Drafter
     pipeline: Pipeline

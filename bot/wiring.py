@@ -35,6 +35,7 @@ from bot.reviews.patterns import PatternAlerts
 from bot.reviews.pipeline import Pipeline
 from bot.reviews.triage import Triage
 from bot.reviews.votes import VoteService
+from bot.routing import Routing, base_brand, load_routing
 from bot.services import Services
 from bot.sources.connectors import build_sources
 from bot.triage.language import LanguageDetector
@@ -47,6 +48,19 @@ from storage.models import utcnow
 
 KPI_ANSWER_WORKERS = 4  # /reviews answers read at once; more would only queue on the database
 INTERACTION_WORKERS = 8  # clicks handled at once after their ack; mostly waiting on Slack
+
+
+def build_routing(settings: Settings, profile: BusinessProfile) -> Routing:
+    """The brands and routes of ROUTES_FILE over the settings; RoutesFileError names a fault."""
+    base = base_brand(
+        profile,
+        channel=settings.reviews_channel,
+        digest_channel=settings.digest_channel_id,
+        approvers=settings.approvers,
+        escalation_contacts=settings.escalation_contacts,
+        sla=settings.sla,
+    )
+    return load_routing(settings.routes_file, base=base)
 
 
 def build_triage(settings: Settings, profile: BusinessProfile) -> Triage:
@@ -104,6 +118,7 @@ def build_services(
     if apply_migrations:
         migrate(engine)
     profile = BusinessProfile.from_file(settings.business_profile)
+    routing = build_routing(settings, profile)
     triage = build_triage(settings, profile)
     drafter = drafter_for(settings, profile, detect_language=triage.detect_language)
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
@@ -148,7 +163,12 @@ def build_services(
     )
     changes = ChangeNotices(engine, cards, in_slack=slack is not None, clock=clock)
     intake = IntakeService(
-        engine, on_stored=pipeline.submit, on_changed=changes.submit, clock=clock, metrics=metrics
+        engine,
+        routing=routing,
+        on_stored=pipeline.submit,
+        on_changed=changes.submit,
+        clock=clock,
+        metrics=metrics,
     )
     sources = build_sources(
         settings.sources_file,
@@ -202,6 +222,7 @@ def build_services(
         metrics=metrics,
         clock=clock,
         profile=profile,
+        routing=routing,
         triage=triage,
         drafter=drafter,
         pipeline=pipeline,

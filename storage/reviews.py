@@ -41,6 +41,7 @@ class ReviewData:
     created_at: datetime | None = None
     url: str | None = None
     location: str | None = None
+    brand: str | None = None  # ROUTES_FILE's brand id; kept as first stored
 
     @property
     def key(self) -> tuple[str, str]:
@@ -113,6 +114,7 @@ def _insert_new(session: Session, data: ReviewData, now: datetime) -> int | None
         "language_hint": data.language,
         "location": data.location,
         "url": data.url,
+        "brand": data.brand,
         "created_at": data.created_at or now,
         "received_at": now,
         "updated_at": now,

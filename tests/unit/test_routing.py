@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+
 import pytest
 
 from bot.drafting.profile import BusinessProfile
@@ -18,6 +19,7 @@ BASE_BRAND = base_brand(
     escalation_contacts=("S0BASE",),
     sla=timedelta(hours=24),
 )
+
 
 def facts(**given: object) -> ReviewFacts:
     values: dict[str, object] = {

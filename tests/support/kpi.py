@@ -3,6 +3,7 @@ tests: each row says exactly what state a review is in and when things happened.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
@@ -120,3 +121,13 @@ def add_card(engine: Engine, review_id: int, channel: str, ts: str, at: datetime
                 posted_at=at,
             )
         )
+
+
+def table_row(table: str, label: str) -> list[str]:
+    """The cells after `label` in a text table of the digest or /reviews (columns are two or
+    more spaces apart)."""
+    for line in table.splitlines():
+        cells = re.split(r"\s{2,}", line.strip())
+        if cells[0] == label:
+            return cells[1:]
+    raise AssertionError(f"no row {label!r} in:\n{table}")

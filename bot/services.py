@@ -21,6 +21,7 @@ from bot.drafting import BusinessProfile, Drafter, LLMDrafter
 from bot.metrics import Metrics
 from bot.publishing.registry import PublisherRegistry
 from bot.publishing.service import PublishService
+from bot.reviews.answers import KpiAnswers
 from bot.reviews.decisions import DecisionService
 from bot.reviews.digest import DigestService
 from bot.reviews.erasure import ErasureService
@@ -73,6 +74,7 @@ class Services:
     signers: Signers
     votes: VoteService  # 👍 / 👎 on drafts
     digests: DigestService  # the weekly digest in DIGEST_CHANNEL
+    kpi_answers: KpiAnswers  # /reviews answers and the App Home tab
     follow_ups: FollowUps  # asks whether the customer was followed up
     patterns: PatternAlerts  # one theme in many negative reviews of a week
     nudges: Nudges  # reminders in the threads of cards waiting for a decision

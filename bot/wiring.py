@@ -23,6 +23,7 @@ from bot.metrics import Metrics
 from bot.publishing.platforms import platform_publishers
 from bot.publishing.registry import build_publishers
 from bot.publishing.service import PublishService
+from bot.reviews.answers import KpiAnswers
 from bot.reviews.decisions import DecisionService
 from bot.reviews.digest import DigestService
 from bot.reviews.erased import redraw_without
@@ -217,6 +218,16 @@ def build_services(
         signers=signers,
         votes=VoteService(engine, cards=cards, clock=clock),
         digests=digests,
+        kpi_answers=KpiAnswers(
+            engine,
+            slack,
+            digests,
+            decisions,
+            signers,
+            sla=settings.sla,
+            tz=settings.tz,
+            command=settings.slash_command,
+        ),
         patterns=patterns,
         nudges=Nudges(
             engine,

@@ -22,6 +22,7 @@ from bot.metrics import Metrics
 from bot.publishing.registry import PublisherRegistry
 from bot.publishing.service import PublishService
 from bot.reviews.answers import KpiAnswers
+from bot.reviews.card_modals import CardModals
 from bot.reviews.decisions import DecisionService
 from bot.reviews.digest import DigestService
 from bot.reviews.erasure import ErasureService
@@ -71,6 +72,7 @@ class Services:
     publishers: PublisherRegistry
     publishing: PublishService
     decisions: DecisionService
+    modals: CardModals  # what the card's Edit, Regenerate, Decline and Assign buttons open
     signers: Signers
     votes: VoteService  # 👍 / 👎 on drafts
     digests: DigestService  # the weekly digest in DIGEST_CHANNEL

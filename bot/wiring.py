@@ -24,6 +24,7 @@ from bot.publishing.platforms import platform_publishers
 from bot.publishing.registry import build_publishers
 from bot.publishing.service import PublishService
 from bot.reviews.answers import KpiAnswers
+from bot.reviews.card_modals import CardModals
 from bot.reviews.decisions import DecisionService
 from bot.reviews.digest import DigestService
 from bot.reviews.erased import redraw_without
@@ -215,6 +216,7 @@ def build_services(
         publishers=publishers,
         publishing=publishing,
         decisions=decisions,
+        modals=CardModals(decisions, cards, slack),
         signers=signers,
         votes=VoteService(engine, cards=cards, clock=clock),
         digests=digests,

@@ -123,6 +123,38 @@ def add_card(engine: Engine, review_id: int, channel: str, ts: str, at: datetime
         )
 
 
+def add_approved_reply(
+    engine: Engine,
+    external_id: str,
+    *,
+    text: str,
+    reply: str,
+    author: str | None = None,
+    language: str = "sv",
+    at: datetime,
+) -> int:
+    """A review someone approved `reply` for at `at`: what the drafter takes its examples from."""
+    with session_scope(engine) as session:
+        review = Review(
+            source="google",
+            external_id=external_id,
+            text=text,
+            author=author,
+            language=language,
+            status="approved",
+            created_at=at,
+            received_at=at,
+            updated_at=at,
+        )
+        session.add(review)
+        session.flush()
+        session.add(
+            Decision(review_id=review.id, action="approved", actor="U1", at=at, final_text=reply)
+        )
+        assert review.id is not None
+        return review.id
+
+
 def table_row(table: str, label: str) -> list[str]:
     """The cells after `label` in a text table of the digest or /reviews (columns are two or
     more spaces apart)."""

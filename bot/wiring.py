@@ -23,7 +23,7 @@ from bot.metrics import Metrics
 from bot.publishing.platforms import platform_publishers
 from bot.publishing.registry import build_publishers
 from bot.publishing.service import PublishService
-from bot.reviews.answers import KpiAnswers
+from bot.reviews.answers import AppHome, KpiAnswers, WorkspaceUrl
 from bot.reviews.card_modals import CardModals
 from bot.reviews.decisions import DecisionService
 from bot.reviews.digest import DigestService
@@ -194,6 +194,7 @@ def build_services(
         sla=settings.sla,
         tz=settings.tz,
     )
+    workspace_url = WorkspaceUrl(slack)  # card links in /reviews pending and App Home
     patterns = PatternAlerts(
         engine, slack, poster, channel=settings.reviews_channel, minimum=settings.pattern_min
     )
@@ -220,12 +221,13 @@ def build_services(
         signers=signers,
         votes=VoteService(engine, cards=cards, clock=clock),
         digests=digests,
-        kpi_answers=KpiAnswers(
+        kpi_answers=KpiAnswers(engine, digests, workspace_url, sla=settings.sla, tz=settings.tz),
+        home=AppHome(
             engine,
             slack,
-            digests,
             decisions,
             signers,
+            workspace_url,
             sla=settings.sla,
             tz=settings.tz,
             command=settings.slash_command,

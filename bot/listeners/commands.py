@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 class ReviewsCommandListener:
     def __init__(self, services: Services) -> None:
-        self._answers = services.answers
+        self._pool = services.answers
         self._kpi_answers = services.kpi_answers
         self._clock = services.clock
         self._settings = services.settings
@@ -47,7 +47,7 @@ class ReviewsCommandListener:
             command_name = self._settings.slash_command
             log.warning("%s without a response_url: nowhere to answer", command_name)
             return
-        self._answers.submit(self._answer, request, now, Respond(response_url=response_url))
+        self._pool.submit(self._answer, request, now, Respond(response_url=response_url))
 
     def _answer(self, request: ReviewsCommand, now: datetime, respond: Respond) -> None:
         try:

@@ -1,6 +1,5 @@
-"""What `/reviews` answers and what the App Home tab shows: read from storage when asked,
-built as Block Kit, and (for the Home tab) published. The listeners parse and acknowledge;
-this is the work after the acknowledgement."""
+"""What `/reviews` answers and what the App Home tab shows: read from storage when asked and
+built as Block Kit. The listeners parse and acknowledge; this is the work after that."""
 
 from __future__ import annotations
 
@@ -15,6 +14,7 @@ from bot.blocks.digest import build_digest
 from bot.blocks.home import build_home
 from bot.blocks.kpi import build_kpi_answer
 from bot.blocks.pending import build_pending_answer
+from bot.blocks.signature import build_signature_modal
 from bot.cards.signers import Signers
 from bot.reviews.command_grammar import (
     DigestRequest,
@@ -54,30 +54,25 @@ class WorkspaceUrl:
 
 
 class KpiAnswers:
+    """The private answers to `/reviews kpi`, `/reviews pending` and `/reviews digest`."""
+
     def __init__(
         self,
         engine: Engine,
-        slack: WebClient | None,  # None: answers without card links, and no Home tab
         digests: DigestService,
-        decisions: DecisionService,
-        signers: Signers,
+        workspace_url: WorkspaceUrl,
         *,
         sla: timedelta,
         tz: tzinfo,
-        command: str,
     ) -> None:
         self._engine = engine
-        self._slack = slack
         self._digests = digests
-        self._decisions = decisions
-        self._signers = signers
+        self._workspace_url = workspace_url
         self._sla_hours = sla.total_seconds() / 3600
         self._tz = tz
-        self._command = command
-        self._workspace_url = WorkspaceUrl(slack)
 
     def answer(self, request: ReviewsCommand, now: datetime) -> dict:
-        """The private answer to a `/reviews` request (text and blocks)."""
+        """The answer to a `/reviews` request (text and blocks)."""
         if isinstance(request, KpiRequest):
             report = read_report(
                 self._engine,
@@ -102,8 +97,34 @@ class KpiAnswers:
             return build_digest(self._digests.data(self._digests.week(now), now))
         raise TypeError(f"no answer for {request!r}")
 
-    def publish_home(self, user: str, now: datetime) -> None:
-        """Rebuild `user`'s App Home tab from storage: the week's KPIs, their queue, the backlog."""
+
+class AppHome:
+    """Each person's App Home tab (the week's KPIs, their queue, the backlog), rebuilt from
+    storage each time it is opened, and the signature they set there."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        slack: WebClient | None,  # None: no Slack, so no one opens the tab
+        decisions: DecisionService,
+        signers: Signers,
+        workspace_url: WorkspaceUrl,
+        *,
+        sla: timedelta,
+        tz: tzinfo,
+        command: str,
+    ) -> None:
+        self._engine = engine
+        self._slack = slack
+        self._decisions = decisions
+        self._signers = signers
+        self._workspace_url = workspace_url
+        self._sla_hours = sla.total_seconds() / 3600
+        self._tz = tz
+        self._command = command
+
+    def publish(self, user: str, now: datetime) -> None:
+        """Rebuild `user`'s tab from storage."""
         report = read_report(
             self._engine,
             resolve_period(HOME_PERIOD, now=now, tz=self._tz),
@@ -123,6 +144,18 @@ class KpiAnswers:
             own_signature=self._signers.own_signature(user) is not None,
             command=self._command,
         )
+        self._in_slack().views_publish(user_id=user, view=view)
+
+    def open_signature(self, user: str, trigger_id: str) -> None:
+        """The "Your signature" modal, holding what `user` set before."""
+        modal = build_signature_modal(self._signers.own_signature(user))
+        self._in_slack().views_open(trigger_id=trigger_id, view=modal)
+
+    def save_signature(self, user: str, signature: str | None) -> str | None:
+        """Keep `user`'s signature; the refusal to show in the modal, if any."""
+        return self._signers.set_own_signature(user, signature)
+
+    def _in_slack(self) -> WebClient:
         if self._slack is None:
-            raise RuntimeError("the Home tab is published to Slack, and there is no Slack client")
-        self._slack.views_publish(user_id=user, view=view)
+            raise RuntimeError("the Home tab is in Slack, and there is no Slack client")
+        return self._slack

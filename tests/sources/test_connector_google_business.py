@@ -27,12 +27,6 @@ from tests.support.clock import TestWaits
 LOCATION = "555"
 
 
-@pytest.fixture
-def google():
-    with FakeGoogleBusiness(account="100") as fake:
-        yield fake
-
-
 def _source(fake: FakeGoogleBusiness, **extra) -> dict:
     return {
         "name": "google-cafes",

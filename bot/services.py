@@ -21,6 +21,8 @@ from bot.drafting import BusinessProfile, Drafter, LLMDrafter
 from bot.metrics import Metrics
 from bot.publishing.registry import PublisherRegistry
 from bot.publishing.service import PublishService
+from bot.reviews.answers import AppHome, KpiAnswers
+from bot.reviews.card_modals import CardModals
 from bot.reviews.decisions import DecisionService
 from bot.reviews.digest import DigestService
 from bot.reviews.erasure import ErasureService
@@ -73,9 +75,12 @@ class Services:
     publishers: PublisherRegistry
     publishing: PublishService
     decisions: DecisionService
+    modals: CardModals  # what the card's Edit, Regenerate, Decline and Assign buttons open
     signers: Signers
     votes: VoteService  # 👍 / 👎 on drafts
     digests: DigestService  # the weekly digest in DIGEST_CHANNEL
+    kpi_answers: KpiAnswers  # what /reviews answers
+    home: AppHome  # each person's App Home tab
     follow_ups: FollowUps  # asks whether the customer was followed up
     patterns: PatternAlerts  # one theme in many negative reviews of a week
     nudges: Nudges  # reminders in the threads of cards waiting for a decision

@@ -23,6 +23,8 @@ from bot.metrics import Metrics
 from bot.publishing.platforms import platform_publishers
 from bot.publishing.registry import build_publishers
 from bot.publishing.service import PublishService
+from bot.reviews.answers import AppHome, KpiAnswers, WorkspaceUrl
+from bot.reviews.card_modals import CardModals
 from bot.reviews.decisions import DecisionService
 from bot.reviews.digest import DigestService
 from bot.reviews.erased import redraw_without
@@ -212,6 +214,7 @@ def build_services(
         sla=settings.sla,
         tz=settings.tz,
     )
+    workspace_url = WorkspaceUrl(slack)  # card links in /reviews pending and App Home
     patterns = PatternAlerts(
         engine, slack, poster, channel=settings.reviews_channel, minimum=settings.pattern_min
     )
@@ -235,9 +238,21 @@ def build_services(
         publishers=publishers,
         publishing=publishing,
         decisions=decisions,
+        modals=CardModals(decisions, cards, slack),
         signers=signers,
         votes=VoteService(engine, cards=cards, clock=clock),
         digests=digests,
+        kpi_answers=KpiAnswers(engine, digests, workspace_url, sla=settings.sla, tz=settings.tz),
+        home=AppHome(
+            engine,
+            slack,
+            decisions,
+            signers,
+            workspace_url,
+            sla=settings.sla,
+            tz=settings.tz,
+            command=settings.slash_command,
+        ),
         patterns=patterns,
         nudges=Nudges(
             engine,

@@ -31,14 +31,34 @@ def newly_breached(
 ) -> list[Review]:
     """Negative reviews in a `waiting` status, written before `written_before` and not marked
     as breached yet, oldest written first."""
+    return _waiting_negatives(
+        session,
+        waiting,
+        col(Review.sla_breached_at).is_(None),
+        col(Review.created_at) <= written_before,
+    )
+
+
+def unannounced_breaches(session: Session, *, waiting: Sequence[str], action: str) -> list[Review]:
+    """Negative reviews past their deadline, still waiting for a decision, with no `action`
+    decision yet (the escalation that announces or waives them), oldest written first."""
+    recorded = select(Decision.id).where(Decision.review_id == Review.id, Decision.action == action)
+    return _waiting_negatives(
+        session, waiting, col(Review.sla_breached_at).is_not(None), ~recorded.exists()
+    )
+
+
+def _waiting_negatives(
+    session: Session, waiting: Sequence[str], *conditions: sa.ColumnElement[bool]
+) -> list[Review]:
+    """Negative reviews in a `waiting` status that meet `conditions`, oldest written first."""
     return list(
         session.exec(
             select(Review)
             .where(
                 col(Review.negative).is_(True),
                 col(Review.status).in_(list(waiting)),
-                col(Review.sla_breached_at).is_(None),
-                col(Review.created_at) <= written_before,
+                *conditions,
             )
             .order_by(col(Review.created_at))
         ).all()

@@ -15,12 +15,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from bot.commands.common import console, err, settings_or_exit
 from bot.wiring import build_services
 
+# A file of reviews with the POST /reviews columns, for `import` and `triage`.
+ReviewsFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]
+FileFormat = Annotated[
+    str | None, typer.Option("--format", help="csv or jsonl (default: from the file name)")
+]
+
 
 def import_(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
-    file_format: Annotated[
-        str | None, typer.Option("--format", help="csv or jsonl (default: from the file name)")
-    ] = None,
+    file: ReviewsFile,
+    file_format: FileFormat = None,
 ) -> None:
     """Import reviews from a CSV or JSON-lines file with the POST /reviews columns."""
     from bot.reviews.importer import import_file
@@ -59,10 +63,8 @@ def import_(
 
 
 def triage(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
-    file_format: Annotated[
-        str | None, typer.Option("--format", help="csv or jsonl (default: from the file name)")
-    ] = None,
+    file: ReviewsFile,
+    file_format: FileFormat = None,
 ) -> None:
     """Print one JSON line per review (language, negative, themes, urgency); stores nothing."""
     from bot.drafting import BusinessProfile

@@ -25,9 +25,9 @@ from bot.cards.service import CardService
 from bot.timewords import WorkingTime
 from storage.db import session_scope
 from storage.models import Review, ReviewStatus, stored_ids
-from storage.reviews import move_stamp, unannounced_breaches
+from storage.reviews import move_stamp
 from storage.slack_messages import posted_cards
-from storage.sweeps import newly_breached, record_decisions
+from storage.sweeps import newly_breached, record_decisions, unannounced_breaches
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -29,12 +29,15 @@ from storage.drafts import add_draft, draft_texts
 from storage.examples import approved_replies
 from storage.models import Review, ReviewStatus, utcnow
 from storage.review_states import find_review, move_status, reviews_to_resume
+from storage.sweeps import stuck_reviews
 
 log = logging.getLogger(__name__)
 
 # Approved replies in the review's language the examples are chosen from (most recent first);
 # the prompt shows as many of the closest as its token budget holds.
 EXAMPLE_POOL = 50
+# Younger than this, a review is most likely still in the pipeline's queue.
+STUCK_AFTER = timedelta(minutes=2)
 TRIAGE_WORKERS = 2  # triage is quick and local; a second thread covers a slow card post
 
 
@@ -92,6 +95,13 @@ class Pipeline:
             ids = reviews_to_resume(session)
         self.submit(ids)
         return len(ids)
+
+    def take_up_stuck(self, now: datetime) -> None:
+        """Reviews a failure left behind (received or triaged, untouched for STUCK_AFTER) go again;
+        each step is a compare-and-set, so one that is in fact still queued is not done twice."""
+        with Session(self._engine) as session:
+            stuck = stuck_reviews(session, updated_before=now - STUCK_AFTER)
+        self.submit(stuck)
 
     def _logged(self, step: Callable[[int], object], review_id: int) -> None:
         try:

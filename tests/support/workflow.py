@@ -98,15 +98,22 @@ def buttons(message: dict) -> dict[str, dict]:
     }
 
 
-def block_action(message: dict, action_id: str, *, user: str = ANNA) -> dict[str, Any]:
-    """The block_actions payload Slack sends when `user` clicks `action_id` on `message`."""
-    button = buttons(message)[action_id]
+def interaction(kind: str, user: str) -> dict[str, Any]:
+    """What every interaction payload from our workspace carries: its type and who acted."""
     return {
-        "type": "block_actions",
+        "type": kind,
         "team": {"id": TEAM_ID, "domain": "test"},
         "user": {"id": user, "username": user.lower(), "team_id": TEAM_ID},
         "api_app_id": "A0APP",
         "token": "legacy-unused",
+    }
+
+
+def block_action(message: dict, action_id: str, *, user: str = ANNA) -> dict[str, Any]:
+    """The block_actions payload Slack sends when `user` clicks `action_id` on `message`."""
+    button = buttons(message)[action_id]
+    return {
+        **interaction("block_actions", user),
         "container": {
             "type": "message",
             "message_ts": message["ts"],
@@ -131,11 +138,7 @@ def block_action(message: dict, action_id: str, *, user: str = ANNA) -> dict[str
 def view_submission(view: dict, values: dict, *, user: str = ANNA) -> dict[str, Any]:
     """The view_submission payload for an opened modal (as FakeSlack holds it) with `values`."""
     return {
-        "type": "view_submission",
-        "team": {"id": TEAM_ID, "domain": "test"},
-        "user": {"id": user, "username": user.lower(), "team_id": TEAM_ID},
-        "api_app_id": "A0APP",
-        "token": "legacy-unused",
+        **interaction("view_submission", user),
         "trigger_id": f"trigger-{time.monotonic_ns()}",
         "view": {**view, "state": {"values": values}},
     }

@@ -7,7 +7,6 @@ import time
 
 from bot.blocks import ids
 from tests.slack.test_home import home_opened, home_text
-from tests.support.harness import TEAM_ID
 from tests.support.workflow import (
     ANNA,
     BJORN,

@@ -131,9 +131,18 @@ def post(app: AppHarness, review: dict) -> int:
 
 def request_for(fake_openai, review: dict) -> dict:
     """The last request to the model that drafts `review`."""
-    return [r for r in fake_openai.requests() if review["text"] in json.dumps(r, ensure_ascii=False)][
-        -1
+    asked = [
+        r for r in fake_openai.requests() if review["text"] in json.dumps(r, ensure_ascii=False)
     ]
+    return asked[-1]
+
+
+def system_prompt(request: dict) -> str:
+    return request["messages"][0]["content"]
+
+
+def user_message(request: dict) -> str:
+    return request["messages"][-1]["content"]
 
 
 def card(app: AppHarness, fake_slack, review_id: int, *, showing: str) -> dict:
@@ -172,7 +181,7 @@ def test_the_model_writes_for_the_reviews_brand_and_another_brands_address_is_fl
     norr_id, lumi_id = post(app, NORR_REVIEW), post(app, LUMI_REVIEW)
 
     norr_request = request_for(fake_openai, NORR_REVIEW)
-    system = norr_request["messages"][0]["content"]
+    system = system_prompt(norr_request)
     for norr in (
         "Norr Hotell",
         "kiruna@norr.example",  # the contact of the review's location
@@ -183,7 +192,7 @@ def test_the_model_writes_for_the_reviews_brand_and_another_brands_address_is_fl
         assert norr in system
     asked = json.dumps(norr_request, ensure_ascii=False)
     assert [leak for leak in LUMI_ONLY if leak in asked] == []
-    lumi_system = request_for(fake_openai, LUMI_REVIEW)["messages"][0]["content"]
+    lumi_system = system_prompt(request_for(fake_openai, LUMI_REVIEW))
     assert "hej@lumi.example" in lumi_system and "norr" not in lumi_system.casefold()
 
     # The same words are lumi's own on lumi's card, and three findings on norr's.
@@ -212,8 +221,8 @@ def test_a_regenerated_draft_is_written_and_checked_with_the_brands_profile(
     app.wait_for_status(review_id, "pending")
 
     last = fake_openai.requests()[-1]
-    assert "Nämn vår adress" in last["messages"][-1]["content"]
-    assert "kiruna@norr.example" in last["messages"][0]["content"]
+    assert "Nämn vår adress" in user_message(last)
+    assert "kiruna@norr.example" in system_prompt(last)
     assert [leak for leak in LUMI_ONLY if leak in json.dumps(last, ensure_ascii=False)] == []
     assert {"contact", "link", "compensation"} <= codes(app, review_id)
     card(app, fake_slack, review_id, showing="Contains the e-mail address hej@lumi.example")
@@ -247,9 +256,7 @@ def test_without_a_model_the_template_names_the_brands_contact_and_signs_with_it
     assert approval.final_text == signed
 
 
-def test_the_model_learns_only_from_approved_replies_of_the_reviews_brand(
-    serve, fake_openai
-):
+def test_the_model_learns_only_from_approved_replies_of_the_reviews_brand(serve, fake_openai):
     fake_openai.respond_with(lambda request: answer("Hej Erik! Förlåt."))
     app = serve(model=True)
     for brand, reply in (("lumi", "Lumis svar."), ("norr", "Norrs svar."), (None, "Basens svar.")):
@@ -272,13 +279,13 @@ def test_the_model_learns_only_from_approved_replies_of_the_reviews_brand(
     post(app, unbranded)
 
     def examples(review: dict) -> str:
-        return request_for(fake_openai, review)["messages"][-1]["content"].split("<review>")[0]
+        return user_message(request_for(fake_openai, review)).split("<review>")[0]
 
     assert "Norrs svar." in examples(NORR_REVIEW)
-    assert "Lumis svar." not in examples(NORR_REVIEW) and "Basens svar." not in examples(NORR_REVIEW)
+    assert "Lumis svar." not in examples(NORR_REVIEW) and "Basens svar." not in examples(
+        NORR_REVIEW
+    )
     assert "Basens svar." in examples(unbranded)
     assert "Lumis svar." not in examples(unbranded) and "Norrs svar." not in examples(unbranded)
     # A review of no brand is written with the base profile (BUSINESS_PROFILE).
-    assert "kundservice@cafelumi.example" in request_for(fake_openai, unbranded)["messages"][0][
-        "content"
-    ]
+    assert "kundservice@cafelumi.example" in system_prompt(request_for(fake_openai, unbranded))

@@ -35,7 +35,7 @@ class CardModals:
         def build(view: CardView) -> dict:
             return build_edit_modal(
                 view,
-                signature=self._decisions.signature_for(user),
+                signature=self._decisions.signature_for(user, review_id=review_id),
                 length_limit=reply_length_limit(view.source, view.language),
             )
 

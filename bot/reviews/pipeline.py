@@ -23,6 +23,7 @@ from sqlmodel import Session
 from bot.drafting import Drafter, DraftingError, DraftResult, Example, ReviewInput, closest_examples
 from bot.metrics import Metrics
 from bot.reviews.triage import Triage
+from bot.routing import Routing
 from bot.sources.platforms import reply_length_limit
 from storage.db import session_scope
 from storage.drafts import add_draft, draft_texts
@@ -33,8 +34,8 @@ from storage.sweeps import stuck_reviews
 
 log = logging.getLogger(__name__)
 
-# Approved replies in the review's language the examples are chosen from (most recent first);
-# the prompt shows as many of the closest as its token budget holds.
+# Approved replies of the review's brand in its language the examples are chosen from (most
+# recent first); the prompt shows as many of the closest as its token budget holds.
 EXAMPLE_POOL = 50
 # Younger than this, a review is most likely still in the pipeline's queue.
 STUCK_AFTER = timedelta(minutes=2)
@@ -48,16 +49,19 @@ class Pipeline:
         *,
         triage: Triage,
         drafter: Drafter,
+        routing: Routing,
         card_positive: bool = False,
         workers: int = 4,
         clock: Callable[[], datetime] = utcnow,
         on_ready: Callable[[int], None] | None = None,
         metrics: Metrics | None = None,
     ) -> None:
-        """`on_ready(review_id)` hears of each review needing a card: drafted, failed, positive."""
+        """`on_ready(review_id)` hears of each review needing a card: drafted, failed, positive.
+        `routing` gives each review its brand's profile to be drafted with."""
         self._engine = engine
         self._triage = triage
         self._drafter = drafter
+        self._routing = routing
         self._card_positive = card_positive
         self._workers = workers
         self._clock = clock
@@ -249,8 +253,7 @@ class Pipeline:
             # The card stays in the outbox, which posts it; the review moves on regardless.
             log.exception("the card of review %s could not be posted or redrawn", review_id)
 
-    @staticmethod
-    def _review_input(review: Review) -> ReviewInput:
+    def _review_input(self, review: Review) -> ReviewInput:
         language = review.language or "en"
         return ReviewInput(
             source=review.source,
@@ -262,14 +265,20 @@ class Pipeline:
             location=review.location,
             length_limit=reply_length_limit(review.source, language),
             themes=tuple(review.themes or ()),
+            profile=self._routing.team(review.brand).profile,
         )
 
     @staticmethod
     def _examples(session: Session, review: Review) -> list[Example]:
-        """The team's approved replies in this language, those closest to this review first."""
+        """The approved replies to reviews of this brand in this language, those closest to
+        this review first."""
         assert review.id is not None  # a stored row
         approved = approved_replies(
-            session, language=review.language, exclude_review_id=review.id, limit=EXAMPLE_POOL
+            session,
+            language=review.language,
+            brand=review.brand,
+            exclude_review_id=review.id,
+            limit=EXAMPLE_POOL,
         )
         candidates = [
             Example(review_text=row.review_text, reply_text=row.reply_text, author=row.author)

@@ -131,6 +131,7 @@ def add_approved_reply(
     reply: str,
     author: str | None = None,
     language: str = "sv",
+    brand: str | None = None,
     at: datetime,
 ) -> int:
     """A review someone approved `reply` for at `at`: what the drafter takes its examples from."""
@@ -141,6 +142,7 @@ def add_approved_reply(
             text=text,
             author=author,
             language=language,
+            brand=brand,
             status="approved",
             created_at=at,
             received_at=at,

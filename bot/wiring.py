@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from functools import partial
 
-from bot.cards.approvers import Approvers
+from bot.cards.approvers import BrandApprovers
 from bot.cards.changes import ChangeNotices
 from bot.cards.outbox import CardOutbox
 from bot.cards.pacing import ChannelPacer
@@ -197,7 +197,7 @@ def build_services(
         engine,
         cards=cards,
         publishing=publishing,
-        approvers=Approvers(settings.approvers, slack),
+        approvers=BrandApprovers(routing, slack),
         signers=signers,
         unsigned=profile.signoff,
         redraft=pipeline.draft,
@@ -215,9 +215,7 @@ def build_services(
         tz=settings.tz,
     )
     workspace_url = WorkspaceUrl(slack)  # card links in /reviews pending and App Home
-    patterns = PatternAlerts(
-        engine, slack, poster, channel=settings.reviews_channel, minimum=settings.pattern_min
-    )
+    patterns = PatternAlerts(engine, slack, poster, routing=routing, minimum=settings.pattern_min)
     return Services(
         settings=settings,
         engine=engine,
@@ -258,7 +256,7 @@ def build_services(
             engine,
             slack,
             poster,
-            approvers=settings.approvers,
+            routing=routing,
             after=settings.nudge_after,
             every=settings.nudge_every,
             working_time=settings.working_time,
@@ -269,11 +267,9 @@ def build_services(
             slack,
             poster,
             cards,
-            sla=settings.sla,
-            contacts=settings.escalation_contacts,
+            routing=routing,
             anytime=settings.escalate_anytime,
             working_time=settings.working_time,
-            channel=settings.reviews_channel,
             tz=settings.tz,
         ),
         follow_ups=FollowUps(

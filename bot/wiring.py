@@ -152,6 +152,7 @@ def build_services(
         poster=poster,
         clock=clock,
         metrics=metrics,
+        routing=routing,
     )
     pipeline = Pipeline(
         engine,

@@ -62,8 +62,10 @@ def post_review(app: AppHarness, fake_slack: Any, review: dict | None = None) ->
     return review_id
 
 
-def card_message(fake_slack: Any, review_id: int) -> dict | None:
-    for message in fake_slack.messages(REVIEWS_CHANNEL):
+def card_message(
+    fake_slack: Any, review_id: int, *, channel: str = REVIEWS_CHANNEL
+) -> dict | None:
+    for message in fake_slack.messages(channel):
         payload = (message.get("metadata") or {}).get("event_payload") or {}
         if payload.get("review_id") == review_id:
             return message
@@ -109,19 +111,22 @@ def interaction(kind: str, user: str) -> dict[str, Any]:
     }
 
 
-def block_action(message: dict, action_id: str, *, user: str = ANNA) -> dict[str, Any]:
-    """The block_actions payload Slack sends when `user` clicks `action_id` on `message`."""
+def block_action(
+    message: dict, action_id: str, *, user: str = ANNA, channel: str = REVIEWS_CHANNEL
+) -> dict[str, Any]:
+    """The block_actions payload Slack sends when `user` clicks `action_id` on `message`,
+    a message in `channel`."""
     button = buttons(message)[action_id]
     return {
         **interaction("block_actions", user),
         "container": {
             "type": "message",
             "message_ts": message["ts"],
-            "channel_id": REVIEWS_CHANNEL,
+            "channel_id": channel,
             "is_ephemeral": False,
         },
         "trigger_id": f"trigger-{time.monotonic_ns()}",
-        "channel": {"id": REVIEWS_CHANNEL, "name": "reviews"},
+        "channel": {"id": channel, "name": channel.lower()},
         "message": message,
         "actions": [
             {

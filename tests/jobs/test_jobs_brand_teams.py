@@ -52,12 +52,12 @@ def written(services, review_id, hours_ago: float) -> None:
 
 
 def posts_in(fake_slack, channel: str, words: str) -> list[str]:
-    return [m["blocks"][0]["text"]["text"] for m in fake_slack.messages(channel) if words in m["text"]]
+    return [
+        m["blocks"][0]["text"]["text"] for m in fake_slack.messages(channel) if words in m["text"]
+    ]
 
 
-def test_each_card_is_nudged_in_its_channel_mentioning_its_brands_approvers(
-    fake_slack, services
-):
+def test_each_card_is_nudged_in_its_channel_mentioning_its_brands_approvers(fake_slack, services):
     lumi = add_review(services, "lumi-1", **LUMI)
     norr = add_review(services, "norr-1", **NORR)
     plain = add_review(services, "plain-1", location="Göteborg")
@@ -186,9 +186,7 @@ def test_a_review_that_arrived_past_its_brands_deadline_is_marked_but_not_announ
     assert audit.detail == {"announced": False, "contacts": ["S0LUMILEADS"]}
 
 
-def test_the_follow_up_question_is_asked_in_the_thread_of_the_brands_card(
-    fake_slack, services
-):
+def test_the_follow_up_question_is_asked_in_the_thread_of_the_brands_card(fake_slack, services):
     lumi = add_review(services, "lumi-1", **LUMI)
     approve(services, lumi, actor="U0ANNA")
     set_review(services, lumi, decided_at=NOW - timedelta(days=7), published_at=None)
@@ -197,7 +195,9 @@ def test_the_follow_up_question_is_asked_in_the_thread_of_the_brands_card(
 
     lumi_card = card(services, lumi)
     assert lumi_card.channel == "C0LUMI"
-    [question] = [m for m in fake_slack.thread("C0LUMI", lumi_card.ts) if "followed up" in m["text"]]
+    [question] = [
+        m for m in fake_slack.thread("C0LUMI", lumi_card.ts) if "followed up" in m["text"]
+    ]
     assert question["blocks"][1]["elements"][0]["value"] == str(lumi)
 
 
@@ -215,9 +215,7 @@ def stored_alerts(services) -> list[tuple[str | None, str, str, int]]:
         ]
 
 
-def test_a_pattern_is_counted_within_one_brand_and_alerted_in_its_channel(
-    fake_slack, services
-):
+def test_a_pattern_is_counted_within_one_brand_and_alerted_in_its_channel(fake_slack, services):
     for n in range(2):
         negative(services, f"lumi-{n}", ["waiting_time"], **LUMI)
         negative(services, f"norr-{n}", ["waiting_time"], **NORR)

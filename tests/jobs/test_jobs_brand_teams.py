@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from bot.jobs import escalation, follow_up, nudges, patterns
+from bot.jobs import escalation, follow_up, nudges, patterns, retention
 from storage.models import PatternAlert
 from tests.support.harness import REVIEWS_CHANNEL
 from tests.support.jobs import (
@@ -246,3 +246,28 @@ def test_a_pattern_is_counted_within_one_brand_and_alerted_in_its_channel(fake_s
         ("norr", "waiting_time", "C0NORR", 3),
     ]
     assert patterns.run(services, NOW + timedelta(days=1)) == 0
+
+
+def test_a_brands_pattern_alert_is_redrawn_in_its_channel_without_an_erased_review(
+    fake_slack, database_url, tmp_path
+):
+    services = job_services(
+        fake_slack, database_url, routes_file=write_routes(tmp_path), retention_days=6
+    )
+    try:
+        oldest = negative(services, "lumi-old", ["waiting_time"], **LUMI)
+        set_review(services, oldest, created_at=NOW - timedelta(days=6.5))
+        for n in range(2):
+            negative(services, f"lumi-{n}", ["waiting_time"], **LUMI)
+        assert patterns.run(services, NOW) == 1
+        [before] = posts_in(fake_slack, "C0LUMI", "*Pattern:*")
+        assert "3 negative reviews of Café Lumi" in before
+        assert card(services, oldest).ts.replace(".", "") in before
+
+        retention.run(services, NOW + timedelta(hours=1))  # 6 days: only the oldest goes
+
+        [alert] = posts_in(fake_slack, "C0LUMI", "*Pattern:*")
+        assert "2 negative reviews of Café Lumi about *Waiting time*" in alert
+        assert card(services, oldest).ts.replace(".", "") not in alert
+    finally:
+        services.close()

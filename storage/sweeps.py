@@ -48,8 +48,9 @@ def newly_breached(
 def _written_before(
     written_before: datetime, brands_written_before: Mapping[str, datetime]
 ) -> sa.ColumnElement[bool]:
-    """`created_at <= ` each review's own time, as one range per distinct time (so the
-    (brand, created_at) index serves each) rather than a CASE no index can serve."""
+    """`created_at <=` each review's own time, as one plain range per distinct time: the
+    planner keeps the status index (and may use (brand, created_at)), where a CASE on the
+    brand would leave created_at to be computed row by row."""
     by_time: dict[datetime, list[str]] = {}
     for brand, before in brands_written_before.items():
         if before != written_before:

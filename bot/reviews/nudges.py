@@ -67,7 +67,8 @@ class Nudges:
         working = self._working_time
         if self._poster is None or not working.is_open(now):
             return 0
-        # Read afresh each sweep: whoever joined a group since the last nudge is mentioned.
+        # Group members read afresh each sweep: an owner who just joined the approvers'
+        # group is nudged alone.
         approvers = BrandApprovers(self._routing, self._slack)
         with Session(self._engine) as session:
             rows = cards_waiting(session, posted_before=now - self._after, nudge_action=NUDGED)

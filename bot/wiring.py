@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from functools import partial
 
-from bot.cards.approvers import Approvers
+from bot.cards.approvers import BrandApprovers
 from bot.cards.changes import ChangeNotices
 from bot.cards.outbox import CardOutbox
 from bot.cards.pacing import ChannelPacer
@@ -152,6 +152,7 @@ def build_services(
         poster=poster,
         clock=clock,
         metrics=metrics,
+        routing=routing,
     )
     pipeline = Pipeline(
         engine,
@@ -198,7 +199,7 @@ def build_services(
         engine,
         cards=cards,
         publishing=publishing,
-        approvers=Approvers(settings.approvers, slack),
+        approvers=BrandApprovers(routing, slack),
         signers=signers,
         routing=routing,
         redraft=pipeline.draft,
@@ -216,9 +217,7 @@ def build_services(
         tz=settings.tz,
     )
     workspace_url = WorkspaceUrl(slack)  # card links in /reviews pending and App Home
-    patterns = PatternAlerts(
-        engine, slack, poster, channel=settings.reviews_channel, minimum=settings.pattern_min
-    )
+    patterns = PatternAlerts(engine, slack, poster, routing=routing, minimum=settings.pattern_min)
     return Services(
         settings=settings,
         engine=engine,
@@ -259,7 +258,7 @@ def build_services(
             engine,
             slack,
             poster,
-            approvers=settings.approvers,
+            routing=routing,
             after=settings.nudge_after,
             every=settings.nudge_every,
             working_time=settings.working_time,
@@ -270,11 +269,9 @@ def build_services(
             slack,
             poster,
             cards,
-            sla=settings.sla,
-            contacts=settings.escalation_contacts,
+            routing=routing,
             anytime=settings.escalate_anytime,
             working_time=settings.working_time,
-            channel=settings.reviews_channel,
             tz=settings.tz,
         ),
         follow_ups=FollowUps(

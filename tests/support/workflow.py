@@ -50,20 +50,26 @@ def eventually(check: Callable[[], T | None], *, timeout: float = 10.0, what: st
         time.sleep(0.02)
 
 
-def post_review(app: AppHarness, fake_slack: Any, review: dict | None = None) -> int:
-    """POST a review and wait for its card; returns the review id."""
+def post_review(
+    app: AppHarness,
+    fake_slack: Any,
+    review: dict | None = None,
+    *,
+    channel: str = REVIEWS_CHANNEL,
+) -> int:
+    """POST a review and wait for its card in `channel`; returns the review id."""
     response = app.post_reviews(review or NEGATIVE_REVIEW)
     assert response.status_code == 202, response.text
     review_id = response.json()["reviews"][0]["id"]
     app.wait_for_status(review_id, "pending")
-    drafted_card(fake_slack, review_id)
+    drafted_card(fake_slack, review_id, channel=channel)
     # Slack has the card a moment before the outbox row records it.
     eventually(lambda: slack_card(app, review_id).ts, what=f"the card of {review_id} recorded")
     return review_id
 
 
-def card_message(fake_slack: Any, review_id: int) -> dict | None:
-    for message in fake_slack.messages(REVIEWS_CHANNEL):
+def card_message(fake_slack: Any, review_id: int, *, channel: str = REVIEWS_CHANNEL) -> dict | None:
+    for message in fake_slack.messages(channel):
         payload = (message.get("metadata") or {}).get("event_payload") or {}
         if payload.get("review_id") == review_id:
             return message
@@ -109,19 +115,22 @@ def interaction(kind: str, user: str) -> dict[str, Any]:
     }
 
 
-def block_action(message: dict, action_id: str, *, user: str = ANNA) -> dict[str, Any]:
-    """The block_actions payload Slack sends when `user` clicks `action_id` on `message`."""
+def block_action(
+    message: dict, action_id: str, *, user: str = ANNA, channel: str = REVIEWS_CHANNEL
+) -> dict[str, Any]:
+    """The block_actions payload Slack sends when `user` clicks `action_id` on `message`,
+    a message in `channel`."""
     button = buttons(message)[action_id]
     return {
         **interaction("block_actions", user),
         "container": {
             "type": "message",
             "message_ts": message["ts"],
-            "channel_id": REVIEWS_CHANNEL,
+            "channel_id": channel,
             "is_ephemeral": False,
         },
         "trigger_id": f"trigger-{time.monotonic_ns()}",
-        "channel": {"id": REVIEWS_CHANNEL, "name": "reviews"},
+        "channel": {"id": channel, "name": channel.lower()},
         "message": message,
         "actions": [
             {
@@ -144,11 +153,21 @@ def view_submission(view: dict, values: dict, *, user: str = ANNA) -> dict[str, 
     }
 
 
-def open_modal(app: AppHarness, fake_slack: Any, review_id: int, action_id: str, **kw) -> dict:
-    """Click a button that opens a modal; returns the modal as Slack shows it."""
+def open_modal(
+    app: AppHarness,
+    fake_slack: Any,
+    review_id: int,
+    action_id: str,
+    *,
+    channel: str = REVIEWS_CHANNEL,
+    **kw: Any,
+) -> dict:
+    """Click a button on the card in `channel` that opens a modal; returns the modal as Slack
+    shows it."""
     before = len(fake_slack.ok_calls("views.open"))
-    message = card_message(fake_slack, review_id)
-    assert app.send_interaction(block_action(message, action_id, **kw)).status_code == 200
+    message = card_message(fake_slack, review_id, channel=channel)
+    click = block_action(message, action_id, channel=channel, **kw)
+    assert app.send_interaction(click).status_code == 200
     return fake_slack.wait_for("views.open", before + 1)[-1].args["view"]
 
 
@@ -225,11 +244,11 @@ def name_person(fake_slack: Any, user: str, display_name: str, real_name: str = 
     }
 
 
-def drafted_card(fake_slack: Any, review_id: int) -> dict:
+def drafted_card(fake_slack: Any, review_id: int, *, channel: str = REVIEWS_CHANNEL) -> dict:
     """The review's card once its draft is in: it goes up first saying a draft is on its way."""
 
     def drafted() -> dict | None:
-        card = card_message(fake_slack, review_id)
+        card = card_message(fake_slack, review_id, channel=channel)
         return card if card and "Writing a draft" not in json.dumps(card["blocks"]) else None
 
     return eventually(drafted, what=f"the drafted card of {review_id}")

@@ -203,7 +203,9 @@ def load_routing(path: Path | None, *, base: Brand) -> Routing:
         try:
             profile = BusinessProfile.from_file(profile_path, defaults=base.profile)
         except ProfileError as exc:
-            raise RoutesFileError(f"{path}: brands.{brand_id}.profile: {exc}") from None
+            # One line: a YAML error in the profile spans several.
+            problem = " ".join(str(exc).split())
+            raise RoutesFileError(f"{path}: brands.{brand_id}.profile: {problem}") from None
         brands[brand_id] = Brand(
             id=brand_id,
             profile=profile,

@@ -13,7 +13,7 @@ from rich.text import Text
 from bot.commands.common import console, err, refuse, settings_or_exit
 from bot.commands.reviews import FileFormat, ReviewsFile
 from bot.config import Settings
-from bot.routing import Brand, Destination, ReviewFacts, Routing, RoutesFileError
+from bot.routing import Brand, Destination, ReviewFacts, RoutesFileError, Routing
 
 routes_cli = typer.Typer(
     help="The brands and routing rules of ROUTES_FILE: show them, check their channels, "

@@ -158,6 +158,7 @@ def test_routes_test_says_where_each_review_goes_and_why(routed, tmp_path, fake_
     out = result.stdout
 
     oslo = line_with(out, "google:g-oslo")  # brand by its location's glob, then rule 1
+    assert oslo.startswith("│ 2 ")  # the file's line: the header is line 1
     assert "lumi (Café Lumi)" in oslo and "│ C0OSLO " in oslo
     assert "routed by rule 1: brand lumi, location Oslo *" in oslo
     crash = line_with(out, "app_store:a-crash")

@@ -88,6 +88,12 @@ class MatchEntry(_Entry):
 
     _location = field_validator("location")(lambda value: None if value is None else _glob(value))
 
+    @field_validator("language", mode="before")
+    @classmethod
+    def _bare_no(cls, value: object) -> object:
+        # YAML 1.1 reads an unquoted `language: no` as false; no other language is a boolean.
+        return "no" if value is False else value
+
     @field_validator("language")
     @classmethod
     def _language(cls, value: str | None) -> str | None:

@@ -83,7 +83,7 @@ class Match:
         if self.ratings is not None:
             low, high = self.ratings
             parts.append(f"rating {low}" if low == high else f"rating {low}-{high}")
-        return ", ".join(parts)
+        return ", ".join(parts) or "every review"
 
 
 @dataclass(frozen=True)

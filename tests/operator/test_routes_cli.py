@@ -127,6 +127,18 @@ def test_without_routes_file_there_is_one_brand_and_one_channel(env, fake_slack)
     assert [c.args["channel"] for c in fake_slack.ok_calls("conversations.info")] == ["C0REVIEWS"]
 
 
+def test_a_bare_no_is_norwegian_and_an_empty_match_takes_every_review(routed, tmp_path):
+    routes = write_routes(
+        tmp_path,
+        "routes:\n  - match: {language: no}\n    channel: C0NORGE\n"
+        "  - match: {}\n    assign: S0TRIAGE\n",
+    )
+    result = invoke({**routed, "ROUTES_FILE": str(routes)}, "routes", "--no-check")
+    assert result.exit_code == 0, result.output
+    assert "language no" in line_with(result.stdout, "│ 1 ")
+    assert "every review" in line_with(result.stdout, "│ 2 ")
+
+
 def test_a_wrong_routes_file_is_one_line_and_exit_2(routed, tmp_path, fake_slack):
     routes = write_routes(tmp_path, "routes:\n  - match: {rating: 9}\n    channel: C0SUOMI\n")
     result = invoke({**routed, "ROUTES_FILE": str(routes)}, "routes")

@@ -315,3 +315,26 @@ def test_doctor_without_routes_file_says_one_brand(installed):  # noqa: F811
     code, output = doctor(installed)
     assert code == 0
     assert "not set: one brand" in row(output, "ROUTES_FILE")
+
+
+def test_the_readme_and_docs_routes_files_load(routed, tmp_path):
+    """The files the operator copies from README.md and docs/routing.md are valid as written."""
+    import re
+
+    import yaml
+
+    from bot.config import PROJECT_ROOT
+
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    guide = (PROJECT_ROOT / "docs" / "routing.md").read_text(encoding="utf-8")
+    for doc in (readme.split("## An agency with three brands", 1)[1], guide):
+        text = re.search(r"```yaml\n(.*?)```", doc, re.DOTALL).group(1)  # type: ignore[union-attr]
+        for brand_id, brand in yaml.safe_load(text)["brands"].items():
+            profile = tmp_path / brand["profile"]
+            profile.parent.mkdir(parents=True, exist_ok=True)
+            profile.write_text(f"brand: Brand {brand_id}\n", encoding="utf-8")
+        routes = tmp_path / "routes.yml"
+        routes.write_text(text, encoding="utf-8")
+        result = invoke({**routed, "ROUTES_FILE": str(routes)}, "routes", "--no-check")
+        assert result.exit_code == 0, result.output
+        assert "rule" in result.stdout

@@ -58,9 +58,7 @@ def test_every_command_the_docs_name_exists() -> None:
         code = " ".join(fenced + inline)
         # Not the system user of the same name (sudo -u, docker exec, a crontab's user field),
         # nor the bot mentioned in Slack (/invite @reviewbot).
-        named = set(
-            re.findall(r"(?<!-u )(?<!exec )(?<!\* )(?<!@)\breviewbot ([a-z][a-z-]+)", code)
-        )
+        named = set(re.findall(r"(?<!-u )(?<!exec )(?<!\* )(?<!@)\breviewbot ([a-z][a-z-]+)", code))
         assert named - commands == set(), f"{doc.name} names commands the code lacks"
 
 

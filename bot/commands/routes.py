@@ -10,10 +10,11 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from bot.commands.common import console, err, refuse, settings_or_exit
-from bot.commands.reviews import FileFormat, ReviewsFile
+from bot.commands.common import console, refuse, settings_or_exit
+from bot.commands.review_files import FileFormat, ReviewsFile
 from bot.config import Settings
 from bot.routing import Brand, Destination, ReviewFacts, RoutesFileError, Routing
+from bot.startup.doctor_row import Row
 
 routes_cli = typer.Typer(
     help="The brands and routing rules of ROUTES_FILE: show them, check their channels, "
@@ -100,6 +101,18 @@ def channel_uses(routing: Routing) -> dict[str, list[str]]:
     return uses
 
 
+def channels_table(checked: list[Row], uses: dict[str, list[str]]) -> Table:
+    """The doctor's rows for each channel (or for the token), with what uses the channel."""
+    table = Table(title="channels", title_justify="left")
+    for column in ("channel", "used by", "status", "detail / fix"):
+        table.add_column(column, overflow="fold")
+    for row in checked:
+        table.add_row(
+            row.check, ", ".join(uses.get(row.check, [])), row.status_text, Text(row.detail)
+        )
+    return table
+
+
 @routes_cli.callback(invoke_without_command=True)
 def routes(
     context: typer.Context,
@@ -110,7 +123,6 @@ def routes(
     """Print the brands and routes as understood and check that the bot is in each channel."""
     if context.invoked_subcommand is not None:
         return
-    from bot.startup.doctor_row import FAIL, OK
     from bot.startup.doctor_slack import channel_rows
 
     settings = settings_or_exit(with_profile=True)
@@ -126,18 +138,7 @@ def routes(
     if not check or not uses:
         return
     checked = list(channel_rows(settings, [(channel, channel) for channel in uses]))
-    table = Table(title="channels", title_justify="left")
-    for column in ("channel", "used by", "status", "detail / fix"):
-        table.add_column(column, overflow="fold")
-    colour = {OK: "green", FAIL: "bold red"}
-    for row in checked:
-        table.add_row(
-            row.check,
-            ", ".join(uses.get(row.check, [])),
-            Text(row.status, style=colour.get(row.status, "")),
-            Text(row.detail),
-        )
-    console.print(table)
+    console.print(channels_table(checked, uses))
     if any(row.failed for row in checked):
         raise typer.Exit(1)
 
@@ -159,9 +160,8 @@ def _where_to(destination: Destination, routing: Routing) -> tuple[str, str]:
 def test_file(file: ReviewsFile, file_format: FileFormat = None) -> None:
     """For each review in a CSV or JSON-lines file: its brand, the channel its card would go
     to and the rule that sends it there. Stores nothing."""
+    from bot.commands.review_files import ReviewsOfFile, assess
     from bot.drafting import BusinessProfile
-    from bot.reviews.intake import Problem, ReviewIn, parse_review
-    from bot.sources.files import read_rows
     from bot.wiring import build_triage
 
     settings = settings_or_exit(with_profile=True)
@@ -170,48 +170,27 @@ def test_file(file: ReviewsFile, file_format: FileFormat = None) -> None:
     table = Table(title=f"{file.name}: where each review would go", title_justify="left")
     for column in ("line", "review", "language", "brand", "channel", "why", "assign"):
         table.add_column(column, overflow="fold")
-    bad = 0
+    reviews = ReviewsOfFile(file, file_format, brands=routing.brands)
     try:
-        for row in read_rows(file, file_format):  # type: ignore[arg-type]
-            parsed = (
-                parse_review(row.raw, row.line, brands=routing.brands)
-                if row.raw is not None
-                else None
-            )
-            if not isinstance(parsed, ReviewIn):
-                bad += 1
-                problems = parsed or [Problem("row", row.error or "unreadable", row.line)]
-                for problem in problems:
-                    err.print(
-                        f"{file.name}:{row.line}: {problem.field}: {problem.problem}",
-                        markup=False,
-                        highlight=False,
-                    )
-                continue
+        for line, review in reviews:
+            language = assess(triage, review).language
             brand_id = routing.brand_of(
-                given=parsed.brand, source_brand=None, location=parsed.location
+                given=review.brand, source_brand=None, location=review.location
             )
-            language = triage.assess(
-                text=parsed.text,
-                title=parsed.title,
-                rating=parsed.rating,
-                language_hint=parsed.language,
-                location=parsed.location,
-            ).language
             destination = routing.destination(
                 ReviewFacts(
                     brand=brand_id,
-                    source=parsed.source,
-                    location=parsed.location,
+                    source=review.source,
+                    location=review.location,
                     language=language,
-                    rating=parsed.rating,
+                    rating=review.rating,
                 )
             )
             channel, why = _where_to(destination, routing)
             brand = destination.brand
             table.add_row(
-                str(row.line),
-                f"{parsed.source}:{parsed.external_id}",
+                str(line),
+                f"{review.source}:{review.external_id}",
                 language,
                 f"{brand.id} ({brand.name})" if brand else "(no brand)",
                 channel,
@@ -221,5 +200,5 @@ def test_file(file: ReviewsFile, file_format: FileFormat = None) -> None:
     except ValueError as exc:
         raise refuse([str(exc)]) from None
     console.print(table)
-    if bad:
+    if reviews.bad:
         raise typer.Exit(1)

@@ -204,9 +204,6 @@ def show(rows: list[Row], console: Console) -> None:
     table = Table(title="reviewbot doctor")
     for column in ("area", "check", "status", "detail / fix"):
         table.add_column(column, overflow="fold")
-    colour = {OK: "green", WARN: "yellow", FAIL: "bold red"}
     for row in rows:
-        table.add_row(
-            row.area, row.check, Text(row.status, style=colour[row.status]), Text(row.detail)
-        )
+        table.add_row(row.area, row.check, row.status_text, Text(row.detail))
     console.print(table)

@@ -15,6 +15,7 @@ from tests.operator.test_doctor import doctor, installed, row  # noqa: F401 - fi
 from tests.operator.test_startup import env  # noqa: F401 - the correct installation fixture
 from tests.support.routes import write_routes
 
+LUMI = "brands:\n  lumi:\n    profile: business.lumi.yml\n"  # a brand of a few lines
 EVERY_CHANNEL = {
     "C0REVIEWS",
     "C0LUMI",
@@ -229,9 +230,26 @@ def test_routes_test_without_routes_file_sends_everything_to_reviews_channel(
     assert "(no brand)" in line and "C0REVIEWS (REVIEWS_CHANNEL)" in line
 
 
-# ----- reviewbot run and doctor -------------------------------------------------------------
+def test_a_brand_without_a_channel_falls_back_to_reviews_channel(routed, tmp_path):
+    routes = write_routes(tmp_path, LUMI + "    locations: [Södermalm]\n")
+    settings = {**routed, "ROUTES_FILE": str(routes)}
+    shown = invoke(settings, "routes", "--no-check").stdout
+    lumi = line_with(shown, "│ lumi ")
+    assert "C0REVIEWS (REVIEWS_CHANNEL)" in lumi and "only the deployment's" in lumi
+    reviews = tmp_path / "reviews.jsonl"
+    reviews.write_text(
+        '{"source": "google", "external_id": "s1", "rating": 1, "text": "Kallt kaffe.",'
+        ' "language": "sv", "location": "Södermalm"}\n',
+        encoding="utf-8",
+    )
+    result = invoke(settings, "routes", "test", str(reviews))
+    assert result.exit_code == 0, result.output
+    line = line_with(result.stdout, "google:s1")
+    assert "lumi (Café Lumi)" in line and "C0REVIEWS (REVIEWS_CHANNEL)" in line
+    assert "│ no route matched " in line
 
-LUMI = "brands:\n  lumi:\n    profile: business.lumi.yml\n"
+
+# ----- reviewbot run and doctor -------------------------------------------------------------
 
 
 @pytest.mark.parametrize(

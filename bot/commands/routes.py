@@ -43,9 +43,9 @@ def brands_table(routing: Routing) -> Table:
     from bot.blocks.format import duration_words
 
     table = Table(title="brands", title_justify="left")
-    for column in ("brand", "name", "channel", "digest", "approvers", "escalation", "SLA"):
+    columns = ("brand", "name", "channel", "digest", "approvers", "escalation", "SLA", "locations")
+    for column in columns:
         table.add_column(column, overflow="fold")
-    table.add_column("locations", overflow="fold")
 
     def row(brand: Brand, label: str) -> None:
         table.add_row(

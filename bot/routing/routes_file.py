@@ -88,6 +88,12 @@ class MatchEntry(_Entry):
 
     _location = field_validator("location")(lambda value: None if value is None else _glob(value))
 
+    @field_validator("language", mode="before")
+    @classmethod
+    def _bare_no(cls, value: object) -> object:
+        # YAML 1.1 reads an unquoted `language: no` as false; no other language is a boolean.
+        return "no" if value is False else value
+
     @field_validator("language")
     @classmethod
     def _language(cls, value: str | None) -> str | None:
@@ -203,7 +209,9 @@ def load_routing(path: Path | None, *, base: Brand) -> Routing:
         try:
             profile = BusinessProfile.from_file(profile_path, defaults=base.profile)
         except ProfileError as exc:
-            raise RoutesFileError(f"{path}: brands.{brand_id}.profile: {exc}") from None
+            # One line: a YAML error in the profile spans several.
+            problem = " ".join(str(exc).split())
+            raise RoutesFileError(f"{path}: brands.{brand_id}.profile: {problem}") from None
         brands[brand_id] = Brand(
             id=brand_id,
             profile=profile,

@@ -83,7 +83,7 @@ class Match:
         if self.ratings is not None:
             low, high = self.ratings
             parts.append(f"rating {low}" if low == high else f"rating {low}-{high}")
-        return ", ".join(parts)
+        return ", ".join(parts) or "every review"
 
 
 @dataclass(frozen=True)
@@ -164,7 +164,7 @@ class Routing:
 
     def channels(self) -> list[str]:
         """Every channel a card or digest of this deployment may go to, each once."""
-        found = [self.default_channel] if self.default_channel else []
+        found = [c for c in (self.base.channel, self.base.digest_channel) if c]
         for brand in self.brands.values():
             found += [c for c in (brand.channel, brand.digest_channel) if c]
         found += [route.channel for route in self.routes if route.channel]

@@ -146,6 +146,7 @@ def build_services(
         engine,
         slack,
         channel=settings.reviews_channel,
+        routing=routing,
         tz=settings.tz,
         team_language=settings.team_language,
         lead_contacts=tuple(profile.lead_contacts),

@@ -26,15 +26,18 @@ from bot.cards.posting import Poster
 from bot.cards.thread import ThreadNotes
 from bot.cards.view import load_card_view
 from bot.metrics import Metrics
+from bot.routing import ReviewFacts, Routing
 from storage.cards import (
     card_by_id,
     find_card,
     next_card_version,
     queue_card,
     record_card_post,
+    record_route,
 )
 from storage.db import session_scope
-from storage.models import CardState, SlackCard, utcnow
+from storage.models import CardState, Review, SlackCard, utcnow
+from storage.review_states import find_review
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +52,21 @@ def _stamped(ts: str) -> datetime:
     return datetime.fromtimestamp(float(ts), UTC)
 
 
+def review_facts(review: Review) -> ReviewFacts:
+    """What the routes look at: the review as triaged (its language is known by then)."""
+    return ReviewFacts(
+        brand=review.brand,
+        source=review.source,
+        location=review.location,
+        language=review.language or review.language_hint,
+        rating=review.rating,
+    )
+
+
 class CardService:
-    """One card per review in `channel`, with its thread (`notes`). Without a Slack client
-    (the demo, `reviewbot import`) cards are only queued; a serving process posts them on start."""
+    """One card per review in the channel its route gives (`routing`; without one, every card
+    in `channel`), with its thread (`notes`). Without a Slack client (the demo, `reviewbot
+    import`) cards are only queued; a serving process posts them on start."""
 
     def __init__(
         self,
@@ -59,6 +74,7 @@ class CardService:
         client: WebClient | None,
         *,
         channel: str | None,
+        routing: Routing | None = None,
         tz: tzinfo,
         team_language: str,
         lead_contacts: tuple[str, ...] = (),
@@ -70,6 +86,7 @@ class CardService:
         self._engine = engine
         self._client = client
         self._poster = poster
+        self._routing = routing
         self._channel = channel
         self._tz = tz
         self._team_language = team_language
@@ -90,6 +107,7 @@ class CardService:
                 card_version=card.version if card else 1,
                 team_language=self._team_language,
                 lead_contacts=self._lead_contacts,
+                routing=self._routing,
                 drafting=drafting,
             )
 
@@ -146,18 +164,35 @@ class CardService:
 
     # --- Slack --------------------------------------------------------------------------
     def _queue(self, review_id: int) -> SlackCard:
-        """The review's outbox row, committed before anything is posted."""
+        """The review's outbox row, committed before anything is posted. The route is taken
+        here, once: the row and the review's route commit together, so a review that comes
+        again later (another rating, another brand) keeps the channel its card is in."""
         with session_scope(self._engine) as session:
             card = self._card(session, review_id)
             if card is not None:
                 return card
         try:
             with session_scope(self._engine) as session:
-                return queue_card(
-                    session, review_id=review_id, channel=self._channel or "", at=self._clock()
+                review = find_review(session, review_id=review_id)
+                if review is None:
+                    raise LookupError(f"no review {review_id} to queue a card for")
+                routed = self._routing.destination(review_facts(review)) if self._routing else None
+                card = queue_card(
+                    session,
+                    review_id=review_id,
+                    channel=(routed.channel if routed else self._channel) or "",
+                    at=self._clock(),
                 )
+                if routed is not None:
+                    record_route(
+                        session,
+                        review_id=review_id,
+                        route=routed.reason or None,
+                        assignee=routed.assign,
+                    )
+                return card
         except IntegrityError:
-            # Another process queued it first; one row per review is the point.
+            # Another process queued it first, and routed it: one row per review is the point.
             with Session(self._engine) as session:
                 card = self._card(session, review_id)
             if card is None:
@@ -230,6 +265,7 @@ class CardService:
                 card_version=version,
                 team_language=self._team_language,
                 lead_contacts=self._lead_contacts,
+                routing=self._routing,
                 drafting=drafting,
             )
 

@@ -19,6 +19,7 @@ from bot.blocks.card_state import (
     TRANSLATION_LIMIT,
     actions,
 )
+from bot.blocks.alerts import mention_any
 from bot.blocks.card_view import CardView, review_body
 from bot.blocks.format import local_time, stars
 from bot.blocks.labels import language_label, source_label
@@ -137,7 +138,8 @@ def _triage_context(view: CardView) -> ContextBlock:
             "Priority: normal (from keywords only)" if view.without_model else "Priority: normal"
         )
     if view.assignee:
-        parts.append(f"Owner: {mention(view.assignee)}")
+        # A route may give the card to a user group (S…): mentioned as the group it is.
+        parts.append(f"Owner: {mention_any(view.assignee)}")
     return context(*parts)
 
 

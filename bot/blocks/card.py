@@ -12,6 +12,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.blocks.alerts import mention_any
 from bot.blocks.card_state import (
     ERROR_LIMIT,
     NEEDS_MODEL,
@@ -19,7 +20,6 @@ from bot.blocks.card_state import (
     TRANSLATION_LIMIT,
     actions,
 )
-from bot.blocks.alerts import mention_any
 from bot.blocks.card_view import CardView, review_body
 from bot.blocks.format import local_time, stars
 from bot.blocks.labels import language_label, source_label

@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
+from bot.blocks.ids import ACTION_APPROVE
 from tests.support.harness import REVIEWS_CHANNEL, AppHarness
 from tests.support.routes import ROUTES, write_routes
-from tests.support.workflow import NEGATIVE_REVIEW, eventually, review, slack_card
+from tests.support.workflow import NEGATIVE_REVIEW, block_action, eventually, review, slack_card
 
 OSLO = "C0OSLO"
 LUMI_ROUTE = "routed by rule 1: brand lumi, location Oslo *"
@@ -220,3 +221,25 @@ def test_without_a_routes_file_cards_are_as_they_were(serve, fake_slack):
     assert not any("routed" in line or "route matched" in line for line in context_lines(card))
     stored = review(app, ids["plain"])
     assert (stored.brand, stored.route, stored.assignee) == (None, None, None)
+
+
+def test_a_routed_card_is_decided_in_its_channel_and_its_thread_stays_there(serve, fake_slack):
+    app = serve()
+    ids = carded(app, fake_slack, [review_of("oslo", location="Oslo sentrum")])
+    review_id = ids["oslo"]
+    card = drafted_card_in(fake_slack, OSLO, review_id)
+    click = block_action(card, ACTION_APPROVE)
+    click["container"]["channel_id"] = click["channel"]["id"] = OSLO
+    assert app.send_interaction(click).status_code == 200
+
+    eventually(lambda: review(app, review_id).status == "approved", what="the approval")
+    eventually(
+        lambda: "*Approved* by" in json.dumps(drafted_card_in(fake_slack, OSLO, review_id)),
+        what="the card redrawn as approved",
+    )
+    ts = slack_card(app, review_id).ts
+    eventually(
+        lambda: any("approved the reply" in m["text"] for m in fake_slack.thread(OSLO, ts)),
+        what="the approval in the card's thread",
+    )
+    assert fake_slack.messages(REVIEWS_CHANNEL) == []

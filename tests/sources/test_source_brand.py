@@ -14,10 +14,10 @@ import yaml
 from typer.testing import CliRunner
 
 from bot.cli import cli
-from bot.config import EXAMPLE_PROFILE
 from bot.sources.polling import poll_source
 from tests.fakes.platforms import FakeGoogleBusiness, GoogleReview
 from tests.fakes.platforms_support import stored_one
+from tests.support.installation import installation_env
 from tests.support.routes import write_routes
 from tests.support.workflow import eventually, slack_card, start
 
@@ -137,18 +137,9 @@ def test_a_brand_that_is_no_brand_id_is_refused_naming_its_key(env, google, tmp_
 
 @pytest.fixture
 def env(tmp_path: Path, fake_slack) -> dict[str, str]:
-    """A correct installation against the fake Slack, as `reviewbot run` reads it."""
-    profile = tmp_path / "business.yml"
-    text = EXAMPLE_PROFILE.read_text(encoding="utf-8").replace("Café Lumi", "Kaffebaren")
-    profile.write_text(text, encoding="utf-8")
+    """A correct installation whose sources' credentials are in the environment."""
     return {
-        "SLACK_BOT_TOKEN": fake_slack.bot_token,
-        "SLACK_SIGNING_SECRET": "signing-secret",
-        "SLACK_API_URL": fake_slack.api_url,
-        "REVIEWS_CHANNEL": "C0REVIEWS",
-        "INGEST_TOKEN": "0123456789abcdef0123456789abcdef",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
-        "BUSINESS_PROFILE": str(profile),
+        **installation_env(tmp_path, fake_slack),
         "GBP_CLIENT_ID": FakeGoogleBusiness.CLIENT_ID,
         "GBP_CLIENT_SECRET": FakeGoogleBusiness.CLIENT_SECRET,
         "GBP_REFRESH_TOKEN": FakeGoogleBusiness.REFRESH_TOKEN,

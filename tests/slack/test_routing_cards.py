@@ -11,6 +11,9 @@ from typing import Any
 import pytest
 
 from bot.blocks.ids import ACTION_APPROVE
+from bot.config import Settings
+from bot.reviews.intake import ReviewIn
+from bot.wiring import build_services
 from tests.support.harness import REVIEWS_CHANNEL, AppHarness
 from tests.support.routes import ROUTES, write_routes
 from tests.support.workflow import NEGATIVE_REVIEW, block_action, eventually, review, slack_card
@@ -243,3 +246,25 @@ def test_a_routed_card_is_decided_in_its_channel_and_its_thread_stays_there(serv
         what="the approval in the card's thread",
     )
     assert fake_slack.messages(REVIEWS_CHANNEL) == []
+
+
+def test_a_card_is_routed_once_by_the_process_that_queued_it(
+    serve, fake_slack, database_url, tmp_path
+):
+    # A process without Slack (an import, the worker before Slack answers) queues the card.
+    queueing = build_services(
+        Settings(database_url=database_url, routes_file=write_routes(tmp_path))
+    )
+    try:
+        [stored] = queueing.intake.ingest(
+            [ReviewIn.model_validate(review_of("oslo", location="Oslo sentrum"))]
+        )
+    finally:
+        queueing.close()
+    # The serving process reads another routes file, which would send every card elsewhere.
+    app = serve("routes:\n  - match: {source: google}\n    channel: C0ELSEWHERE\n")
+
+    eventually(lambda: slack_card(app, stored.review_id).ts, what="the queued card posted")
+    assert card_posts(fake_slack) == {stored.review_id: [OSLO]}
+    assert review(app, stored.review_id).route == LUMI_ROUTE
+    assert fake_slack.messages("C0ELSEWHERE") == []

@@ -14,10 +14,12 @@ import yaml
 from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot.routing.routes_file import BRAND_ID
+
 _ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
 EnvName = Annotated[str, Field(pattern=_ENV_NAME)]
 # A brand id of ROUTES_FILE; whether that file defines it is checked when the process starts.
-BrandId = Annotated[str | None, Field(default=None, pattern=r"^[a-z0-9_-]{1,32}$")]
+BrandId = Annotated[str | None, Field(default=None, pattern=f"^{BRAND_ID.pattern}$")]
 GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token"  # noqa: S105 - an endpoint, not a secret
 
 

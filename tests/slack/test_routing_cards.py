@@ -5,15 +5,21 @@ written by the test, the fake Slack, on each database."""
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from sqlmodel import Session, select
 
 from bot.blocks.ids import ACTION_APPROVE
+from bot.cards.service import CardService
 from bot.config import Settings
-from bot.reviews.intake import ReviewIn
+from bot.reviews.intake import IntakeService, ReviewIn
+from bot.routing import Destination, ReviewFacts, Routing
 from bot.wiring import build_services
+from storage.models import Review, SlackCard
 from tests.support.harness import REVIEWS_CHANNEL, AppHarness
 from tests.support.routes import ROUTES, write_routes
 from tests.support.workflow import NEGATIVE_REVIEW, block_action, eventually, review, slack_card
@@ -268,3 +274,65 @@ def test_a_card_is_routed_once_by_the_process_that_queued_it(
     assert card_posts(fake_slack) == {stored.review_id: [OSLO]}
     assert review(app, stored.review_id).route == LUMI_ROUTE
     assert fake_slack.messages("C0ELSEWHERE") == []
+
+
+class RoutesAtTheSameTime:
+    """A process's routing that waits, once it has read the review, until the other process
+    has read it too: both then queue the card at once. On PostgreSQL only: SQLite's writers
+    queue on BEGIN IMMEDIATE, so there the second process reads only after the first commits."""
+
+    def __init__(self, routing: Routing, both_read: threading.Barrier | None) -> None:
+        self._routing = routing
+        self._both_read = both_read
+
+    def destination(self, facts: ReviewFacts) -> Destination:
+        if self._both_read is not None:
+            self._both_read.wait(timeout=10)
+        return self._routing.destination(facts)
+
+
+def test_two_processes_queueing_one_card_at_once_route_it_once(database_url, tmp_path):
+    apps_team = "routes:\n  - match: {source: google}\n    channel: C0APPS\n    assign: S0APPTEAM\n"
+    hotel_team = (
+        'routes:\n  - match: {source: google, rating: "1-5"}\n    channel: C0NORR\n'
+        "    assign: U0NORR\n"
+    )
+    processes = []
+    for number, routes in enumerate((apps_team, hotel_team)):
+        folder = tmp_path / f"process-{number}"
+        folder.mkdir()
+        settings = Settings(database_url=database_url, routes_file=write_routes(folder, routes))
+        processes.append(build_services(settings))
+    try:
+        # Stored without the pipeline behind it, so neither process has queued its card yet.
+        intake = IntakeService(processes[0].engine)
+        [stored] = intake.ingest([ReviewIn.model_validate(review_of("race"))])
+        postgresql = processes[0].engine.dialect.name == "postgresql"
+        both_read = threading.Barrier(2) if postgresql else None
+        cards = [
+            CardService(
+                services.engine,
+                None,
+                channel=None,
+                routing=RoutesAtTheSameTime(services.routing, both_read),  # type: ignore[arg-type]
+                tz=services.settings.tz,
+                team_language="en",
+            )
+            for services in processes
+        ]
+        with ThreadPoolExecutor(2) as pool:
+            for done in [pool.submit(c.post_or_update, stored.review_id) for c in cards]:
+                done.result(timeout=30)
+
+        with Session(processes[0].engine) as session:
+            [card] = session.exec(select(SlackCard)).all()
+            routed = session.get(Review, stored.review_id)
+        assert routed is not None
+        # One process won; its route, reason and owner went in with its card, the other's none.
+        assert (card.channel, routed.route, routed.assignee) in {
+            ("C0APPS", "routed by rule 1: source google", "S0APPTEAM"),
+            ("C0NORR", "routed by rule 1: source google, rating 1-5", "U0NORR"),
+        }
+    finally:
+        for services in processes:
+            services.close()

@@ -146,13 +146,13 @@ def build_services(
         engine,
         slack,
         channel=settings.reviews_channel,
+        routing=routing,
         tz=settings.tz,
         team_language=settings.team_language,
         lead_contacts=tuple(profile.lead_contacts),
         poster=poster,
         clock=clock,
         metrics=metrics,
-        routing=routing,
     )
     pipeline = Pipeline(
         engine,

@@ -26,6 +26,25 @@ def queue_card(session: Session, *, review_id: int, channel: str, at: datetime) 
     return card
 
 
+def record_route(
+    session: Session, *, review_id: int, route: str | None, assignee: str | None
+) -> None:
+    """Why the review's card went where it went, and its route's owner unless it has one;
+    written in the transaction that queues the card, so only the first queueing routes it."""
+    width = Review.__table__.c.route.type.length  # type: ignore[attr-defined]  # a table model
+    session.execute(
+        update(Review)
+        .where(col(Review.id) == review_id)
+        .values(route=route[:width] if route else None)
+    )
+    if assignee is not None:
+        session.execute(
+            update(Review)
+            .where(col(Review.id) == review_id, col(Review.assignee).is_(None))
+            .values(assignee=assignee)
+        )
+
+
 def queued_cards(session: Session) -> list[SlackCard]:
     return list(session.exec(select(SlackCard).where(SlackCard.state == CardState.queued)))
 

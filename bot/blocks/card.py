@@ -12,6 +12,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.blocks.alerts import mention_any
 from bot.blocks.card_state import (
     ERROR_LIMIT,
     NEEDS_MODEL,
@@ -103,6 +104,13 @@ def _meta_line(view: CardView, tz: tzinfo) -> str:
     return " · ".join(parts)
 
 
+def routing_line(view: CardView) -> str | None:
+    """ "Café Lumi · routed by rule 1: brand lumi, location Oslo *"; None for a review of no
+    brand that no route sent anywhere (every card of a deployment without ROUTES_FILE)."""
+    parts = [shorten_escaped(p, 256)[0] for p in (view.brand_name, view.route) if p]
+    return " · ".join(parts) or None
+
+
 def _review_section(view: CardView) -> SectionBlock:
     body = review_body(view)
     chunks = review_text_chunks(body, REVIEW_ON_CARD_LIMIT)
@@ -130,7 +138,8 @@ def _triage_context(view: CardView) -> ContextBlock:
             "Priority: normal (from keywords only)" if view.without_model else "Priority: normal"
         )
     if view.assignee:
-        parts.append(f"Owner: {mention(view.assignee)}")
+        # A route may give the card to a user group (S…): mentioned as the group it is.
+        parts.append(f"Owner: {mention_any(view.assignee)}")
     return context(*parts)
 
 
@@ -162,6 +171,8 @@ def build_card(view: CardView, *, tz: tzinfo) -> dict:
     markers = _markers(view)
     if markers:
         blocks.append(context(*markers))
+    if routed := routing_line(view):
+        blocks.append(context(routed))
     blocks.append(context(_meta_line(view, tz)))
     blocks.append(_review_section(view))
     blocks.append(_triage_context(view))

@@ -70,6 +70,10 @@ class CardView:
     # The app drafts from templates: no model translates, reads for urgency or follows an
     # instruction, and the card says so rather than leave a gap or a promise.
     without_model: bool = False
+    # Whose review it is and why its card is in this channel ("routed by rule 1: brand lumi,
+    # location Oslo *"): ROUTES_FILE's, None in a deployment of one brand.
+    brand_name: str | None = None
+    route: str | None = None
 
 
 def review_body(view: CardView) -> str:

@@ -33,9 +33,10 @@ from storage.cards import (
     next_card_version,
     queue_card,
     record_card_post,
+    record_route,
 )
 from storage.db import session_scope
-from storage.models import CardState, SlackCard, utcnow
+from storage.models import CardState, Review, SlackCard, utcnow
 from storage.review_states import find_review
 
 log = logging.getLogger(__name__)
@@ -51,9 +52,21 @@ def _stamped(ts: str) -> datetime:
     return datetime.fromtimestamp(float(ts), UTC)
 
 
+def review_facts(review: Review) -> ReviewFacts:
+    """What the routes look at: the review as triaged (its language is known by then)."""
+    return ReviewFacts(
+        brand=review.brand,
+        source=review.source,
+        location=review.location,
+        language=review.language or review.language_hint,
+        rating=review.rating,
+    )
+
+
 class CardService:
-    """One card per review in `channel`, with its thread (`notes`). Without a Slack client
-    (the demo, `reviewbot import`) cards are only queued; a serving process posts them on start."""
+    """One card per review in the channel its route gives (`routing`; without one, every card
+    in `channel`), with its thread (`notes`). Without a Slack client (the demo, `reviewbot
+    import`) cards are only queued; a serving process posts them on start."""
 
     def __init__(
         self,
@@ -61,21 +74,21 @@ class CardService:
         client: WebClient | None,
         *,
         channel: str | None,
+        routing: Routing | None = None,
         tz: tzinfo,
         team_language: str,
         lead_contacts: tuple[str, ...] = (),
         clock: Callable[[], datetime] = utcnow,
         poster: Poster | None = None,
         metrics: Metrics | None = None,
-        routing: Routing | None = None,
     ) -> None:
         """`client` updates and reads; `poster` posts (there is one when there is a client);
         `routing`: the channel each review's card goes to (else `channel`)."""
         self._engine = engine
         self._client = client
         self._poster = poster
-        self._channel = channel
         self._routing = routing
+        self._channel = channel
         self._tz = tz
         self._team_language = team_language
         self._lead_contacts = lead_contacts
@@ -95,6 +108,7 @@ class CardService:
                 card_version=card.version if card else 1,
                 team_language=self._team_language,
                 lead_contacts=self._lead_contacts,
+                routing=self._routing,
                 drafting=drafting,
             )
 
@@ -151,38 +165,40 @@ class CardService:
 
     # --- Slack --------------------------------------------------------------------------
     def _queue(self, review_id: int) -> SlackCard:
-        """The review's outbox row, committed before anything is posted."""
+        """The review's outbox row, committed before anything is posted. The route is taken
+        here, once: the row and the review's route commit together, so a review that comes
+        again later (another rating, another brand) keeps the channel its card is in."""
         with session_scope(self._engine) as session:
             card = self._card(session, review_id)
             if card is not None:
                 return card
         try:
             with session_scope(self._engine) as session:
-                channel = self._routed_channel(session, review_id) or self._channel
-                return queue_card(
-                    session, review_id=review_id, channel=channel or "", at=self._clock()
+                review = find_review(session, review_id=review_id)
+                if review is None:
+                    raise LookupError(f"no review {review_id} to queue a card for")
+                routed = self._routing.destination(review_facts(review)) if self._routing else None
+                card = queue_card(
+                    session,
+                    review_id=review_id,
+                    channel=(routed.channel if routed else self._channel) or "",
+                    at=self._clock(),
                 )
+                if routed is not None:
+                    record_route(
+                        session,
+                        review_id=review_id,
+                        route=routed.reason or None,
+                        assignee=routed.assign,
+                    )
+                return card
         except IntegrityError:
-            # Another process queued it first; one row per review is the point.
+            # Another process queued it first, and routed it: one row per review is the point.
             with Session(self._engine) as session:
                 card = self._card(session, review_id)
             if card is None:
                 raise
             return card
-
-    def _routed_channel(self, session: Session, review_id: int) -> str | None:
-        """The channel ROUTES_FILE sends the review's card to; fixed once the card is queued."""
-        review = find_review(session, review_id=review_id)
-        if self._routing is None or review is None:
-            return None
-        facts = ReviewFacts(
-            brand=review.brand,
-            source=review.source,
-            location=review.location,
-            language=review.language,
-            rating=review.rating,
-        )
-        return self._routing.destination(facts).channel
 
     def _post(
         self, card: SlackCard, *, drafting: bool = False, since: datetime | None = None
@@ -250,6 +266,7 @@ class CardService:
                 card_version=version,
                 team_language=self._team_language,
                 lead_contacts=self._lead_contacts,
+                routing=self._routing,
                 drafting=drafting,
             )
 

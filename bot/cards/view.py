@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from bot.blocks.card_view import CardDecision, CardDraft, CardFinding, CardView
 from bot.blocks.format import change_summary
+from bot.routing import Routing
 from bot.vocabulary import DECLINE_REASONS
 from storage.decisions import DECIDING_ACTIONS, latest_decision
 from storage.drafts import latest_draft, latest_model_draft
@@ -97,10 +98,12 @@ def load_card_view(
     card_version: int,
     team_language: str,
     lead_contacts: tuple[str, ...] = (),
+    routing: Routing | None = None,
     drafting: bool = False,
 ) -> CardView | None:
     """The card for `review_id` as storage has it now; `drafting` shows a new draft on its way
-    before the pipeline has picked the request up. None when there is no such review."""
+    before the pipeline has picked the request up; `routing` names the review's brand. None
+    when there is no such review."""
     review = find_review(session, review_id=review_id)
     if review is None:
         return None
@@ -146,7 +149,15 @@ def load_card_view(
         draft_outdated=outdated,
         erased=review.erased_at is not None,
         without_model=_drafted_without_model(session, review_id),
+        brand_name=_brand_name(routing, review.brand),
+        route=review.route,
     )
+
+
+def _brand_name(routing: Routing | None, brand_id: str | None) -> str | None:
+    # A brand since taken out of ROUTES_FILE is still the review's: shown by its id.
+    brand = routing.brand(brand_id) if routing else None
+    return brand.name if brand else brand_id
 
 
 def _drafted_without_model(session: Session, review_id: int) -> bool:

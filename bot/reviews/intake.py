@@ -226,8 +226,11 @@ class IntakeService:
         """The review's own brand, else its source's (connectors give it as the review's), else
         the first brand whose locations take the review's."""
         if self._routing is None:
-            return data
-        brand = self._routing.brand_of(given=data.brand, source_brand=None, location=data.location)
+            return data if data.brand is None else replace(data, brand=None)
+        # POST /reviews refused an unknown id already; a connector's brand is checked at start-up
+        # (preflight), so one the routes no longer define falls back as if none were given.
+        given = data.brand if data.brand in self._routing.brands else None
+        brand = self._routing.brand_of(given=given, source_brand=None, location=data.location)
         return data if brand == data.brand else replace(data, brand=brand)
 
     def ingest(

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 import yaml
 from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot.routing.routes_file import BRAND_ID
+
 _ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
 EnvName = Annotated[str, Field(pattern=_ENV_NAME)]
+# A brand id of ROUTES_FILE; whether that file defines it is checked when the process starts.
+BrandId = Annotated[str | None, Field(default=None, pattern=f"^{BRAND_ID.pattern}$")]
 GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token"  # noqa: S105 - an endpoint, not a secret
 
 
@@ -67,6 +71,7 @@ class Scope(BaseModel):
     id: str = Field(min_length=1, max_length=200)
     # Shown as the review's location; the business profile may give it a language.
     name: str | None = Field(default=None, max_length=256)
+    brand: BrandId = None  # its reviews' brand; None: the source's
 
     @field_validator("id", mode="before")
     @classmethod
@@ -79,6 +84,7 @@ class _Source(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    brand: BrandId = None  # the brand of its reviews, unless a location or app names its own
     enabled: bool = True
     poll_minutes: int = Field(default=15, ge=1, le=24 * 60)
     timeout: float = Field(default=20.0, gt=0, le=300)
@@ -88,6 +94,8 @@ class _Source(BaseModel):
     max_wait_seconds: float = Field(default=60.0, ge=0, le=3600)
     api_url: str
     token_url: str | None = None
+    # The key its locations or apps are listed under, as the file spells it.
+    scopes_key: ClassVar[str]
 
     @field_validator("api_url", "token_url")
     @classmethod
@@ -95,6 +103,10 @@ class _Source(BaseModel):
         if value is not None and not value.startswith(("https://", "http://")):
             raise ValueError("must be an http(s) URL")
         return value
+
+    @property
+    def scopes(self) -> tuple[Scope, ...]:
+        return getattr(self, self.scopes_key)
 
     @field_validator("api_url")
     @classmethod
@@ -106,6 +118,7 @@ class _Source(BaseModel):
 class GoogleBusinessSource(_Source):
     """Google Business Profile: reviews of each location, OAuth refresh-token flow."""
 
+    scopes_key = "locations"
     platform: Literal["google"]
     api_url: str = "https://mybusiness.googleapis.com/v4/"
     token_url: str | None = GOOGLE_TOKEN_URL
@@ -121,10 +134,6 @@ class GoogleBusinessSource(_Source):
         return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
     @property
-    def scopes(self) -> tuple[Scope, ...]:
-        return self.locations
-
-    @property
     def credential_names(self) -> list[str]:
         return [self.client_id_env, self.client_secret_env, self.refresh_token_env]
 
@@ -132,6 +141,7 @@ class GoogleBusinessSource(_Source):
 class TrustpilotSource(_Source):
     """Trustpilot: private reviews of each business unit, business-user OAuth."""
 
+    scopes_key = "business_units"
     platform: Literal["trustpilot"]
     api_url: str = "https://api.trustpilot.com/"
     business_units: tuple[Scope, ...] = Field(min_length=1)
@@ -144,10 +154,6 @@ class TrustpilotSource(_Source):
     password_env: EnvName
 
     @property
-    def scopes(self) -> tuple[Scope, ...]:
-        return self.business_units
-
-    @property
     def credential_names(self) -> list[str]:
         return [self.api_key_env, self.api_secret_env, self.username_env, self.password_env]
 
@@ -155,6 +161,7 @@ class TrustpilotSource(_Source):
 class AppStoreSource(_Source):
     """App Store Connect: customer reviews of each app, ES256 JWT from a .p8 key."""
 
+    scopes_key = "apps"
     platform: Literal["app_store"]
     api_url: str = "https://api.appstoreconnect.apple.com/"
     apps: tuple[Scope, ...] = Field(min_length=1)
@@ -165,10 +172,6 @@ class AppStoreSource(_Source):
     max_wait_seconds: float = Field(default=60.0, ge=0, le=3600)
 
     @property
-    def scopes(self) -> tuple[Scope, ...]:
-        return self.apps
-
-    @property
     def credential_names(self) -> list[str]:
         return [self.private_key_env]
 
@@ -176,15 +179,12 @@ class AppStoreSource(_Source):
 class GooglePlaySource(_Source):
     """Google Play: reviews of each app (package name), service-account JWT bearer grant."""
 
+    scopes_key = "apps"
     platform: Literal["google_play"]
     api_url: str = "https://androidpublisher.googleapis.com/"
     apps: tuple[Scope, ...] = Field(min_length=1)
     service_account_env: EnvName  # the service account's JSON key
     # token_url: None means the token_uri of the service account key.
-
-    @property
-    def scopes(self) -> tuple[Scope, ...]:
-        return self.apps
 
     @property
     def credential_names(self) -> list[str]:
@@ -214,6 +214,18 @@ class SourcesFile(BaseModel):
         if shared:
             raise ValueError(f"sources: configured twice: {', '.join(shared)}")
         return self
+
+    def brands_named(self) -> list[tuple[str, str]]:
+        """(where in the file, brand id) of every `brand` key, to check against ROUTES_FILE."""
+        named = []
+        for number, source in enumerate(self.sources):
+            if source.brand is not None:
+                named.append((f"sources.{number}.brand", source.brand))
+            for index, scope in enumerate(source.scopes):
+                if scope.brand is not None:
+                    where = f"sources.{number}.{source.scopes_key}.{index}.brand"
+                    named.append((where, scope.brand))
+        return named
 
     def get(self, name: str) -> SourceConfig:
         for source in self.sources:

@@ -10,6 +10,7 @@ from bot.config import EXAMPLE_PROFILE, Settings
 from bot.drafting.profile import BusinessProfile, ProfileError
 from bot.drafting.prompts import PromptFileError, PromptLibrary
 from bot.routing import RoutesFileError
+from bot.routing.routes_file import read_entries
 from bot.sources.config import SourcesFileError, load_sources
 from bot.startup.settings_checks import setting_problems
 from bot.startup.slack_checks import SlackProblem, auth_test, open_socket_connection
@@ -61,10 +62,25 @@ def _sources_problems(settings: Settings) -> list[str]:
     if settings.sources_file is None:
         return []
     try:
-        load_sources(settings.sources_file)
+        sources = load_sources(settings.sources_file)
     except SourcesFileError as exc:
         return [f"SOURCES_FILE: {exc}"]
-    return []
+    try:
+        known = _brand_ids(settings)
+    except RoutesFileError:
+        return []  # _routes_problems says what is wrong with it; brands are checked after
+    return [
+        f"SOURCES_FILE: sources file {settings.sources_file}: {where}: unknown brand {brand!r}; "
+        f"ROUTES_FILE defines {', '.join(sorted(known)) or 'no brands'}"
+        for where, brand in sources.brands_named()
+        if brand not in known
+    ]
+
+
+def _brand_ids(settings: Settings) -> frozenset[str]:
+    if settings.routes_file is None:
+        return frozenset()
+    return frozenset(read_entries(settings.routes_file).brands)
 
 
 def _routes_problems(settings: Settings) -> list[str]:

@@ -10,26 +10,13 @@ from typer.testing import CliRunner
 
 from bot.cli import cli
 from bot.config import EXAMPLE_PROFILE
-
-GOOD_TOKEN = "0123456789abcdef0123456789abcdef"
+from tests.support.installation import installation_env
 
 
 @pytest.fixture
 def env(tmp_path: Path, fake_slack) -> dict[str, str]:
     """A correct HTTP-mode installation against the fake Slack, with the team's own profile."""
-    profile = tmp_path / "reviewbot" / "business.yml"
-    profile.parent.mkdir()
-    text = EXAMPLE_PROFILE.read_text(encoding="utf-8").replace("Café Lumi", "Kaffebaren")
-    profile.write_text(text, encoding="utf-8")
-    return {
-        "SLACK_BOT_TOKEN": fake_slack.bot_token,
-        "SLACK_SIGNING_SECRET": "signing-secret",
-        "SLACK_API_URL": fake_slack.api_url,
-        "REVIEWS_CHANNEL": "C0REVIEWS",
-        "INGEST_TOKEN": GOOD_TOKEN,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
-        "BUSINESS_PROFILE": str(profile),
-    }
+    return installation_env(tmp_path, fake_slack)
 
 
 def problems(env: dict[str, str], **changes: str | None) -> tuple[int, list[str]]:

@@ -1,14 +1,17 @@
 """App Store Connect against a local fake: ES256 JWTs the fake verifies, JSON:API paging by
-links.next, a next link to another host, the hourly rate limit, and review responses."""
+links.next, a next link to another host, the hourly rate limit, review responses, and the
+brand each review gets from its app or source."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
 from bot.publishing.base import PublishError
 from bot.publishing.platforms import platform_publishers
+from bot.sources.connectors.base import Watermark
 from bot.sources.polling import poll_source
 from tests.fakes.platforms import AppStoreReview, FakeAppStoreConnect
 from tests.fakes.platforms_support import NOW, approve, poll_services, stored
@@ -145,3 +148,24 @@ def test_a_reply_over_apple_s_limit_is_refused_before_any_call(engine, apple, se
             approve(engine, review.id, "x" * 5971)
         )
     assert apple.api_calls("POST") == []
+
+
+def test_each_review_has_its_apps_brand_else_its_sources(engine, apple):
+    other_app = "9876543210"
+    source = {
+        **_source(apple),
+        "brand": "norr",
+        "apps": [{"id": APP, "name": "Lumi app", "brand": "lumi"}, {"id": other_app}],
+    }
+    apple.add(_review(1))
+    apple.add(replace(_review(2), app=other_app))
+    services = poll_services(engine, [source], {"ASC_KEY": apple.pem})
+    connector = services.sources.connector("ios-app")
+    try:
+        brands = {
+            scope_id: {r.brand for r in connector.fetch(scope_id, Watermark(), NOW).reviews}
+            for scope_id in (APP, other_app)
+        }
+    finally:
+        services.close()
+    assert brands == {APP: {"lumi"}, other_app: {"norr"}}

@@ -11,6 +11,9 @@ from typer.testing import CliRunner
 from bot.cli import cli
 from storage.db import head_revision, make_engine
 from storage.models import Review
+from tests.support.harness import AppHarness
+from tests.support.routes import write_routes
+from tests.support.workflow import eventually, slack_card
 
 runner = CliRunner()
 
@@ -156,3 +159,57 @@ def test_triage_prints_language_negativity_themes_and_urgency_and_stores_nothing
     assert printed[1]["urgent"] is None
     assert "reviews.jsonl:3: rating:" in result.output
     assert not Path(sqlite_url.removeprefix("sqlite:///")).exists()
+
+
+def test_a_brand_column_gives_each_review_its_brand_and_an_unknown_one_is_named_by_line(
+    tmp_path, database_url, monkeypatch, fake_slack
+):
+    routes = write_routes(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("ROUTES_FILE", str(routes))
+    path = tmp_path / "reviews.csv"
+    path.write_text(
+        "source,external_id,rating,text,language,location,brand\n"
+        "google,own,1,Kallt på rummet,sv,Oslo sentrum,norr\n"
+        "google,by-location,1,Kallt kaffe,sv,Oslo sentrum,\n"
+        "google,ghost,1,Kallt kaffe,sv,Göteborg,ghost\n"
+        "google,none,1,Kallt kaffe,sv,Göteborg,\n",
+        encoding="utf-8",
+    )
+    lines = tmp_path / "more.jsonl"
+    lines.write_text(
+        json.dumps({"source": "google", "external_id": "j1", "text": "Kallt", "brand": "lumi"})
+        + "\n"
+        + json.dumps({"source": "google", "external_id": "j2", "text": "Kallt", "brand": "Lumi"})
+        + "\n",
+        encoding="utf-8",
+    )
+
+    result = runner.invoke(cli, ["import", str(path)])
+    assert result.exit_code == 1
+    assert "3 accepted, 0 updated, 0 duplicates, 1 bad rows" in result.stdout
+    assert "reviews.csv:4: brand: unknown brand 'ghost'; use one of lumi, norr" in result.stderr
+    result = runner.invoke(cli, ["import", str(lines)])
+    assert result.exit_code == 1
+    assert "more.jsonl:2: brand: unknown brand 'Lumi'; use one of lumi, norr" in result.stderr
+    assert {r.external_id: r.brand for r in reviews_in(database_url)} == {
+        "own": "norr",
+        "by-location": "lumi",
+        "none": None,
+        "j1": "lumi",
+    }
+
+    # The serving process cards them where their brands' routes say.
+    app = AppHarness.start(
+        fake_slack=fake_slack,
+        database_url=database_url,
+        routes_file=routes,
+        scheduler_enabled=False,
+    )
+    try:
+        ids = {r.external_id: r.id for r in reviews_in(database_url)}
+        for external_id, channel in (("own", "C0NORR"), ("by-location", "C0OSLO")):
+            eventually(lambda i=ids[external_id]: slack_card(app, i).ts, what=external_id)
+            assert slack_card(app, ids[external_id]).channel == channel
+    finally:
+        app.stop()

@@ -91,6 +91,23 @@ def test_assumed_language_and_owner_are_shown() -> None:
 
     assert "assumed, not detected" in shown
     assert "Owner: <@U0BOB001>" in shown
+    group_owned = everything(build_card(make_view(assignee="S0APPTEAM"), tz=OSLO))
+    assert "Owner: <!subteam^S0APPTEAM>" in group_owned
+
+
+def test_a_routed_card_names_its_brand_and_why_it_is_in_this_channel() -> None:
+    def routing_lines(**changes) -> list[str]:
+        card = build_card(make_view(**changes), tz=OSLO)
+        return [line for line in visible_texts(card) if "Lumi" in line or "routed" in line]
+
+    reason = "routed by rule 1: brand lumi, location Oslo *"
+    assert routing_lines(brand_name="Café Lumi", route=reason) == [f"Café Lumi · {reason}"]
+    assert routing_lines(brand_name=None, route="routed by rule 3: language fi") == [
+        "routed by rule 3: language fi"
+    ]
+    assert routing_lines(brand_name="Café Lumi", route=None) == ["Café Lumi"]
+    # A review of no brand that no route sent anywhere: the card of a one-brand deployment.
+    assert routing_lines() == []
 
 
 def test_drafting_card_has_no_buttons_and_says_a_draft_is_on_its_way() -> None:
@@ -237,6 +254,8 @@ def test_review_text_cannot_ping_link_or_pose_as_the_bot() -> None:
         urgent_reason=HOSTILE_TEXT,
         lead_contacts=(HOSTILE_TEXT,),
         assignee=HOSTILE_TEXT,
+        brand_name=HOSTILE_TEXT,
+        route=HOSTILE_TEXT,
         draft_error=HOSTILE_TEXT,
         publish_error=HOSTILE_TEXT,
         url="https://evil.example/|<!channel>",

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from bot.sources.config import AppStoreSource
+from bot.sources.config import AppStoreSource, Scope
 from bot.sources.connectors.base import (
     Fetched,
     Listed,
@@ -28,7 +28,7 @@ class AppStoreConnector(HttpConnector):
     platform = "app_store"
 
     def __init__(self, config: AppStoreSource, http: PlatformHttp, auth: TokenSource):
-        super().__init__(config.name, config.apps, http, auth)
+        super().__init__(config.name, config.apps, http, auth, brand=config.brand)
         self._api = config.api_url
 
     def fetch(self, scope_id: str, mark: Watermark, now: datetime) -> Fetched:
@@ -40,7 +40,7 @@ class AppStoreConnector(HttpConnector):
         params: dict[str, Any] | None = {"sort": "-createdDate", "limit": limit}
         while url:
             body = self.get_json(url, params)
-            page = [self._listed(scope_id, raw, scope.name) for raw in body.get("data") or []]
+            page = [self._listed(scope_id, raw, scope) for raw in body.get("data") or []]
             yield [item for item in page if item is not None]
             url = (body.get("links") or {}).get("next")
             params = None  # the next link carries the query, cursor included
@@ -48,7 +48,7 @@ class AppStoreConnector(HttpConnector):
                 # Our token goes with every request: never to a host we were not told about.
                 raise SourceError("App Store Connect gave a next page on another host")
 
-    def _listed(self, scope_id: str, raw: dict[str, Any], location: str | None) -> Listed | None:
+    def _listed(self, scope_id: str, raw: dict[str, Any], scope: Scope) -> Listed | None:
         attributes = raw.get("attributes") or {}
         created = parse_time(attributes.get("createdDate"))
         return listed(
@@ -60,9 +60,10 @@ class AppStoreConnector(HttpConnector):
                 "text": attributes.get("body") or "",
                 "author": attributes.get("reviewerNickname"),
                 "created_at": created,
-                "location": location,
+                "location": scope.name,
             },
             created,
+            brand=self.brand_of(scope),
         )
 
     def publish(self, external_id: str, text: str) -> None:

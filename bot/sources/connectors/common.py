@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -28,15 +29,16 @@ def parse_time(value: Any) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def listed(raw: dict[str, Any], modified: datetime) -> Listed | None:
-    """Validate a review built from a platform's answer exactly as POST /reviews would."""
+def listed(raw: dict[str, Any], modified: datetime, *, brand: str | None = None) -> Listed | None:
+    """Validate a review built from a platform's answer exactly as POST /reviews would; it
+    belongs to `brand` (its location's or source's in SOURCES_FILE) when one is given."""
     review = parse_review(raw)
     if not isinstance(review, ReviewIn):
         # Logged by id only: the fields may hold the customer's personal data.
         problems = ", ".join(f"{p.field} {p.problem}" for p in review)
         log.warning("skipping %s review %s: %s", raw["source"], raw["external_id"], problems)
         return None
-    return Listed(review.to_data(), modified)
+    return Listed(replace(review.to_data(), brand=brand), modified)
 
 
 class HttpConnector:
@@ -45,9 +47,18 @@ class HttpConnector:
 
     platform: ClassVar[str]
 
-    def __init__(self, name: str, scopes: tuple[Scope, ...], http: PlatformHttp, auth: TokenSource):
+    def __init__(
+        self,
+        name: str,
+        scopes: tuple[Scope, ...],
+        http: PlatformHttp,
+        auth: TokenSource,
+        *,
+        brand: str | None = None,
+    ):
         self.name = name
         self._scopes = {scope.id: scope for scope in scopes}
+        self._brand = brand
         self._http = http
         self._auth = auth
 
@@ -59,6 +70,10 @@ class HttpConnector:
             return self._scopes[scope_id]
         except KeyError:
             raise SourceError(f"{self.name} has no location or app {scope_id!r}") from None
+
+    def brand_of(self, scope: Scope) -> str | None:
+        """The brand of the scope's reviews: the location's or app's own, else the source's."""
+        return scope.brand or self._brand
 
     def external_id(self, scope_id: str, review_id: str) -> str:
         return f"{scope_id}/{review_id}"

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from bot.sources.config import GoogleBusinessSource
+from bot.sources.config import GoogleBusinessSource, Scope
 from bot.sources.connectors.base import (
     Fetched,
     Listed,
@@ -30,7 +30,7 @@ class GoogleBusinessConnector(HttpConnector):
     platform = "google"
 
     def __init__(self, config: GoogleBusinessSource, http: PlatformHttp, auth: TokenSource):
-        super().__init__(config.name, config.locations, http, auth)
+        super().__init__(config.name, config.locations, http, auth, brand=config.brand)
         self._api = config.api_url
         self._account = config.account
 
@@ -56,13 +56,13 @@ class GoogleBusinessConnector(HttpConnector):
             if token:
                 params["pageToken"] = token
             body = self.get_json(f"{self._api}{self._location(scope_id)}/reviews", params)
-            page = [self._listed(raw, scope.name) for raw in body.get("reviews") or []]
+            page = [self._listed(raw, scope) for raw in body.get("reviews") or []]
             yield [item for item in page if item is not None]
             token = body.get("nextPageToken")
             if not token:
                 return
 
-    def _listed(self, raw: dict[str, Any], location: str | None) -> Listed | None:
+    def _listed(self, raw: dict[str, Any], scope: Scope) -> Listed | None:
         reviewer = raw.get("reviewer") or {}
         created = parse_time(raw.get("createTime"))
         return listed(
@@ -73,9 +73,10 @@ class GoogleBusinessConnector(HttpConnector):
                 "text": raw.get("comment") or "",
                 "author": None if reviewer.get("isAnonymous") else reviewer.get("displayName"),
                 "created_at": created,
-                "location": location,
+                "location": scope.name,
             },
             parse_time(raw.get("updateTime")) if raw.get("updateTime") else created,
+            brand=self.brand_of(scope),
         )
 
     def publish(self, external_id: str, text: str) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.sources.config import GooglePlaySource
+from bot.sources.config import GooglePlaySource, Scope
 from bot.sources.connectors.base import Fetched, Listed, ReplyRefused, Watermark, collect
 from bot.sources.connectors.common import HttpConnector, listed
 from bot.sources.connectors.http import PlatformHttp, TokenSource
@@ -27,7 +27,7 @@ class GooglePlayConnector(HttpConnector):
     platform = "google_play"
 
     def __init__(self, config: GooglePlaySource, http: PlatformHttp, auth: TokenSource):
-        super().__init__(config.name, config.apps, http, auth)
+        super().__init__(config.name, config.apps, http, auth, brand=config.brand)
         self._api = config.api_url
 
     def _reviews_url(self, package: str) -> str:
@@ -45,13 +45,13 @@ class GooglePlayConnector(HttpConnector):
             if token:
                 params["token"] = token
             body = self.get_json(self._reviews_url(scope_id), params)
-            page = [self._listed(scope_id, raw, scope.name) for raw in body.get("reviews") or []]
+            page = [self._listed(scope_id, raw, scope) for raw in body.get("reviews") or []]
             yield [item for item in page if item is not None]
             token = (body.get("tokenPagination") or {}).get("nextPageToken")
             if not token:
                 return
 
-    def _listed(self, scope_id: str, raw: dict[str, Any], location: str | None) -> Listed | None:
+    def _listed(self, scope_id: str, raw: dict[str, Any], scope: Scope) -> Listed | None:
         comments = raw.get("comments") or [{}]
         user = comments[0].get("userComment") or {}
         modified = _seconds(user.get("lastModified"))
@@ -65,9 +65,10 @@ class GooglePlayConnector(HttpConnector):
                 "text": (user.get("text") or "").strip(),
                 "author": raw.get("authorName"),
                 "created_at": modified,
-                "location": location,
+                "location": scope.name,
             },
             modified,
+            brand=self.brand_of(scope),
         )
 
     def publish(self, external_id: str, text: str) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.sources.config import TrustpilotSource
+from bot.sources.config import Scope, TrustpilotSource
 from bot.sources.connectors.auth import TrustpilotBusinessUser
 from bot.sources.connectors.base import Fetched, Listed, ReplyRefused, Watermark, collect
 from bot.sources.connectors.common import HttpConnector, listed, parse_time
@@ -22,7 +22,7 @@ class TrustpilotConnector(HttpConnector):
     platform = "trustpilot"
 
     def __init__(self, config: TrustpilotSource, http: PlatformHttp, auth: TrustpilotBusinessUser):
-        super().__init__(config.name, config.business_units, http, auth)
+        super().__init__(config.name, config.business_units, http, auth, brand=config.brand)
         self._api = config.api_url
         self._business_user = config.business_user_id
         self._edit_window = timedelta(days=config.edit_window_days)
@@ -52,7 +52,7 @@ class TrustpilotConnector(HttpConnector):
                 params["startDateTime"] = start.strftime("%Y-%m-%dT%H:%M:%SZ")
             body = self.get_json(f"{self._api}v1/private/business-units/{scope_id}/reviews", params)
             reviews = body.get("reviews") or []
-            page = [self._listed(scope_id, raw, scope.name) for raw in reviews]
+            page = [self._listed(scope_id, raw, scope) for raw in reviews]
             yield [item for item in page if item is not None]
             links = body.get("links") or []
             has_next = any(link.get("rel") == "next-page" for link in links)
@@ -60,7 +60,7 @@ class TrustpilotConnector(HttpConnector):
                 return
             page_number += 1
 
-    def _listed(self, scope_id: str, raw: dict[str, Any], location: str | None) -> Listed | None:
+    def _listed(self, scope_id: str, raw: dict[str, Any], scope: Scope) -> Listed | None:
         created = parse_time(raw.get("createdAt"))
         language = raw.get("language")
         return listed(
@@ -73,9 +73,10 @@ class TrustpilotConnector(HttpConnector):
                 "author": (raw.get("consumer") or {}).get("displayName"),
                 "language": None if language in _TOO_BROAD else language,
                 "created_at": created,
-                "location": location,
+                "location": scope.name,
             },
             parse_time(raw["updatedAt"]) if raw.get("updatedAt") else created,
+            brand=self.brand_of(scope),
         )
 
     def publish(self, external_id: str, text: str) -> None:

@@ -191,11 +191,15 @@ def demo(
     out: Annotated[Path, typer.Option(help="where files the demo writes go")] = Path("demo-out"),
 ) -> None:
     """Offline walk-through on bundled sample reviews: no Slack, no LLM account needed."""
-    from bot.demo import run_demo
+    from bot.demo import DEMO_REVIEWS_CHANNEL, ROUTES, run_demo
 
-    # The demo drafts as the example café, on purpose.
+    # The demo drafts as the example café (and a second brand), on purpose.
     settings = settings_or_exit(
-        database_url=database, business_profile=EXAMPLE_PROFILE, reviewbot_demo=True
+        database_url=database,
+        business_profile=EXAMPLE_PROFILE,
+        reviewbot_demo=True,
+        routes_file=ROUTES,
+        reviews_channel=DEMO_REVIEWS_CHANNEL,
     )
     run_demo(settings, out=out, console=console)
 

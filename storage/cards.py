@@ -45,6 +45,14 @@ def record_route(
         )
 
 
+def reviews_with_cards(session: Session) -> list[tuple[Review, SlackCard]]:
+    """Every carded review with its card, oldest review first."""
+    statement = (
+        select(Review, SlackCard).join(SlackCard, col(SlackCard.review_id) == Review.id)
+    ).order_by(col(Review.id))
+    return [(review, card) for review, card in session.exec(statement)]
+
+
 def queued_cards(session: Session) -> list[SlackCard]:
     return list(session.exec(select(SlackCard).where(SlackCard.state == CardState.queued)))
 

@@ -21,12 +21,16 @@ from bot.reviews.importer import import_file
 from bot.services import Services
 from bot.triage.themes import THEME_LABELS
 from bot.wiring import build_services
+from storage.cards import reviews_with_cards
 from storage.decisions import audit_trail
 from storage.drafts import latest_drafts
 from storage.models import Review, utcnow
 from storage.reviews import all_reviews
 
 SAMPLES = Path(__file__).resolve().parent / "sample_reviews.jsonl"
+# Two brands in three channels; reviews of no brand go to the café's channel.
+ROUTES = Path(__file__).resolve().parent / "routes.yml"
+DEMO_REVIEWS_CHANNEL = "C0DEMOLUMI"
 DEMO_RESPONDER = "U0DEMO01"
 DEMO_SIGNATURE = "Ingrid"
 DEMO_LEAD = "U0LEAD01"
@@ -60,6 +64,23 @@ def _show_card(
     message = build_card(view, tz=tz)
     path.write_text(json.dumps(message, ensure_ascii=False, indent=2), encoding="utf-8")
     console.print(Panel(Text(blocks_as_text(message)), title=f"card of review {review_id}"))
+
+
+def _show_channels(services: Services, console: Console) -> None:
+    """Which channel each card went to, for which brand, and why (ROUTES_FILE)."""
+    table = Table("review", "location", "language", "brand", "channel", "why", title="Routing")
+    with Session(services.engine) as session:
+        for review, card in reviews_with_cards(session):
+            brand = services.routing.brand(review.brand)
+            table.add_row(
+                str(review.id),
+                review.location or "–",
+                review.language or "–",
+                brand.name if brand else "–",
+                card.channel,
+                review.route or "",
+            )
+    console.print(table)
 
 
 def dated_samples(now: datetime, week_start: datetime, path: Path) -> Path:
@@ -139,6 +160,7 @@ def run_demo(
             assert r.id is not None  # a stored row
             if r.id in drafts or r.draft_error:
                 _show_card(services, r.id, console, cards_dir / f"review-{r.id}.json", tz)
+        _show_channels(services, console)
         console.print(f"Block Kit JSON of every card: {cards_dir}/ (paste into Block Kit Builder)")
 
         console.rule("4. The team decides")

@@ -41,6 +41,37 @@ def test_the_demo_shows_every_step_and_writes_the_cards(tmp_path):
     assert "<!channel>" not in injected and "&lt;!channel&gt;" in injected
     assert "A second approval is refused: Already approved by" in text
     assert "Weekly review digest · " in text
+    # Two brands in three channels: each card where its brand or rule sends it, and why.
+    routing = {
+        line.split("│")[1].strip(): [cell.strip() for cell in line.split("│")[2:-1]]
+        for line in text.split("Routing", 1)[1].split("└", 1)[0].splitlines()
+        if line.startswith("│")
+    }
+    assert routing["1"] == [
+        "Stockholm Södermalm",
+        "sv",
+        "Café Lumi",
+        "C0DEMOLUMI",
+        "brand lumi's channel",
+    ]
+    assert routing["2"] == [
+        "Oslo sentrum",
+        "nb",
+        "Norr Friluft",
+        "C0DEMONORR",
+        "brand norr's channel",
+    ]
+    assert routing["4"] == [
+        "Helsinki",
+        "fi",
+        "Café Lumi",
+        "C0DEMOSUOMI",
+        "routed by rule 1: language fi",
+    ]
+    assert routing["6"] == ["–", "zh-Hans", "–", "C0DEMOLUMI", "no route matched"]
+    # Norr's draft is written with Norr's profile: its contact, its name under the reply.
+    norr = (out / "cards" / "review-2.json").read_text()
+    assert "kundeservice@norrfriluft.example" in norr and "cafelumi" not in norr
     [chart] = (out / "digest").glob("digest-*.png")
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -70,3 +71,16 @@ def pending_reviews(
         .limit(limit)
     )
     return PendingQueue([PendingReview(*row) for row in rows], total.scalar_one())
+
+
+def waiting_by_brand(session: Session, *, brands: Sequence[str]) -> dict[str, int]:
+    """How many reviews of each of these brands wait for a decision (0 for one with none)."""
+    if not brands:
+        return {}
+    rows = session.execute(
+        sa.select(col(Review.brand), sa.func.count())
+        .where(col(Review.status).in_(WAITING_STATUSES), col(Review.brand).in_(list(brands)))
+        .group_by(col(Review.brand))
+    )
+    counts = {brand: count for brand, count in rows}
+    return {brand: counts.get(brand, 0) for brand in brands}

@@ -28,7 +28,7 @@ class BrandQueue:
 
 
 def brand_blocks(brands: Sequence[BrandQueue], command: str) -> list[Block]:
-    """"Your brands": one line each, with the command for its own figures; nothing without."""
+    """ "Your brands": one line each, with the command for its own figures; nothing without."""
     if not brands:
         return []
     lines = [

@@ -113,8 +113,10 @@ def _filters(words: list[str], brands: Collection[str]) -> KpiFilter:
             raise CommandError(f'I don\'t understand "{word}" here.')
         name = keys.get(match["key"].lower())
         if name is None:
-            known = "brand:, source:, lang: and location:" if brands else (
-                "source:, lang: and location:"
+            known = (
+                "brand:, source:, lang: and location:"
+                if brands
+                else ("source:, lang: and location:")
             )
             raise CommandError(f'I can filter by {known}, not "{match["key"]}:".')
         value = (match["quoted"] if match["quoted"] is not None else match["bare"]).strip()

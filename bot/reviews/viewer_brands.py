@@ -40,7 +40,9 @@ def brand_channels(routing: Routing) -> dict[str, set[str]]:
 
 
 class ViewerBrands:
-    def __init__(self, slack: WebClient | None, routing: Routing, *, kept: timedelta = KEPT) -> None:
+    def __init__(
+        self, slack: WebClient | None, routing: Routing, *, kept: timedelta = KEPT
+    ) -> None:
         self._slack = slack
         self._routing = routing
         self._channels = brand_channels(routing)

@@ -265,13 +265,19 @@ class ReplyPublication(SQLModel, table=True):
 
 # --- Scheduler: the weekly digest and pattern alerts ---------------------------------------
 class DigestRun(SQLModel, table=True):
-    """One row per digest week, inserted before the digest is sent: the unique week key is
-    what keeps a restart or a second instance from sending the same week twice."""
+    """One row per digest week and brand, inserted before the digest is sent: the unique
+    (week, brand) key is what keeps a restart or a second instance from sending the same
+    week's digest twice (the whole deployment's, brand None, counts as one brand)."""
 
     __tablename__ = "digest_run"
+    __table_args__ = (
+        sa.Index(
+            "uq_digest_run_week_brand", "week", sa.text("coalesce(brand, '')"), unique=True
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    week: str = Field(max_length=32, unique=True)  # the period's first day, e.g. "2026-11-16"
+    week: str = Field(max_length=32)  # the period's first day, e.g. "2026-11-16"
     brand: str | None = Field(default=None, max_length=32)  # None: the whole deployment's
     claimed_at: datetime = Field(sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

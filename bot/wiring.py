@@ -210,6 +210,7 @@ def build_services(
         engine,
         slack,
         poster,
+        routing=routing,
         channel=settings.digest_channel_id,
         cron=settings.digest_cron,
         sla=settings.sla,

@@ -47,8 +47,6 @@ def _metadata(week: DigestWeek, scope: DigestScope) -> dict:
     return {"event_type": "weekly_digest", "event_payload": payload}
 
 
-
-
 class DigestService:
     """Sends the weekly digests (the whole deployment's to `channel`, each brand's to its
     digest channel), redraws the ones that quoted an erased review, and previews them."""

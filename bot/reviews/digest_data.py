@@ -144,9 +144,7 @@ def gather(
         # On Monday morning the lead wants what waits now, not what waited at midnight.
         waiting = compute_kpis(session, Period(now, now), only, now=now, sla_hours=sla_hours)
         by_brand = (
-            kpis_by(session, period, "brand", now=now, sla_hours=sla_hours)
-            if brand_names
-            else {}
+            kpis_by(session, period, "brand", now=now, sla_hours=sla_hours) if brand_names else {}
         )
         return DigestData(
             first_day=week.first_day,

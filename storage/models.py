@@ -93,6 +93,10 @@ class Review(SQLModel, table=True):
         sa.Index("ix_review_kpi_decided", "status", "decided_at", "created_at", "received_at"),
         # KPIs for one brand (`brand:<id>`), by when the reviews were written.
         sa.Index("ix_review_brand_kpi", "brand", "created_at", "negative", "rating", "decided_at"),
+        # …and by when they were decided, read from the index alone as without a brand.
+        sa.Index(
+            "ix_review_brand_decided", "brand", "status", "decided_at", "created_at", "received_at"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -271,9 +275,7 @@ class DigestRun(SQLModel, table=True):
 
     __tablename__ = "digest_run"
     __table_args__ = (
-        sa.Index(
-            "uq_digest_run_week_brand", "week", sa.text("coalesce(brand, '')"), unique=True
-        ),
+        sa.Index("uq_digest_run_week_brand", "week", sa.text("coalesce(brand, '')"), unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)

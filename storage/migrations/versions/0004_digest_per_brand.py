@@ -1,4 +1,5 @@
-"""one weekly digest per brand: digest_run is unique by (week, brand), not by week alone
+"""one weekly digest per brand: digest_run is unique by (week, brand), not by week alone;
+a brand's KPIs by when its reviews were decided, from an index
 
 Revision ID: 0004
 Revises: 0003
@@ -38,9 +39,15 @@ def upgrade() -> None:
     op.create_index(
         WEEK_AND_BRAND, "digest_run", ["week", sa.text("coalesce(brand, '')")], unique=True
     )
+    op.create_index(
+        "ix_review_brand_decided",
+        "review",
+        ["brand", "status", "decided_at", "created_at", "received_at"],
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_review_brand_decided", table_name="review")
     op.drop_index(WEEK_AND_BRAND, table_name="digest_run")
     # The release before knows one digest a week: the brands' claims go.
     op.execute("DELETE FROM digest_run WHERE brand IS NOT NULL")

@@ -15,7 +15,7 @@ from bot.cards.posting import PostFailed
 from bot.cli import cli
 from bot.jobs import digest
 from storage.models import DigestRun
-from tests.jobs.test_digest_job import DIGEST_CHANNEL, MONDAY, PNG
+from tests.jobs.test_digest_job import DIGEST_CHANNEL, MONDAY, PNG, runs_in_two_instances
 from tests.support.jobs import add_review, approve, job_services, set_review
 from tests.support.kpi import table_row
 from tests.support.routes import write_routes
@@ -98,12 +98,7 @@ def test_exactly_one_digest_per_week_and_brand_across_instances(
     other = job_services(
         fake_slack, database_url, digest_channel=DIGEST_CHANNEL, routes_file=write_routes(tmp_path)
     )
-    try:
-        assert digest.run(services, MONDAY) is True
-        assert digest.run(other, MONDAY + timedelta(minutes=1)) is False
-        assert digest.run(other, MONDAY + timedelta(hours=20)) is False
-    finally:
-        other.close()
+    assert runs_in_two_instances(services, other) == [True, False, False]
     for channel in (DIGEST_CHANNEL, LUMI_DIGEST, NORR_DIGEST):
         assert len(digests(fake_slack, channel)) == 1, channel
     with Session(services.engine) as session:

@@ -163,3 +163,27 @@ def test_digest_preview_of_one_brand(fake_slack, database_url, services, tmp_pat
     unknown = CliRunner().invoke(cli, ["digest", "--preview", "--brand", "ghost", *at])
     assert unknown.exit_code == 2
     assert "reviewbot: --brand: no brand 'ghost'; the brands are lumi, norr" in unknown.output
+
+
+def test_a_brands_digest_that_quoted_an_erased_review_is_redrawn_with_its_own_reviews(
+    fake_slack, services
+):
+    short, long = "Vi väntade en timme på maten.", "Vi fick vänta nittio minuter på ett bord."
+    for external_id, text, brand in (("w-1", short, "lumi"), ("w-2", long, "lumi")):
+        review_id = add_review(services, external_id, text=text, brand=brand)
+        set_review(
+            services, review_id, themes=["waiting_time"], created_at=MONDAY - timedelta(days=2)
+        )
+    other = add_review(services, "w-3", text="Vi väntade länge på rummet.", brand="norr")
+    set_review(services, other, themes=["waiting_time"], created_at=MONDAY - timedelta(days=2))
+    assert digest.run(services, MONDAY) is True
+    [before] = digests(fake_slack, LUMI_DIGEST)
+    assert short in shown(before) and "*Waiting time*: 2" in shown(before)
+
+    services.erasure.erase_review("google", "w-1", actor="dpo@example.com")
+
+    [after] = digests(fake_slack, LUMI_DIGEST)
+    assert after["ts"] == before["ts"]  # the same message, redrawn
+    assert short not in shown(after)
+    assert long in shown(after)  # lumi's other review, never norr's
+    assert "*Waiting time*: 2" in shown(after)

@@ -8,6 +8,7 @@ from datetime import timedelta
 from storage.models import utcnow
 from tests.slack.test_commands_reviews import answers, shown
 from tests.slack.test_home import home_opened, home_text
+from tests.support.jobs import NOW, job_services
 from tests.support.kpi import add_review
 from tests.support.routes import write_routes
 
@@ -174,3 +175,21 @@ def test_home_without_a_routes_file_asks_slack_nothing_more(app, fake_slack):
 
     assert "Your brands" not in home_text(fake_slack.home_view("U0ANNA"))
     assert fake_slack.calls("users.conversations") == []
+
+
+def test_a_channel_joined_shows_on_the_tab_once_the_kept_answer_is_old(
+    fake_slack, sqlite_url, tmp_path
+):
+    services = job_services(fake_slack, sqlite_url, routes_file=write_routes(tmp_path))
+    try:
+        fake_slack.channel_members = {"C0LUMI": {"U0ANNA"}}
+        services.home.publish("U0ANNA", NOW)
+        fake_slack.channel_members["C0NORR"] = {"U0ANNA"}  # Anna joins norr's channel
+
+        services.home.publish("U0ANNA", NOW + timedelta(minutes=4))
+        assert "Norr Hotell" not in home_text(fake_slack.home_view("U0ANNA"))
+        services.home.publish("U0ANNA", NOW + timedelta(minutes=5))
+        assert "*Norr Hotell* (`norr`) · 0 waiting" in home_text(fake_slack.home_view("U0ANNA"))
+    finally:
+        services.close()
+    assert len(fake_slack.ok_calls("users.conversations")) == 2

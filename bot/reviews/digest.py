@@ -111,8 +111,10 @@ class DigestService:
                 if scope.channel and self._send(scope, now):
                     sent.append(scope.channel)
             except Exception as exc:
-                log.exception("the digest for %s failed", scope.brand or "the deployment")
-                failure = failure or exc
+                if failure is None:
+                    failure = exc  # raised once the others were tried: the caller logs it
+                else:
+                    log.exception("the digest of brand %s failed too", scope.brand)
         if failure is not None:
             raise failure
         return sent

@@ -4,7 +4,8 @@
                                           [--requests 400] [--concurrency 20] [--skip-ack]
 
 1. The 30-day KPIs (compute_kpis for one period; the /reviews answer, which is that period
-   and the one before; and the same filtered by source) on SQLite and on PostgreSQL. The
+   and the one before; the same filtered by source, and by brand: a quarter of the reviews
+   each belong to one of three brands, the rest to none) on SQLite and on PostgreSQL. The
    synthetic database is built once and cached: bench/out/kpi_<n>_<schema>.sqlite, and a
    PostgreSQL database of the same name (given by --postgres or TEST_DATABASE_URL).
    Targets: median under 100 ms on both.
@@ -52,12 +53,16 @@ CHUNK = 50_000
 SOURCES = ["google", "trustpilot", "app_store", "google_play", "webshop"]
 LANGUAGES = ["sv", "nb", "nn", "fi", "zh-Hant", "zh-Hans", "en"]
 LOCATIONS = [f"Store {i}" for i in range(20)]
+BRANDS = ["lumi", "norr", "kvarn", None]
+DATA_VERSION = "brands"  # bumped when synthetic() changes, so no cache holds older rows
 
 
 def schema_key() -> str:
-    """Changes when the migration does, so a cached database always has today's schema."""
-    migration = ROOT / "storage" / "migrations" / "versions" / "0001_initial_schema.py"
-    return hashlib.sha1(migration.read_bytes()).hexdigest()[:8]  # a cache key, not security
+    """Changes with the migrations (a released one never changes: a new one is added) and
+    the synthetic data, so a cached database always has today's schema and rows."""
+    versions = sorted(p.name for p in (ROOT / "storage" / "migrations" / "versions").glob("*.py"))
+    key = "\n".join([DATA_VERSION, *versions]).encode()
+    return hashlib.sha1(key).hexdigest()[:8]  # a cache key, not security
 
 
 # --- synthetic data -----------------------------------------------------------------------
@@ -92,6 +97,7 @@ def synthetic(n: int) -> Iterator[tuple[list[dict], list[dict], list[dict], list
                     "text": "Synthetic review for the KPI benchmark.",
                     "language": LANGUAGES[review_id % len(LANGUAGES)],
                     "location": LOCATIONS[review_id % len(LOCATIONS)],
+                    "brand": BRANDS[review_id % len(BRANDS)],
                     "created_at": written,
                     "received_at": received,
                     "updated_at": decided or received,
@@ -260,6 +266,10 @@ def measure_queries(engine: sa.Engine, runs: int) -> None:
             engine, period, KpiFilter(), now=NOW, tz=tz, sla_hours=24
         ),
         "30-day KPIs, source:google": one_period(KpiFilter(source="google")),
+        "30-day KPIs, brand:lumi": one_period(KpiFilter(brand="lumi")),
+        "/reviews kpi 30d brand:lumi (both periods)": lambda: read_report(
+            engine, period, KpiFilter(brand="lumi"), now=NOW, tz=tz, sla_hours=12
+        ),
     }
     sample = one_period(KpiFilter())()
     print(

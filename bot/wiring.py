@@ -36,6 +36,7 @@ from bot.reviews.nudges import Nudges
 from bot.reviews.patterns import PatternAlerts
 from bot.reviews.pipeline import Pipeline
 from bot.reviews.triage import Triage
+from bot.reviews.viewer_brands import ViewerBrands
 from bot.reviews.votes import VoteService
 from bot.routing import Routing, base_brand, load_routing
 from bot.services import Services
@@ -211,6 +212,7 @@ def build_services(
         engine,
         slack,
         poster,
+        routing=routing,
         channel=settings.digest_channel_id,
         cron=settings.digest_cron,
         sla=settings.sla,
@@ -242,13 +244,21 @@ def build_services(
         signers=signers,
         votes=VoteService(engine, cards=cards, clock=clock),
         digests=digests,
-        kpi_answers=KpiAnswers(engine, digests, workspace_url, sla=settings.sla, tz=settings.tz),
+        kpi_answers=KpiAnswers(
+            engine,
+            digests,
+            workspace_url,
+            routing=routing,
+            tz=settings.tz,
+            command=settings.slash_command,
+        ),
         home=AppHome(
             engine,
             slack,
             decisions,
             signers,
             workspace_url,
+            ViewerBrands(slack, routing),
             sla=settings.sla,
             tz=settings.tz,
             command=settings.slash_command,

@@ -261,13 +261,14 @@ def _compute(
     sla_hours: float,
 ) -> dict[Any, Kpis]:
     where = filters.conditions()
+    checked = filters.conditions(brand_by_index=False)  # where the rows are few already
     parts = [
         _written(session, period, where, group),
         _reply_times(session, period, where, group),
         _sla(session, period, where, group, now=now, sla=timedelta(hours=sla_hours)),
         _ai_unedited(session, period, where, group),
-        _backlog(session, min(period.end, now), where, group),
-        _turned_around(session, period, where, group),
+        _backlog(session, min(period.end, now), checked, group),
+        _turned_around(session, period, checked, group),
     ]
     decided = _decided(session, period, where, group)
     parts.append(

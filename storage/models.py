@@ -93,6 +93,10 @@ class Review(SQLModel, table=True):
         sa.Index("ix_review_kpi_decided", "status", "decided_at", "created_at", "received_at"),
         # KPIs for one brand (`brand:<id>`), by when the reviews were written.
         sa.Index("ix_review_brand_kpi", "brand", "created_at", "negative", "rating", "decided_at"),
+        # …and by when they were decided, read from the index alone as without a brand.
+        sa.Index(
+            "ix_review_brand_decided", "brand", "status", "decided_at", "created_at", "received_at"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -265,13 +269,17 @@ class ReplyPublication(SQLModel, table=True):
 
 # --- Scheduler: the weekly digest and pattern alerts ---------------------------------------
 class DigestRun(SQLModel, table=True):
-    """One row per digest week, inserted before the digest is sent: the unique week key is
-    what keeps a restart or a second instance from sending the same week twice."""
+    """One row per digest week and brand, inserted before the digest is sent: the unique
+    (week, brand) key is what keeps a restart or a second instance from sending the same
+    week's digest twice (the whole deployment's, brand None, counts as one brand)."""
 
     __tablename__ = "digest_run"
+    __table_args__ = (
+        sa.Index("uq_digest_run_week_brand", "week", sa.text("coalesce(brand, '')"), unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    week: str = Field(max_length=32, unique=True)  # the period's first day, e.g. "2026-11-16"
+    week: str = Field(max_length=32)  # the period's first day, e.g. "2026-11-16"
     brand: str | None = Field(default=None, max_length=32)  # None: the whole deployment's
     claimed_at: datetime = Field(sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

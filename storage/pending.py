@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -46,7 +47,8 @@ def pending_reviews(
 ) -> PendingQueue:
     """Reviews waiting for a decision, the longest-waiting first (by when they were written),
     at most `limit` of them, with how many there are in all."""
-    where = [col(Review.status).in_(WAITING_STATUSES), *filters.conditions()]
+    # Found by their status: far fewer wait than a brand has reviews.
+    where = [col(Review.status).in_(WAITING_STATUSES), *filters.conditions(brand_by_index=False)]
     if assignee is not None:
         where.append(col(Review.assignee) == assignee)
     total = session.execute(sa.select(sa.func.count()).select_from(Review).where(*where))
@@ -70,3 +72,20 @@ def pending_reviews(
         .limit(limit)
     )
     return PendingQueue([PendingReview(*row) for row in rows], total.scalar_one())
+
+
+def waiting_by_brand(session: Session, *, brands: Sequence[str]) -> dict[str, int]:
+    """How many reviews of each of these brands wait for a decision (0 for one with none)."""
+    if not brands:
+        return {}
+    rows = session.execute(
+        sa.select(col(Review.brand), sa.func.count())
+        .where(
+            col(Review.status).in_(WAITING_STATUSES),
+            # Checked, not searched by: the waiting reviews are far fewer (KpiFilter.conditions).
+            sa.func.coalesce(Review.brand, "").in_(list(brands)),
+        )
+        .group_by(col(Review.brand))
+    )
+    counts = {brand: count for brand, count in rows}
+    return {brand: counts.get(brand, 0) for brand in brands}

@@ -123,7 +123,9 @@ def app_factory(fake_slack, sqlite_url) -> Iterator:
     started: list[AppHarness] = []
 
     def start(**overrides: object) -> AppHarness:
-        harness = AppHarness.start(fake_slack=fake_slack, database_url=sqlite_url, **overrides)
+        # `database_url=` (the fixture) serves the app from each backend in turn.
+        overrides.setdefault("database_url", sqlite_url)
+        harness = AppHarness.start(fake_slack=fake_slack, **overrides)  # type: ignore[arg-type]
         started.append(harness)
         return harness
 

@@ -30,6 +30,7 @@ SPLIT_ROWS = 10  # languages or sources shown; the rest are summed in one row
 THEMES_SHOWN = 5
 RESPONDERS_SHOWN = 5
 EXAMPLE_LIMIT = 160
+BRAND_NAME_LIMIT = 80
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,9 @@ class DigestData:
     themes: list[ThemeCount]
     responders: list[tuple[str, int]]  # Slack user id, reviews decided
     quality: DraftQualityReport = field(default_factory=DraftQualityReport)  # by language
+    brand_name: str | None = None  # a brand's own digest: its name, in the title
+    by_brand: dict[str, Kpis] = field(default_factory=dict)  # the whole's, with brands
+    brand_names: dict[str, str] = field(default_factory=dict)  # brand id → name
 
 
 def _negatives(k: Kpis) -> str:
@@ -110,6 +114,22 @@ def _split(title: str, split: dict[str, Kpis], names: dict[str, str]) -> str:
     return code_table(header, rows) if rows else f"*{title}:* no reviews"
 
 
+def _by_brand(split: dict[str, Kpis], names: dict[str, str]) -> str:
+    """Every brand's row, in the order of the split (by id, no brand last)."""
+    rows = [
+        [
+            _name(key, names),
+            str(k.reviews),
+            _negatives(k),
+            str(k.approved),
+            format_hours(k.median_reply_hours),
+        ]
+        for key, k in split.items()
+    ]
+    header = ["Brand", "Reviews", "Negative", "Replied", "Median"]
+    return code_table(header, rows) if rows else "*Brand:* no reviews"
+
+
 def _themes(themes: list[ThemeCount]) -> str:
     if not themes:
         return "*Top themes:* no negative reviews this week."
@@ -137,14 +157,19 @@ def _days(first: date, last: date) -> str:
 def build_digest(data: DigestData) -> dict:
     """The digest message: `{"text": fallback, "blocks": [...]}` for chat.postMessage."""
     days = _days(data.first_day, data.last_day)
+    # The header is plain text (at most 150 characters); the fallback text is mrkdwn.
+    name = data.brand_name[:BRAND_NAME_LIMIT] if data.brand_name else None
+    title = f"{name} · {days}" if name else days
     this = data.this_week
     fallback = (
-        f"Weekly review digest, {days}: {this.reviews} reviews, {this.negatives} negative, "
-        f"{this.backlog} waiting for a reply."
+        f"Weekly review digest, {escape_mrkdwn(title)}: {this.reviews} reviews, "
+        f"{this.negatives} negative, {this.backlog} waiting for a reply."
     )
+    by_brand = [section(_by_brand(data.by_brand, data.brand_names))] if data.by_brand else []
     blocks: list[Block] = [
-        HeaderBlock(text=f"Weekly review digest · {days}"),
+        HeaderBlock(text=f"Weekly review digest · {title}"),
         section(_headline(data)),
+        *by_brand,
         section(_split("Language", data.by_language, LANGUAGE_NAMES)),
         section(_split("Source", data.by_source, SOURCE_NAMES)),
         *draft_quality_blocks(data.quality),

@@ -1,7 +1,10 @@
-"""The App Home tab: the last days at a glance, the viewer's assigned reviews, the backlog."""
+"""The App Home tab: the last days at a glance, the brands the viewer answers for, the
+viewer's assigned reviews, the backlog."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from slack_sdk.models.blocks import Block, ContextBlock, DividerBlock, HeaderBlock
@@ -9,15 +12,39 @@ from slack_sdk.models.blocks import Block, ContextBlock, DividerBlock, HeaderBlo
 from bot.blocks.format import local_time
 from bot.blocks.help import DEFAULT_COMMAND
 from bot.blocks.kpi import KpiReport, kpi_blocks
-from bot.blocks.mrkdwn import mrkdwn_text
+from bot.blocks.mrkdwn import escape_mrkdwn, mrkdwn_text, section
 from bot.blocks.pending import pending_blocks
 from bot.blocks.signature import signature_blocks
 from storage.pending import PendingQueue
 
 
+@dataclass(frozen=True)
+class BrandQueue:
+    """A brand the viewer answers for, and how many of its reviews wait for a decision."""
+
+    id: str
+    name: str
+    waiting: int
+
+
+def brand_blocks(brands: Sequence[BrandQueue], command: str) -> list[Block]:
+    """ "Your brands": one line each, with the command for its own figures; nothing without."""
+    if not brands:
+        return []
+    lines = [
+        f"• *{escape_mrkdwn(b.name)}* (`{b.id}`) · {b.waiting} waiting — "
+        f"`{command} kpi brand:{b.id}`, `{command} pending brand:{b.id}`"
+        for b in brands
+    ]
+    # Ten lines a section keeps each well inside Slack's 3,000 characters.
+    sections = [section("\n".join(lines[i : i + 10])) for i in range(0, len(lines), 10)]
+    return [HeaderBlock(text="Your brands"), *sections, DividerBlock()]
+
+
 def build_home(
     report: KpiReport,
     *,
+    brands: Sequence[BrandQueue] = (),
     mine: PendingQueue,
     backlog: PendingQueue,
     workspace_url: str | None,
@@ -32,6 +59,7 @@ def build_home(
         HeaderBlock(text=f"Reviews · {report.label}"),
         *kpi_blocks(report),
         DividerBlock(),
+        *brand_blocks(brands, command),
         *signature_blocks(signs_as=signs_as, own=own_signature),
         DividerBlock(),
         HeaderBlock(text=f"Assigned to you · {mine.total}"),

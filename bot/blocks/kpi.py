@@ -85,10 +85,11 @@ def _fields(report: KpiReport) -> list[str]:
 
 
 def describe_filters(filters: KpiFilter) -> str:
-    """ "source: google · lang: sv", escaped; empty without filters."""
+    """ "brand: lumi · source: google · lang: sv", escaped; empty without filters."""
     parts = [
         f"{name}: {shorten_escaped(value, FILTER_LIMIT)[0]}"
         for name, value in (
+            ("brand", filters.brand),
             ("source", filters.source),
             ("lang", filters.language),
             ("location", filters.location),

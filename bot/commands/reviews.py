@@ -140,8 +140,13 @@ def digest(
     out: Annotated[Path, typer.Option(help="where --preview writes the chart")] = Path(
         "digest-out"
     ),
+    brand: Annotated[
+        str | None,
+        typer.Option(help="one brand's digest (a ROUTES_FILE brand id), not the whole's"),
+    ] = None,
 ) -> None:
-    """The weekly digest: --preview shows it here; else it goes to DIGEST_CHANNEL, once a week."""
+    """The weekly digests: --preview shows one here; else each goes to its channel (the whole
+    deployment's to DIGEST_CHANNEL, each brand's to its digest channel), once a week."""
     from storage.models import utcnow
 
     settings = settings_or_exit(with_profile=True)
@@ -161,13 +166,18 @@ def digest(
     services = build_services(settings, clock=clock)
     now = services.clock()
     try:
+        brands = services.routing.brands
+        if brand is not None and brand not in brands:
+            known = ", ".join(brands) or "none (ROUTES_FILE names them)"
+            err.print(f"reviewbot: --brand: no brand {brand!r}; the brands are {known}")
+            raise typer.Exit(2)
         if preview:
-            text, chart = services.digests.preview(now, out)
+            text, chart = services.digests.preview(now, out, brand=brand)
             # soft_wrap: the tables and the path must come out as they are, not re-wrapped.
             console.print(text, markup=False, highlight=False, soft_wrap=True)
             console.print(f"\nChart: {chart.resolve()}", markup=False, soft_wrap=True)
-        elif services.digests.send(now):
-            console.print(f"digest sent to {settings.digest_channel_id}")
+        elif sent := services.digests.send(now, brand=brand):
+            console.print(f"digest sent to {', '.join(sent)}")
         else:
             console.print("that week's digest was already sent")
     finally:

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from bot.blocks.as_text import blocks_as_text
 from bot.blocks.card import build_card
 from bot.config import Settings
-from bot.reviews.digest import digest_week, next_run
+from bot.reviews.digest_data import digest_week, next_run
 from bot.reviews.importer import import_file
 from bot.services import Services
 from bot.triage.themes import THEME_LABELS

@@ -1,4 +1,4 @@
-"""The weekly digest, at DIGEST_CRON (bot/reviews/digest.py)."""
+"""The weekly digests, at DIGEST_CRON (bot/reviews/digest.py)."""
 
 from __future__ import annotations
 
@@ -8,5 +8,5 @@ from bot.services import Services
 
 
 def run(services: Services, now: datetime) -> bool:
-    """True when the digest was sent by this run."""
-    return services.digests.send(now)
+    """True when this run sent a digest (the whole deployment's or a brand's)."""
+    return bool(services.digests.send(now))

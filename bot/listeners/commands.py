@@ -16,8 +16,7 @@ from datetime import datetime
 
 from slack_bolt import Ack, App, Respond
 
-from bot.blocks.help import build_help
-from bot.reviews.command_grammar import HelpRequest, ReviewsCommand, parse_command
+from bot.reviews.command_grammar import HelpRequest, ReviewsCommand
 from bot.services import Services
 
 EPHEMERAL = "ephemeral"
@@ -34,12 +33,9 @@ class ReviewsCommandListener:
 
     def acknowledge(self, ack: Ack, command: dict) -> None:
         now = self._clock()
-        request = parse_command(command.get("text") or "", now=now, tz=self._settings.tz)
+        request = self._kpi_answers.understand(command.get("text") or "", now)
         if isinstance(request, HelpRequest):
-            ack(
-                response_type=EPHEMERAL,
-                **build_help(request.problem, command=self._settings.slash_command),
-            )
+            ack(response_type=EPHEMERAL, **self._kpi_answers.help(request))
             return
         ack()
         response_url = command.get("response_url")

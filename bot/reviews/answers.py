@@ -11,21 +11,26 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.engine import Engine
 
 from bot.blocks.digest import build_digest
-from bot.blocks.home import build_home
+from bot.blocks.help import build_help
+from bot.blocks.home import BrandQueue, build_home
 from bot.blocks.kpi import build_kpi_answer
 from bot.blocks.pending import build_pending_answer
 from bot.blocks.signature import build_signature_modal
 from bot.cards.signers import Signers
 from bot.reviews.command_grammar import (
     DigestRequest,
+    HelpRequest,
     KpiRequest,
     PendingRequest,
     ReviewsCommand,
+    parse_command,
     resolve_period,
 )
 from bot.reviews.decisions import DecisionService
 from bot.reviews.digest import DigestService
-from bot.reviews.kpi import read_pending, read_report
+from bot.reviews.kpi import read_pending, read_report, read_waiting_by_brand
+from bot.reviews.viewer_brands import ViewerBrands
+from bot.routing import Routing
 from storage.figures import KpiFilter
 
 log = logging.getLogger(__name__)
@@ -62,25 +67,42 @@ class KpiAnswers:
         digests: DigestService,
         workspace_url: WorkspaceUrl,
         *,
-        sla: timedelta,
+        routing: Routing,
         tz: tzinfo,
+        command: str,
     ) -> None:
         self._engine = engine
         self._digests = digests
         self._workspace_url = workspace_url
-        self._sla_hours = sla.total_seconds() / 3600
+        self._routing = routing
         self._tz = tz
+        self._command = command
+
+    def understand(self, text: str, now: datetime) -> ReviewsCommand:
+        """The request a `/reviews` text makes; `brand:` takes the deployment's brand ids."""
+        return parse_command(text, now=now, tz=self._tz, brands=tuple(self._routing.brands))
+
+    def help(self, request: HelpRequest) -> dict:
+        """The help answer, naming the problem, if any (alone when that says enough)."""
+        return build_help(
+            request.problem,
+            command=self._command,
+            brands=tuple(self._routing.brands),
+            with_help=request.with_help,
+        )
 
     def answer(self, request: ReviewsCommand, now: datetime) -> dict:
         """The answer to a `/reviews` request (text and blocks)."""
         if isinstance(request, KpiRequest):
+            # A brand's figures are judged against that brand's SLA.
+            sla = self._routing.team(request.filters.brand).sla
             report = read_report(
                 self._engine,
                 request.period,
                 request.filters,
                 now=now,
                 tz=self._tz,
-                sla_hours=self._sla_hours,
+                sla_hours=sla.total_seconds() / 3600,
                 with_quality=True,
             )
             return build_kpi_answer(report)
@@ -99,8 +121,9 @@ class KpiAnswers:
 
 
 class AppHome:
-    """Each person's App Home tab (the week's KPIs, their queue, the backlog), rebuilt from
-    storage each time it is opened, and the signature they set there."""
+    """Each person's App Home tab (the week's KPIs, the brands they answer for, their queue,
+    the backlog), rebuilt from storage each time it is opened, and the signature they set
+    there."""
 
     def __init__(
         self,
@@ -109,6 +132,7 @@ class AppHome:
         decisions: DecisionService,
         signers: Signers,
         workspace_url: WorkspaceUrl,
+        viewer_brands: ViewerBrands,
         *,
         sla: timedelta,
         tz: tzinfo,
@@ -119,6 +143,7 @@ class AppHome:
         self._decisions = decisions
         self._signers = signers
         self._workspace_url = workspace_url
+        self._viewer_brands = viewer_brands
         self._sla_hours = sla.total_seconds() / 3600
         self._tz = tz
         self._command = command
@@ -133,8 +158,11 @@ class AppHome:
             tz=self._tz,
             sla_hours=self._sla_hours,
         )
+        brands = self._viewer_brands.of(user, now)
+        waiting = read_waiting_by_brand(self._engine, [brand.id for brand in brands])
         view = build_home(
             report,
+            brands=[BrandQueue(b.id, b.name, waiting[b.id]) for b in brands],
             mine=read_pending(self._engine, KpiFilter(), assignee=user, limit=MINE_LIMIT),
             backlog=read_pending(self._engine, KpiFilter(), limit=BACKLOG_LIMIT),
             workspace_url=self._workspace_url(),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
@@ -22,6 +22,7 @@ _FILTER = re.compile(r'(?P<key>[a-z]+):(?:"(?P<quoted>[^"]*)"|(?P<bare>\S+))', r
 _TOKEN = re.compile(r'[a-z]+:"[^"]*"|\S+', re.IGNORECASE)
 _FILTER_KEYS = {"source": "source", "lang": "language", "language": "language"}
 _FILTER_KEYS |= {"location": "location", "loc": "location"}
+_BRAND_KEY = "brand"  # known only in a deployment with ROUTES_FILE brands
 _DAYS = re.compile(r"(\d{1,3})d")
 _DATE_RANGE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:\.\.(\d{4}-\d{2}-\d{2}))?")
 # Slack may turn typed quotes into typographic ones.
@@ -30,6 +31,10 @@ _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"
 
 class CommandError(ValueError):
     """The command could not be understood; the message says what, for the help answer."""
+
+
+class UnknownBrand(CommandError):
+    """A `brand:` the routes file does not have: said in one line, without the whole help."""
 
 
 @dataclass(frozen=True)
@@ -60,13 +65,17 @@ class DigestRequest:
 @dataclass(frozen=True)
 class HelpRequest:
     problem: str | None = None
+    with_help: bool = True  # False: the problem alone says what to type instead
 
 
 ReviewsCommand = KpiRequest | PendingRequest | DigestRequest | HelpRequest
 
 
-def parse_command(text: str, *, now: datetime, tz: tzinfo) -> ReviewsCommand:
-    """The request in a /reviews text; anything not understood is help naming the problem."""
+def parse_command(
+    text: str, *, now: datetime, tz: tzinfo, brands: Collection[str] = ()
+) -> ReviewsCommand:
+    """The request in a /reviews text; anything not understood is help naming the problem.
+    `brands`: the brand ids `brand:` takes (none: the deployment has no brands)."""
     # Slack sends &, < and > in a command's text as HTML entities.
     words = _TOKEN.findall(html.unescape(text).translate(_QUOTES).strip())
     if not words:
@@ -80,35 +89,47 @@ def parse_command(text: str, *, now: datetime, tz: tzinfo) -> ReviewsCommand:
             if len(periods) > 1:
                 raise CommandError(f'I can show one period at a time, not "{" ".join(periods)}".')
             spec = periods[0] if periods else DEFAULT_PERIOD
-            filters = _filters([w for w in args if _FILTER.fullmatch(w)])
+            filters = _filters([w for w in args if _FILTER.fullmatch(w)], brands)
             return KpiRequest(resolve_period(spec, now=now, tz=tz), filters)
         if verb == "pending":
-            return PendingRequest(_filters(args))
+            return PendingRequest(_filters(args, brands))
         if verb == "digest" and not args:
             return DigestRequest()
         if verb in ("help", "digest"):
             raise CommandError(f'"{verb}" takes nothing after it.')
+    except UnknownBrand as exc:
+        return HelpRequest(str(exc), with_help=False)
     except CommandError as exc:
         return HelpRequest(str(exc))
     return HelpRequest(f'I don\'t know "{words[0]}".')
 
 
-def _filters(words: list[str]) -> KpiFilter:
+def _filters(words: list[str], brands: Collection[str]) -> KpiFilter:
+    keys = _FILTER_KEYS | ({_BRAND_KEY: _BRAND_KEY} if brands else {})
     values: dict[str, str] = {}
     for word in words:
         match = _FILTER.fullmatch(word)
         if match is None:
             raise CommandError(f'I don\'t understand "{word}" here.')
-        name = _FILTER_KEYS.get(match["key"].lower())
+        name = keys.get(match["key"].lower())
         if name is None:
-            raise CommandError(
-                f'I can filter by source:, lang: and location:, not "{match["key"]}:".'
+            known = (
+                "brand:, source:, lang: and location:"
+                if brands
+                else ("source:, lang: and location:")
             )
+            raise CommandError(f'I can filter by {known}, not "{match["key"]}:".')
         value = (match["quoted"] if match["quoted"] is not None else match["bare"]).strip()
         if not value:
             raise CommandError(f'"{match["key"]}:" needs a value.')
-        values[name] = value
+        values[name] = _brand(value, brands) if name == _BRAND_KEY else value
     return KpiFilter(**values)
+
+
+def _brand(value: str, brands: Collection[str]) -> str:
+    if value.lower() in brands:
+        return value.lower()
+    raise UnknownBrand(f'There is no brand "{value}": the brands are {", ".join(brands)}.')
 
 
 def resolve_period(spec: str, *, now: datetime, tz: tzinfo) -> ReportPeriod:

@@ -1,171 +1,55 @@
 """The weekly digest: the seven days before the day it runs (in TIMEZONE) against the seven
-before those, posted to DIGEST_CHANNEL with a chart. Exactly one per week: the week's
-`digest_run` row is inserted before anything is sent, and a second run (a restart, another
-instance) finds it there and stops; unless the run that claimed it died before recording it
-as sent (STALE_CLAIM on): then the digest is looked for in the channel by its metadata, and
-sent only when Slack does not have it. A digest that quoted a review since erased is redrawn
-without it."""
+before those, posted to DIGEST_CHANNEL with a chart; with ROUTES_FILE brands, with a table
+by brand there, and each brand with a digest channel gets its own digest of its own reviews.
+Exactly one per week and brand: the `digest_run` row of the week (and brand) is inserted
+before anything is sent, and a second run (a restart, another instance) finds it there and
+stops; unless the run that claimed it died before recording it as sent (STALE_CLAIM on):
+then the digest is looked for in the channel by its metadata, and sent only when Slack does
+not have it. A digest that quoted a review since erased is redrawn without it."""
 
 from __future__ import annotations
 
 import logging
-from collections import Counter, defaultdict
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 
-from apscheduler.triggers.cron import CronTrigger
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.blocks.chart import DailyFigures, render_chart
-from bot.blocks.digest import DigestData, ThemeCount, build_digest, digest_as_text
+from bot.blocks.chart import render_chart
+from bot.blocks.digest import DigestData, build_digest, digest_as_text
 from bot.cards.posting import Poster
 from bot.cards.slack_client import redraw_message
-from bot.drafting.signature import SIGNATURE_SLOT
-from bot.triage.themes import THEME_LABELS
-from storage.db import session_scope
-from storage.digests import (
-    claim_week,
-    decisions_by_responder,
-    negative_themes,
-    record_sent,
-    release_week,
-    reviews_written,
-    take_over_week,
+from bot.reviews.digest_data import (
+    DigestScope,
+    DigestWeek,
+    daily_figures,
+    digest_week,
+    gather,
+    week_starting,
 )
-from storage.draft_quality import draft_quality
-from storage.erasure import ERASED
-from storage.figures import Period
-from storage.kpi import compute_kpis, kpis_by
+from bot.routing import Routing
+from storage.db import session_scope
+from storage.digests import claim_week, record_sent, release_week, take_over_week
 from storage.reviews import negatives_written_at
 from storage.slack_messages import sent_digests
 
 log = logging.getLogger(__name__)
 
-DAYS = 7
 # A claim this old with nothing recorded as sent: the run that made it died while sending.
 STALE_CLAIM = timedelta(minutes=30)
-EXAMPLE_MIN_CHARS = 20  # an example shorter than this says too little to be one
 
 
-@dataclass(frozen=True)
-class DigestWeek:
-    period: Period
-    first_day: date
-    last_day: date
-
-    @property
-    def key(self) -> str:
-        return self.first_day.isoformat()
-
-
-def scheduled_run(cron: str, tz: tzinfo, now: datetime) -> datetime:
-    """The latest time at or before `now` that DIGEST_CRON fired: a run that comes late (after
-    a restart) reports the same week as the run that was due, and so finds it claimed."""
-    trigger = CronTrigger.from_crontab(cron, timezone=tz)
-    latest = now
-    fire = trigger.get_next_fire_time(None, now - timedelta(days=DAYS + 1))
-    while fire is not None and fire <= now:
-        latest = fire
-        fire = trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
-    return latest
-
-
-def next_run(cron: str, tz: tzinfo, now: datetime) -> datetime:
-    """The first time after `now` that DIGEST_CRON fires."""
-    trigger = CronTrigger.from_crontab(cron, timezone=tz)
-    fire = trigger.get_next_fire_time(None, now + timedelta(microseconds=1))
-    assert fire is not None  # a crontab always fires again
-    return fire
-
-
-def digest_week(now: datetime, tz: tzinfo, cron: str) -> DigestWeek:
-    """The seven whole local days before the day of the digest's run due at `now`. Built from
-    wall-clock midnights, so a week with a daylight-saving change is still Monday to Sunday."""
-    today = scheduled_run(cron, tz, now).astimezone(tz).date()
-    return week_starting(today - timedelta(days=DAYS), tz)
-
-
-def week_starting(first: date, tz: tzinfo) -> DigestWeek:
-    """The seven local days from `first` on (a digest's week, known by its first day)."""
-    after = first + timedelta(days=DAYS)
-    start = datetime.combine(first, time(), tzinfo=tz).astimezone(UTC)
-    end = datetime.combine(after, time(), tzinfo=tz).astimezone(UTC)
-    return DigestWeek(Period(start, end), first, after - timedelta(days=1))
-
-
-def _themes(session: Session, period: Period) -> list[ThemeCount]:
-    rows = negative_themes(session, period=period)
-    counts: Counter[str] = Counter()
-    examples: dict[str, str] = {}
-    for themes, text in rows:
-        # An erased review still counts; what is left of its text is never quoted.
-        text = "" if text == ERASED else " ".join((text or "").split())
-        for theme in dict.fromkeys(themes or ()):
-            counts[theme] += 1
-            # The shortest text that still says something is the easiest example to read.
-            if len(text) >= EXAMPLE_MIN_CHARS and len(text) < len(examples.get(theme, text + " ")):
-                examples[theme] = text
-    return [
-        ThemeCount(THEME_LABELS.get(theme, theme), count, examples.get(theme))
-        for theme, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    ]
-
-
-def daily_figures(session: Session, week: DigestWeek, tz: tzinfo) -> list[DailyFigures]:
-    rows = reviews_written(session, period=week.period)
-    reviews: Counter[date] = Counter()
-    negatives: Counter[date] = Counter()
-    ratings: dict[date, list[int]] = defaultdict(list)
-    for created_at, negative, rating in rows:
-        day = created_at.astimezone(tz).date()
-        reviews[day] += 1
-        negatives[day] += bool(negative)
-        if rating is not None:
-            ratings[day].append(rating)
-    days = [week.first_day + timedelta(days=n) for n in range(DAYS)]
-    return [
-        DailyFigures(
-            day,
-            reviews[day],
-            negatives[day],
-            sum(ratings[day]) / len(ratings[day]) if ratings[day] else None,
-        )
-        for day in days
-    ]
-
-
-def gather(
-    engine: Engine, week: DigestWeek, *, now: datetime, sla: timedelta, tz: tzinfo
-) -> DigestData:
-    sla_hours = sla.total_seconds() / 3600
-    period = week.period
-    with Session(engine) as session:
-        this_week = compute_kpis(session, period, now=now, sla_hours=sla_hours)
-        # On Monday morning the lead wants what waits now, not what waited at midnight.
-        waiting = compute_kpis(session, Period(now, now), now=now, sla_hours=sla_hours)
-        return DigestData(
-            first_day=week.first_day,
-            last_day=week.last_day,
-            tz=tz,
-            this_week=replace(
-                this_week, backlog=waiting.backlog, oldest_pending_at=waiting.oldest_pending_at
-            ),
-            week_before=compute_kpis(session, period.previous(), now=now, sla_hours=sla_hours),
-            by_language=kpis_by(session, period, "language", now=now, sla_hours=sla_hours),
-            by_source=kpis_by(session, period, "source", now=now, sla_hours=sla_hours),
-            themes=_themes(session, period),
-            responders=decisions_by_responder(session, period=period),
-            quality=draft_quality(session, period, slot=SIGNATURE_SLOT),
-        )
+def _metadata(week: DigestWeek, scope: DigestScope) -> dict:
+    payload = {"week": week.key} | ({"brand": scope.brand} if scope.brand else {})
+    return {"event_type": "weekly_digest", "event_payload": payload}
 
 
 class DigestService:
-    """Sends the weekly digest to `channel`, redraws the ones that quoted an erased review,
-    and previews it locally."""
+    """Sends the weekly digests (the whole deployment's to `channel`, each brand's to its
+    digest channel), redraws the ones that quoted an erased review, and previews them."""
 
     def __init__(
         self,
@@ -173,6 +57,7 @@ class DigestService:
         slack: WebClient | None,
         poster: Poster | None,
         *,
+        routing: Routing,
         channel: str | None,
         cron: str,
         sla: timedelta,
@@ -181,6 +66,7 @@ class DigestService:
         self._engine = engine
         self._slack = slack
         self._poster = poster
+        self._routing = routing
         self._channel = channel
         self._cron = cron
         self._sla = sla
@@ -190,51 +76,99 @@ class DigestService:
         """The week the digest due at `now` reports."""
         return digest_week(now, self._tz, self._cron)
 
-    def data(self, week: DigestWeek, now: datetime) -> DigestData:
-        """The digest of `week` with its figures as of `now`."""
-        return gather(self._engine, week, now=now, sla=self._sla, tz=self._tz)
+    def scope(self, brand_id: str | None = None) -> DigestScope:
+        """The whole deployment's digest, or a brand's (KeyError: no such brand)."""
+        if brand_id is None:
+            return DigestScope(None, self._channel, self._sla)
+        brand = self._routing.brands[brand_id]
+        return DigestScope(brand.id, brand.digest_channel, brand.sla, brand.name)
 
-    def send(self, now: datetime) -> bool:
-        """Send the digest for the week before `now`, unless it was sent; True when sent here."""
-        client, poster, channel = self._slack, self._poster, self._channel
-        if client is None or poster is None or not channel:
-            return False
+    def scopes(self) -> list[DigestScope]:
+        """Every digest due each week: the whole deployment's first, then each brand's that
+        has a digest channel, in the routes file's order."""
+        brands = [self.scope(brand_id) for brand_id in self._routing.brands]
+        return [self.scope(), *(scope for scope in brands if scope.channel)]
+
+    def data(self, week: DigestWeek, now: datetime, scope: DigestScope | None = None) -> DigestData:
+        """The digest of `week` (the whole deployment's unless `scope` says) as of `now`."""
+        scope = scope or self.scope()
+        names = (
+            {b.id: b.name for b in self._routing.brands.values()} if scope.brand is None else None
+        )
+        return gather(self._engine, week, now=now, scope=scope, tz=self._tz, brand_names=names)
+
+    def send(self, now: datetime, *, brand: str | None = None) -> list[str]:
+        """Send each digest for the week before `now` not sent yet (`brand`: that brand's
+        alone); the channels this run sent to. A digest Slack refused is raised once the
+        others were tried: one brand's failure holds back nobody else's digest."""
+        if self._slack is None or self._poster is None:
+            return []
+        scopes = [self.scope(brand)] if brand else self.scopes()
+        sent: list[str] = []
+        failure: BaseException | None = None
+        for scope in scopes:
+            try:
+                if scope.channel and self._send(scope, now):
+                    sent.append(scope.channel)
+            except Exception as exc:
+                if failure is None:
+                    failure = exc  # raised once the others were tried: the caller logs it
+                else:
+                    log.exception("the digest of brand %s failed too", scope.brand)
+        if failure is not None:
+            raise failure
+        return sent
+
+    def _send(self, scope: DigestScope, now: datetime) -> bool:
+        """Send `scope`'s digest for the week before `now` unless it was; True when sent here."""
+        client, poster, channel = self._slack, self._poster, scope.channel
+        assert client is not None and poster is not None and channel is not None
         week = self.week(now)
+        what = f"week of {week.key}" + (f", brand {scope.brand}" if scope.brand else "")
         resumed: datetime | None = None
         with session_scope(self._engine) as session:
-            claimed = claim_week(session, week=week.key, now=now)
+            claimed = claim_week(session, week=week.key, brand=scope.brand, now=now)
         if not claimed:
             with session_scope(self._engine) as session:
                 resumed = take_over_week(
-                    session, week=week.key, now=now, stale_before=now - STALE_CLAIM
+                    session,
+                    week=week.key,
+                    brand=scope.brand,
+                    now=now,
+                    stale_before=now - STALE_CLAIM,
                 )
             if resumed is None:
-                log.info("the digest for the week of %s was already sent", week.key)
+                log.info("the digest for the %s was already sent", what)
                 return False
-            log.warning("the digest for the week of %s was claimed but never recorded", week.key)
+            log.warning("the digest for the %s was claimed but never recorded", what)
         try:
             posted = poster.post(
                 channel,
-                build_digest(self.data(week, now)),
-                metadata={"event_type": "weekly_digest", "event_payload": {"week": week.key}},
+                build_digest(self.data(week, now, scope)),
+                metadata=_metadata(week, scope),
                 unfurl_links=False,
                 since=resumed,
             )
         except BaseException:
             # Nothing reached the channel: give the week back, so a later run can send it.
             with session_scope(self._engine) as session:
-                release_week(session, week=week.key)
+                release_week(session, week=week.key, brand=scope.brand)
             raise
         with session_scope(self._engine) as session:
-            record_sent(session, week=week.key, now=now, channel=channel, ts=posted.ts)
-        log.info("digest sent", extra={"week": week.key, "channel": channel, "ts": posted.ts})
+            record_sent(
+                session, week=week.key, brand=scope.brand, now=now, channel=channel, ts=posted.ts
+            )
+        log.info(
+            "digest sent",
+            extra={"week": week.key, "brand": scope.brand, "channel": channel, "ts": posted.ts},
+        )
         if posted.adopted:
             return True  # sent before: its chart too, most likely, and one missing is no loss
         try:
             client.files_upload_v2(
                 channel=channel,
-                content=self._chart(week),
-                filename=f"reviews-{week.key}.png",
+                content=self._chart(week, scope.brand),
+                filename=f"reviews-{week.key}{f'-{scope.brand}' if scope.brand else ''}.png",
                 title=f"Reviews, week of {week.first_day:%-d %b %Y}",
             )
         except SlackApiError as exc:
@@ -257,29 +191,32 @@ class DigestService:
             week = week_starting(date.fromisoformat(sent.week), self._tz)
             if not any(week.period.start <= at < week.period.end for at in written):
                 continue
+            if sent.brand is not None and sent.brand not in self._routing.brands:
+                continue  # a brand since taken out of ROUTES_FILE: its figures are not ours
             assert sent.channel and sent.ts  # sent_digests reads those in Slack
+            scope = self.scope(sent.brand)
             if redraw_message(
                 client,
                 channel=sent.channel,
                 ts=sent.ts,
-                message=build_digest(self.data(week, sent.sent_at or sent.claimed_at)),
+                message=build_digest(self.data(week, sent.sent_at or sent.claimed_at, scope)),
                 what=f"the digest of the week of {sent.week} without an erased review",
             ):
                 redrawn += 1
         return redrawn
 
-    def preview(self, now: datetime, out: Path) -> tuple[str, Path]:
-        """The digest for the week before `now` as text, and its chart written under `out`;
-        nothing is sent and nothing is recorded."""
+    def preview(self, now: datetime, out: Path, *, brand: str | None = None) -> tuple[str, Path]:
+        """The digest for the week before `now` (the whole deployment's, or `brand`'s) as
+        text, and its chart written under `out`; nothing is sent and nothing is recorded."""
         week = self.week(now)
-        data = self.data(week, now)
+        data = self.data(week, now, self.scope(brand))
         out.mkdir(parents=True, exist_ok=True)
-        path = out / f"digest-{week.key}.png"
-        path.write_bytes(self._chart(week))
+        path = out / f"digest-{week.key}{f'-{brand}' if brand else ''}.png"
+        path.write_bytes(self._chart(week, brand))
         return digest_as_text(build_digest(data)), path
 
-    def _chart(self, week: DigestWeek) -> bytes:
+    def _chart(self, week: DigestWeek, brand: str | None) -> bytes:
         with Session(self._engine) as session:
-            days = daily_figures(session, week, self._tz)
+            days = daily_figures(session, week, self._tz, brand)
         title = f"Reviews {week.first_day:%-d %b} – {week.last_day:%-d %b %Y}"
         return render_chart(days, title)

@@ -13,7 +13,7 @@ from bot.reviews.command_grammar import ReportPeriod
 from storage.draft_quality import draft_quality
 from storage.figures import KpiFilter
 from storage.kpi import compute_kpis
-from storage.pending import PendingQueue, pending_reviews
+from storage.pending import PendingQueue, pending_reviews, waiting_by_brand
 
 
 def read_report(
@@ -57,3 +57,8 @@ def read_pending(
 ) -> PendingQueue:
     with Session(engine) as session:
         return pending_reviews(session, filters=filters, assignee=assignee, limit=limit)
+
+
+def read_waiting_by_brand(engine: Engine, brands: list[str]) -> dict[str, int]:
+    with Session(engine) as session:
+        return waiting_by_brand(session, brands=brands)

@@ -57,6 +57,7 @@ FORM_ONLY_METHODS = frozenset(
         "conversations.replies",
         "chat.getPermalink",
         "users.info",
+        "users.conversations",
         "usergroups.users.list",
         "files.getUploadURLExternal",
         "files.completeUploadExternal",
@@ -136,6 +137,7 @@ class FakeSlack(LocalServer):
             "views.update": self._views_update,
             "views.publish": self._views_publish,
             "users.info": self._users_info,
+            "users.conversations": self._users_conversations,
             "usergroups.users.list": self._usergroups_users_list,
             "files.getUploadURLExternal": self._files_get_upload_url,
             "files.completeUploadExternal": self._files_complete_upload,
@@ -178,6 +180,8 @@ class FakeSlack(LocalServer):
             self.member_of: set[str] | None = None  # None: every channel
             # Channels that do not exist (or are private without the bot): channel_not_found.
             self.missing_channels: set[str] = set()
+            # Who is in which channel, as users.conversations answers it (the bot is in all).
+            self.channel_members: dict[str, set[str]] = {}
 
     def calls(self, method: str | None = None) -> list[SlackCall]:
         """Every call received, refused ones included, in order."""
@@ -607,6 +611,20 @@ class FakeSlack(LocalServer):
             }
         }
 
+    def _users_conversations(self, args: dict) -> dict:
+        if not {"channels:read", "groups:read"} <= set(self.scopes.split(",")):
+            raise _Refusal("missing_scope")
+        user = str(args.get("user") or self.bot_user_id)
+        found = sorted(c for c, members in self.channel_members.items() if user in members)
+        start, limit = _cursor_window(args)
+        return {
+            "channels": [
+                {"id": c, "name": c.lower(), "is_member": True}
+                for c in found[start : start + limit]
+            ],
+            "response_metadata": {"next_cursor": _next_cursor(start, limit, len(found))},
+        }
+
     def _usergroups_users_list(self, args: dict) -> dict:
         members = self.usergroups.get(str(args.get("usergroup", "")))
         if members is None:
@@ -780,22 +798,31 @@ def _page(messages: list[dict], args: dict) -> dict:
         return oldest < key < latest
 
     selected = [m for m in messages if in_range(m["ts"])]
-    try:
-        start = int(base64.b64decode(args["cursor"]).decode()) if args.get("cursor") else 0
-        limit = max(1, min(int(args.get("limit", 100)), 999))
-    except ValueError:
-        raise _Refusal("invalid_cursor") from None
+    start, limit = _cursor_window(args)
     page = [copy.deepcopy(m) for m in selected[start : start + limit]]
     if not _flag(args, "include_all_metadata"):
         for message in page:
             message.pop("metadata", None)
-    has_more = start + limit < len(selected)
-    next_cursor = base64.b64encode(str(start + limit).encode()).decode() if has_more else ""
+    next_cursor = _next_cursor(start, limit, len(selected))
     return {
         "messages": page,
-        "has_more": has_more,
+        "has_more": bool(next_cursor),
         "response_metadata": {"next_cursor": next_cursor},
     }
+
+
+def _cursor_window(args: dict) -> tuple[int, int]:
+    """Where a page starts (its cursor) and how long it is (its limit)."""
+    try:
+        start = int(base64.b64decode(args["cursor"]).decode()) if args.get("cursor") else 0
+        return start, max(1, min(int(args.get("limit", 100)), 999))
+    except ValueError:
+        raise _Refusal("invalid_cursor") from None
+
+
+def _next_cursor(start: int, limit: int, total: int) -> str:
+    """The cursor of the page after [start, start + limit), or "" when that was the last."""
+    return base64.b64encode(str(start + limit).encode()).decode() if start + limit < total else ""
 
 
 def main(argv: list[str] | None = None) -> None:

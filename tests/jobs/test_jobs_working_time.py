@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import ConfigError, load_settings
-from bot.reviews.digest import digest_week
+from bot.reviews.digest_data import digest_week
 from bot.timewords import WorkingTime, parse_days, parse_duration
 
 TZ = ZoneInfo("Europe/Stockholm")

@@ -38,6 +38,8 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     "conversations_info": frozenset({"channels:read", "groups:read"}),
     "files_upload_v2": frozenset({"files:write"}),
     "users_info": frozenset({"users:read"}),
+    # Public and private channels, the types the App Home asks for.
+    "users_conversations": frozenset({"channels:read", "groups:read"}),
     "users_list": frozenset({"users:read"}),
     "usergroups_list": frozenset({"usergroups:read"}),
     "usergroups_users_list": frozenset({"usergroups:read"}),

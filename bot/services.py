@@ -89,12 +89,16 @@ class Services:
     # Personal data: erasure on request and after RETENTION_DAYS.
     erasure: ErasureService | None = None
 
-    def start(self) -> None:
-        """Background work for a serving process; the CLI and tests may run steps inline."""
-        if isinstance(self.drafter, LLMDrafter):
+    def start(self, *, work: bool = True) -> None:
+        """Background work for a serving process; the CLI and tests may run steps inline.
+        `work=False`: a web process, which stores reviews with their work and leaves every
+        step, the card outbox and the scheduled jobs to the workers."""
+        if work and isinstance(self.drafter, LLMDrafter):
             self.drafter.start_probe()  # first: drafts resumed below wait for its answer
-        self.pipeline.start()
+        self.pipeline.start(workers=work)
         self.changes.start()
+        if not work:
+            return
         self.pipeline.resume()
         self.outbox.start_recovery()
         if self.settings.scheduler_enabled:

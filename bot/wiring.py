@@ -35,6 +35,7 @@ from bot.reviews.patterns import PatternAlerts
 from bot.reviews.pipeline import Pipeline
 from bot.reviews.triage import Triage
 from bot.reviews.votes import VoteService
+from bot.reviews.work_queue import WorkQueue
 from bot.services import Services
 from bot.sources.connectors import build_sources
 from bot.triage.language import LanguageDetector
@@ -136,10 +137,12 @@ def build_services(
         clock=clock,
         metrics=metrics,
     )
+    work = WorkQueue(engine, lease=settings.work_lease, clock=clock)
     pipeline = Pipeline(
         engine,
         triage=triage,
         drafter=drafter,
+        work=work,
         card_positive=settings.card_positive,
         workers=settings.pipeline_workers,
         on_ready=cards.post_or_update,
@@ -148,7 +151,12 @@ def build_services(
     )
     changes = ChangeNotices(engine, cards, in_slack=slack is not None, clock=clock)
     intake = IntakeService(
-        engine, on_stored=pipeline.submit, on_changed=changes.submit, clock=clock, metrics=metrics
+        engine,
+        on_stored=pipeline.stored,
+        on_changed=changes.submit,
+        clock=clock,
+        metrics=metrics,
+        work=work,
     )
     sources = build_sources(
         settings.sources_file,

@@ -37,9 +37,10 @@ def upgrade() -> None:
     op.execute("UPDATE review SET status = 'triaged' WHERE status = 'drafting'")
     for kind, status in (("triage", "received"), ("draft", "triaged")):
         op.execute(
-            "INSERT INTO work (kind, review_id, created_at, due_at, attempts) "
-            f"SELECT '{kind}', id, updated_at, updated_at, 0 FROM review "
-            f"WHERE status = '{status}'"
+            sa.text(
+                "INSERT INTO work (kind, review_id, created_at, due_at, attempts) "
+                "SELECT :kind, id, updated_at, updated_at, 0 FROM review WHERE status = :status"
+            ).bindparams(kind=kind, status=status)
         )
 
 

@@ -18,8 +18,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from bot.reviews.work_queue import LostClaim, WorkQueue
 from storage.work import ClaimedWork
 
@@ -86,8 +84,8 @@ class Workers:
             seen = self._queue.generation
             try:
                 work = self._queue.claim(kind, f"{self._name}/{next(self._numbers)}")
-            except SQLAlchemyError as exc:
-                # The database is gone: claim nothing until it is back.
+            except Exception as exc:
+                # The database is gone (or refuses): claim nothing until it answers again.
                 log.warning(
                     "could not claim %s work: %s",
                     kind,
@@ -114,7 +112,7 @@ class Workers:
             log.exception("%s of review %s failed; it is tried again", work.kind, work.review_id)
             try:
                 self._queue.retry(work, min(RETRY_STEP * work.attempts, self._queue.lease))
-            except SQLAlchemyError:
+            except Exception:
                 pass  # unreachable database: the lease runs out and another worker retries
         finally:
             with self._held_lock:
@@ -127,5 +125,5 @@ class Workers:
                 claims = list(self._held)
             try:
                 self._queue.renew(claims)
-            except SQLAlchemyError as exc:
+            except Exception as exc:
                 log.warning("could not renew the leases of %d steps: %s", len(claims), exc)

@@ -112,8 +112,11 @@ class Workers:
             log.exception("%s of review %s failed; it is tried again", work.kind, work.review_id)
             try:
                 self._queue.retry(work, min(RETRY_STEP * work.attempts, self._queue.lease))
-            except Exception:
-                pass  # unreachable database: the lease runs out and another worker retries
+            except Exception as exc:
+                # Unreachable database: the lease runs out and another worker retries.
+                log.warning(
+                    "could not give back %s of review %s: %s", work.kind, work.review_id, exc
+                )
         finally:
             with self._held_lock:
                 self._held.discard(work.claim)

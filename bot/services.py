@@ -34,6 +34,7 @@ from bot.reviews.triage import Triage
 from bot.reviews.votes import VoteService
 from bot.sources.connectors import SourceRegistry
 from storage.health import DatabaseWatch
+from storage.models import WorkKind
 
 
 class Jobs(Protocol):
@@ -77,7 +78,6 @@ class Services:
     patterns: PatternAlerts  # one theme in many negative reviews of a week
     nudges: Nudges  # reminders in the threads of cards waiting for a decision
     escalations: Escalations  # reviews past their SLA, announced
-    redrafts: ThreadPoolExecutor
     # What a click starts (decisions, card redraws), run after its acknowledgement.
     interactions: ThreadPoolExecutor
     # /reviews answers: read after the acknowledgement, outside Bolt's listener pool.
@@ -95,7 +95,10 @@ class Services:
         step, the card outbox and the scheduled jobs to the workers."""
         if work and isinstance(self.drafter, LLMDrafter):
             self.drafter.start_probe()  # first: drafts resumed below wait for its answer
-        self.pipeline.start(workers=work)
+        # Regenerated drafts are written by the drafting threads, never in a Slack request.
+        self.pipeline.start(
+            workers=work, drafting={WorkKind.regenerate: self.decisions.regenerate_work}
+        )
         self.changes.start()
         if not work:
             return
@@ -108,7 +111,6 @@ class Services:
         self.jobs.stop()  # first: a running job may still need everything below
         self.outbox.close()
         self.interactions.shutdown(wait=True, cancel_futures=True)
-        self.redrafts.shutdown(wait=True, cancel_futures=True)
         self.answers.shutdown(wait=True, cancel_futures=True)
         self.pipeline.stop()
         self.changes.stop()

@@ -136,6 +136,7 @@ def build_services(
         poster=poster,
         clock=clock,
         metrics=metrics,
+        post_lease=settings.work_lease,
     )
     work = WorkQueue(engine, lease=settings.work_lease, clock=clock)
     pipeline = Pipeline(
@@ -175,9 +176,6 @@ def build_services(
         sleep=sleep,
     )
     publishing = PublishService(engine, publishers, cards, clock=clock)
-    # Regenerated drafts are written here, not in Bolt's small listener pool, so slow model
-    # calls never delay the acknowledgement of other clicks.
-    redrafts = ThreadPoolExecutor(settings.pipeline_workers, thread_name_prefix="redraft")
     signers = Signers(engine, slack, clock=clock)
     decisions = DecisionService(
         engine,
@@ -187,7 +185,7 @@ def build_services(
         signers=signers,
         unsigned=profile.signoff,
         redraft=pipeline.draft,
-        background=redrafts,
+        work=work,
         tz=settings.tz,
         clock=clock,
     )
@@ -255,7 +253,6 @@ def build_services(
             working_time=settings.working_time,
             tz=settings.tz,
         ),
-        redrafts=redrafts,
         interactions=ThreadPoolExecutor(INTERACTION_WORKERS, thread_name_prefix="interaction"),
         # KPI answers queue here, not in Bolt's five listener threads, so twenty /reviews at
         # once are all acknowledged in time (measured: bench/kpi_latency.py).

@@ -224,6 +224,9 @@ class SlackCard(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
     posted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # While queued: a process is posting it until then (others wait for it); once past, or
+    # after a failed post, whoever posts next looks in Slack for the message first.
+    posting_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 # --- Review sources: polling cursors and published platform replies -----------------------------
@@ -328,6 +331,7 @@ class DraftVote(SQLModel, table=True):
 class WorkKind(StrEnum):
     triage = "triage"  # a review stored and still to triage (and card, when negative)
     draft = "draft"  # a triaged review still to draft
+    regenerate = "regenerate"  # a new draft someone asked for (the latest `regenerated`)
 
 
 class Work(SQLModel, table=True):

@@ -117,12 +117,12 @@ def add_due_work(
 
 
 def claim_work(
-    session: Session, *, kind: str, claim: str, now: datetime, lease: timedelta
+    session: Session, *, kinds: Sequence[str], claim: str, now: datetime, lease: timedelta
 ) -> ClaimedWork | None:
-    """Claim the oldest due row of `kind` for `lease`, or None when nothing is due."""
+    """Claim the oldest due row of one of `kinds` for `lease`, or None when nothing is due."""
     candidate = (
         sa.select(col(Work.id))
-        .where(col(Work.kind) == kind, col(Work.due_at) <= now)
+        .where(col(Work.kind).in_(list(kinds)), col(Work.due_at) <= now)
         .order_by(col(Work.due_at), col(Work.id))
         .limit(1)
         .with_for_update(skip_locked=True)
@@ -132,12 +132,43 @@ def claim_work(
         sa.update(Work)
         .where(col(Work.id) == candidate, col(Work.due_at) <= now)
         .values(claim=claim, due_at=now + lease, attempts=col(Work.attempts) + 1)
-        .returning(col(Work.id), col(Work.review_id), col(Work.attempts))
+        .returning(col(Work.id), col(Work.kind), col(Work.review_id), col(Work.attempts))
         .execution_options(synchronize_session=False)
     ).first()
     if row is None:
         return None
-    return ClaimedWork(id=row[0], kind=kind, review_id=row[1], claim=claim, attempts=row[2])
+    return ClaimedWork(id=row[0], kind=row[1], review_id=row[2], claim=claim, attempts=row[3])
+
+
+def work_is_due(session: Session, *, now: datetime) -> bool:
+    """Whether any row may be claimed now: what an idle worker polls, cheaply."""
+    return (
+        session.execute(sa.select(col(Work.id)).where(col(Work.due_at) <= now).limit(1)).first()
+        is not None
+    )
+
+
+def reset_orphaned_drafts(session: Session) -> list[int]:
+    """Reviews left `drafting` with no work holding the draft (the process writing it died
+    before drafts were work): back to `triaged`, to be drafted again. Their ids."""
+    held = sa.select(col(Work.review_id)).where(
+        col(Work.kind).in_([WorkKind.draft, WorkKind.regenerate])
+    )
+    orphaned = list(
+        session.execute(
+            sa.select(col(Review.id)).where(
+                col(Review.status) == ReviewStatus.drafting, col(Review.id).not_in(held)
+            )
+        ).scalars()
+    )
+    if orphaned:
+        session.execute(
+            sa.update(Review)
+            .where(col(Review.id).in_(orphaned), col(Review.status) == ReviewStatus.drafting)
+            .values(status=ReviewStatus.triaged)
+            .execution_options(synchronize_session=False)
+        )
+    return orphaned
 
 
 def renew_claims(session: Session, *, claims: Sequence[str], until: datetime) -> int:

@@ -15,7 +15,7 @@ restarted process) never do the same step twice.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
 
@@ -26,7 +26,7 @@ from bot.drafting import Drafter, DraftingError, DraftResult, Example, ReviewInp
 from bot.metrics import Metrics
 from bot.reviews.triage import Triage
 from bot.reviews.work_queue import WorkQueue
-from bot.reviews.workers import Step, Workers, worker_name
+from bot.reviews.workers import Steps, Workers, worker_name
 from bot.sources.platforms import reply_length_limit
 from storage.db import session_scope
 from storage.drafts import add_draft, draft_texts
@@ -71,16 +71,24 @@ class Pipeline:
         self._workers_here: Workers | None = None
 
     # --- running ------------------------------------------------------------------------
-    def start(self, *, workers: bool = True) -> None:
+    def start(
+        self,
+        *,
+        workers: bool = True,
+        drafting: Mapping[str, Callable[[ClaimedWork], None]] | None = None,
+    ) -> None:
         """From now on reviews are work for the workers; `workers`: run some in this process
-        (a web process only stores the work)."""
+        (a web process only stores the work); `drafting`: more steps that wait on the model,
+        run by the drafting threads."""
         self._queued = True
         if workers:
             self._workers_here = Workers(
                 self.work,
                 {
-                    WorkKind.triage: Step(TRIAGE_WORKERS, self._triage_work),
-                    WorkKind.draft: Step(self._workers, self._draft_work),
+                    "triage": Steps(TRIAGE_WORKERS, {WorkKind.triage: self._triage_work}),
+                    "drafting": Steps(
+                        self._workers, {WorkKind.draft: self._draft_work, **(drafting or {})}
+                    ),
                 },
                 name=worker_name(),
             )

@@ -24,12 +24,18 @@ from storage.work import (
     finish_work,
     release_work,
     renew_claims,
+    reset_orphaned_drafts,
     work_counts,
+    work_is_due,
 )
 from storage.work_notices import WorkListener
 
-# How often an idle worker looks for work nobody told it of (SQLite, a missed notice).
+# How often an idle process looks for work nobody told it of (SQLite, a missed notice).
 POLL_SECONDS = 0.5
+# SQLite has one writer: a worker waits this long for the write lock, then tries later,
+# so a claim never holds the process's one connection while ingest needs it.
+CLAIM_LOCK_WAIT = 0.2
+POLL_LOCK_WAIT = 0.05
 
 
 class LostClaim(Exception):
@@ -58,9 +64,18 @@ class WorkQueue:
         """In the caller's transaction, with what makes the step due; wake() after commit."""
         add_work(session, kind=kind, review_ids=review_ids, now=self._clock())
 
-    def add_due(self, review_ids: Sequence[int] | None = None) -> None:
-        """The work the reviews' statuses call for, where it is missing (all reviews: None)."""
+    def store(self, *, kind: str, review_ids: Sequence[int]) -> None:
+        """In a transaction of its own, and wake the workers."""
         with session_scope(self._engine) as session:
+            self.add(session, kind=kind, review_ids=review_ids)
+        self.wake()
+
+    def add_due(self, review_ids: Sequence[int] | None = None) -> None:
+        """The work the reviews' statuses call for, where it is missing; all reviews (None):
+        a draft that nobody holds any more is written again too."""
+        with session_scope(self._engine) as session:
+            if review_ids is None:
+                reset_orphaned_drafts(session)
             add_due_work(session, now=self._clock(), review_ids=review_ids)
         self.wake()
 
@@ -79,7 +94,7 @@ class WorkQueue:
         """Read before looking for work; wait() then returns at once if work came since."""
         return self._generation
 
-    def wait(self, seen: int, timeout: float) -> None:
+    def wait(self, seen: int, timeout: float | None) -> None:
         with self._stored:
             if self._generation == seen:
                 self._stored.wait(timeout)
@@ -97,11 +112,21 @@ class WorkQueue:
         self.wake()
 
     # --- claiming ---------------------------------------------------------------------------
-    def claim(self, kind: str, claim: str) -> ClaimedWork | None:
-        with session_scope(self._engine) as session:
-            return claim_work(session, kind=kind, claim=claim, now=self._clock(), lease=self.lease)
+    def claim(self, kinds: Sequence[str], claim: str) -> ClaimedWork | None:
+        engine = self._engine.execution_options(lock_wait=CLAIM_LOCK_WAIT)
+        with session_scope(engine) as session:
+            return claim_work(
+                session, kinds=kinds, claim=claim, now=self._clock(), lease=self.lease
+            )
+
+    def is_due(self) -> bool:
+        engine = self._engine.execution_options(lock_wait=POLL_LOCK_WAIT)
+        with session_scope(engine) as session:
+            return work_is_due(session, now=self._clock())
 
     def renew(self, claims: Sequence[str]) -> int:
+        if not claims:
+            return 0
         with session_scope(self._engine) as session:
             return renew_claims(session, claims=claims, until=self._clock() + self.lease)
 

@@ -1,7 +1,9 @@
 """Worker threads: each claims one step at a time from the work queue and runs it.
 
-Each kind of step has threads of its own (triage is quick and local, drafting waits on the
-model), so a slow model never holds up the cards of reviews that are still to be triaged.
+Steps come in groups with threads of their own (triage is quick and local, drafting waits on
+the model), so a slow model never holds up the cards of reviews that are still to be triaged.
+A thread that finds nothing waits to be woken: by work stored in this process, by NOTIFY, or
+by the one poller of the process, which looks every POLL_SECONDS whether anything is due.
 While a step runs, its lease is renewed; a worker that dies, or can no longer reach the
 database to renew, loses its claims when their leases run out, and other workers take them.
 """
@@ -28,9 +30,11 @@ RETRY_STEP = timedelta(seconds=5)
 
 
 @dataclass(frozen=True)
-class Step:
+class Steps:
+    """A group of threads and the kinds of step they claim, each with what runs it."""
+
     threads: int
-    run: Callable[[ClaimedWork], None]
+    run: Mapping[str, Callable[[ClaimedWork], None]]
 
 
 def worker_name() -> str:
@@ -39,7 +43,7 @@ def worker_name() -> str:
 
 
 class Workers:
-    def __init__(self, queue: WorkQueue, steps: Mapping[str, Step], *, name: str) -> None:
+    def __init__(self, queue: WorkQueue, steps: Mapping[str, Steps], *, name: str) -> None:
         self._queue = queue
         self._steps = steps
         self._name = name
@@ -62,10 +66,11 @@ class Workers:
     def start(self) -> None:
         self._stopping.clear()
         self._queue.listen()
-        for kind, step in self._steps.items():
-            for n in range(step.threads):
-                self._spawn(f"{kind}-{n + 1}", self._work, kind, step)
+        for group, steps in self._steps.items():
+            for n in range(steps.threads):
+                self._spawn(f"{group}-{n + 1}", self._work, steps)
         self._spawn("work-lease", self._renew)
+        self._spawn("work-poll", self._poll)
 
     def stop(self) -> None:
         self._stopping.set()
@@ -79,32 +84,49 @@ class Workers:
         thread.start()
         self._threads.append(thread)
 
-    def _work(self, kind: str, step: Step) -> None:
+    def _work(self, steps: Steps) -> None:
+        kinds = list(steps.run)
         while not self._stopping.is_set():
             seen = self._queue.generation
             try:
-                work = self._queue.claim(kind, f"{self._name}/{next(self._numbers)}")
+                work = self._queue.claim(kinds, f"{self._name}/{next(self._numbers)}")
             except Exception as exc:
                 # The database is gone (or refuses): claim nothing until it answers again.
-                log.warning(
+                reason = getattr(exc, "orig", None) or exc
+                # SQLite's write lock held by another process is no news; anything else is.
+                quiet = "database is locked" in str(reason)
+                log.log(
+                    logging.DEBUG if quiet else logging.WARNING,
                     "could not claim %s work: %s",
-                    kind,
-                    type(getattr(exc, "orig", None) or exc).__name__,
+                    "/".join(kinds),
+                    reason,
                 )
                 self._stopping.wait(self._queue.poll_seconds)
                 continue
             if work is None:
-                self._queue.wait(seen, self._queue.poll_seconds)
+                # Until woken: by work stored here, a NOTIFY, or the poller finding some due.
+                self._queue.wait(seen, None)
                 continue
-            self._run(step, work)
+            self._run(steps.run[work.kind], work)
 
-    def _run(self, step: Step, work: ClaimedWork) -> None:
+    def _poll(self) -> None:
+        while not self._stopping.wait(self._queue.poll_seconds):
+            try:
+                due = self._queue.is_due()
+            except Exception as exc:
+                # Locked or unreachable: the claiming threads say so when they next look.
+                log.debug("could not look for due work: %s", exc)
+                continue
+            if due:
+                self._queue.wake()
+
+    def _run(self, run: Callable[[ClaimedWork], None], work: ClaimedWork) -> None:
         with self._held_lock:
             self._held.add(work.claim)
         try:
             if work.taken_over:
                 log.info("taking over %s of review %s", work.kind, work.review_id)
-            step.run(work)
+            run(work)
             self._queue.done(work)
         except LostClaim as exc:
             log.warning("gave up a step another worker took over: %s", exc)

@@ -154,7 +154,10 @@ def test_a_due_job_runs_with_the_services_of_its_store(fake_slack, sqlite_url):
     try:
         scheduler.start(paused=True)
         scheduler.add_job(
-            RUN_JOB, "date", run_date=STOCKHOLM_MONDAY_7, args=["tests.jobs.test_scheduler:record_run"]
+            RUN_JOB,
+            "date",
+            run_date=STOCKHOLM_MONDAY_7,
+            args=["tests.jobs.test_scheduler:record_run"],
         )
         [due] = store.get_due_jobs(FAR_AHEAD)
         before = len(ran)
@@ -174,7 +177,10 @@ def test_a_stopped_store_leaves_a_due_job_for_the_next_leader(fake_slack, sqlite
     try:
         scheduler.start(paused=True)
         job = scheduler.add_job(
-            RUN_JOB, "date", run_date=STOCKHOLM_MONDAY_7, args=["tests.jobs.test_scheduler:record_run"]
+            RUN_JOB,
+            "date",
+            run_date=STOCKHOLM_MONDAY_7,
+            args=["tests.jobs.test_scheduler:record_run"],
         )
         scheduler.shutdown()
         assert store.get_due_jobs(FAR_AHEAD) == [] and store.get_next_run_time() is None

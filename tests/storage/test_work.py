@@ -40,7 +40,7 @@ def store_reviews(engine, count: int) -> list[int]:
 
 def claim(engine, name: str, at: datetime, kind: str = WorkKind.triage):
     with session_scope(engine) as session:
-        return claim_work(session, kind=kind, claim=name, now=at, lease=LEASE)
+        return claim_work(session, kinds=[kind], claim=name, now=at, lease=LEASE)
 
 
 def counts(engine, at: datetime) -> dict[str, tuple[int, int, datetime | None]]:
@@ -141,7 +141,7 @@ def test_postgresql_skips_a_row_another_transaction_is_claiming(engine):
     with session_scope(engine) as session:
         add_work(session, kind=WorkKind.triage, review_ids=[first, second], now=NOW)
     with Session(engine) as slow:
-        held = claim_work(slow, kind=WorkKind.triage, claim="slow", now=NOW, lease=LEASE)
+        held = claim_work(slow, kinds=[WorkKind.triage], claim="slow", now=NOW, lease=LEASE)
         quick = claim(engine, "quick", NOW)  # would block without SKIP LOCKED
         slow.commit()
     assert (held.review_id, quick.review_id) == (first, second)

@@ -30,13 +30,17 @@ def process_environment(**values: str) -> dict[str, str]:
     return {**base, **values}
 
 
-def wait_until(condition: Callable[[], object], *, timeout: float, what: str) -> object:
+def wait_until(
+    condition: Callable[[], object], *, timeout: float, what: str | Callable[[], str]
+) -> object:
+    """`what` names the condition in the failure; a callable says how things stand then."""
     deadline = time.monotonic() + timeout
     while True:
         found = condition()
         if found:
             return found
-        assert time.monotonic() < deadline, f"{what}: not within {timeout:g} s"
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"{what() if callable(what) else what}: not within {timeout:g} s")
         time.sleep(0.05)
 
 

@@ -1,4 +1,5 @@
-"""work: the steps reviews wait for, claimed by worker processes with a lease
+"""work: the steps reviews wait for, claimed by worker processes with a lease; who is
+posting a queued card
 
 Revision ID: 0004
 Revises: 0003
@@ -32,6 +33,8 @@ def upgrade() -> None:
         sa.UniqueConstraint("kind", "review_id", name="uq_work_kind_review"),
     )
     op.create_index("ix_work_kind_due", "work", ["kind", "due_at"], unique=False)
+    with op.batch_alter_table("slack_card") as batch:
+        batch.add_column(sa.Column("posting_until", sa.DateTime(timezone=True), nullable=True))
     # Reviews the previous release left mid-pipeline become work, so the workers take them up;
     # a draft that was being written is written again.
     op.execute("UPDATE review SET status = 'triaged' WHERE status = 'drafting'")
@@ -45,5 +48,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("slack_card") as batch:
+        batch.drop_column("posting_until")
     op.drop_index("ix_work_kind_due", table_name="work")
     op.drop_table("work")

@@ -332,6 +332,7 @@ class WorkKind(StrEnum):
     triage = "triage"  # a review stored and still to triage (and card, when negative)
     draft = "draft"  # a triaged review still to draft
     regenerate = "regenerate"  # a new draft someone asked for (the latest `regenerated`)
+    card = "card"  # the review's card to post or redraw, as the review stands now
 
 
 class Work(SQLModel, table=True):
@@ -347,6 +348,7 @@ class Work(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(sa_type=sa.String(16))
     review_id: int = Field(foreign_key="review.id")
+    # When it was (last) asked for: asked again while a worker runs it, it runs once more.
     created_at: datetime = Field(sa_type=UTCDateTime)
     # When a worker may claim it: at once when new; the lease's end while claimed; the
     # retry time after a failure.

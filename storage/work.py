@@ -43,6 +43,7 @@ class ClaimedWork:
     review_id: int
     claim: str
     attempts: int  # this claim included: above 1, another worker held it before
+    requested_at: datetime  # when it was last asked for, as this claim found it
 
     @property
     def taken_over(self) -> bool:
@@ -70,25 +71,22 @@ def _notify(session: Session, kind: str) -> None:
 
 
 def add_work(session: Session, *, kind: str, review_ids: Sequence[int], now: datetime) -> None:
-    """Make step `kind` due for each review, in the caller's transaction; a review that
-    already waits for it keeps its row (and its claim)."""
+    """Make step `kind` due for each review, in the caller's transaction. A review that
+    already waits for it keeps its row and its claim, asked for again: a worker running it
+    now runs it once more after (a card redrawn from what it was read from is stale)."""
     if not review_ids:
         return
+    statement = _insert(session)(Work).values(
+        [
+            {"kind": kind, "review_id": review_id, "created_at": now, "due_at": now, "attempts": 0}
+            for review_id in review_ids
+        ]
+    )
     session.execute(
-        _insert(session)(Work)
-        .values(
-            [
-                {
-                    "kind": kind,
-                    "review_id": review_id,
-                    "created_at": now,
-                    "due_at": now,
-                    "attempts": 0,
-                }
-                for review_id in review_ids
-            ]
+        statement.on_conflict_do_update(
+            index_elements=["kind", "review_id"],
+            set_={"created_at": statement.excluded.created_at},
         )
-        .on_conflict_do_nothing(index_elements=["kind", "review_id"])
     )
     _notify(session, kind)
 
@@ -132,12 +130,20 @@ def claim_work(
         sa.update(Work)
         .where(col(Work.id) == candidate, col(Work.due_at) <= now)
         .values(claim=claim, due_at=now + lease, attempts=col(Work.attempts) + 1)
-        .returning(col(Work.id), col(Work.kind), col(Work.review_id), col(Work.attempts))
+        .returning(
+            col(Work.id),
+            col(Work.kind),
+            col(Work.review_id),
+            col(Work.attempts),
+            col(Work.created_at),
+        )
         .execution_options(synchronize_session=False)
     ).first()
     if row is None:
         return None
-    return ClaimedWork(id=row[0], kind=row[1], review_id=row[2], claim=claim, attempts=row[3])
+    return ClaimedWork(
+        id=row[0], kind=row[1], review_id=row[2], claim=claim, attempts=row[3], requested_at=row[4]
+    )
 
 
 def work_is_due(session: Session, *, now: datetime) -> bool:
@@ -184,18 +190,27 @@ def renew_claims(session: Session, *, claims: Sequence[str], until: datetime) ->
     )
 
 
-def finish_work(session: Session, *, work_id: int, claim: str) -> bool:
-    """The step is done: delete its row. False when the claim no longer holds it (its lease
-    ran out and another worker took it), and then the caller must not record the step."""
-    return (
-        rows_updated(
-            session,
-            sa.delete(Work)  # type: ignore[arg-type]  # a DELETE's result has a rowcount too
-            .where(col(Work.id) == work_id, col(Work.claim) == claim)
-            .execution_options(synchronize_session=False),
-        )
-        == 1
+def finish_work(session: Session, *, work: ClaimedWork, now: datetime) -> bool:
+    """The step is done: delete its row, or, when it was asked for again meanwhile, make it
+    due again now. False when the claim no longer holds it (its lease ran out and another
+    worker took it), and then the caller must not record the step."""
+    ours = (col(Work.id) == work.id, col(Work.claim) == work.claim)
+    deleted = rows_updated(
+        session,
+        sa.delete(Work)  # type: ignore[arg-type]  # a DELETE's result has a rowcount too
+        .where(*ours, col(Work.created_at) == work.requested_at)
+        .execution_options(synchronize_session=False),
     )
+    if deleted == 1:
+        return True
+    again = rows_updated(
+        session,
+        sa.update(Work)
+        .where(*ours)
+        .values(claim=None, due_at=now, attempts=0)
+        .execution_options(synchronize_session=False),
+    )
+    return again == 1
 
 
 def release_work(session: Session, *, work_id: int, claim: str, due_at: datetime) -> bool:

@@ -9,7 +9,8 @@ triage and drafting on threads of their own: a negative review's card is posted 
 it; the draft fills the card in when it comes.
 
 Each step is also a compare-and-set on `review.status`, so two workers (or a worker and a
-restarted process) never do the same step twice.
+restarted process) never do the same step twice. A little over 300 lines: the steps and the
+work that carries each from one to the next read best together.
 """
 
 from __future__ import annotations
@@ -85,7 +86,11 @@ class Pipeline:
             self._workers_here = Workers(
                 self.work,
                 {
-                    "triage": Steps(TRIAGE_WORKERS, {WorkKind.triage: self._triage_work}),
+                    # Quick steps: triage is local, a card waits on Slack alone.
+                    "triage": Steps(
+                        TRIAGE_WORKERS,
+                        {WorkKind.triage: self._triage_work, WorkKind.card: self._card_work},
+                    ),
                     "drafting": Steps(
                         self._workers, {WorkKind.draft: self._draft_work, **(drafting or {})}
                     ),
@@ -135,6 +140,10 @@ class Pipeline:
     def _triage_work(self, work: ClaimedWork) -> None:
         self.triage(work.review_id, work=work)
 
+    def _card_work(self, work: ClaimedWork) -> None:
+        if self._on_ready is not None:
+            self._on_ready(work.review_id)  # a failure is retried, as any step's
+
     def _draft_work(self, work: ClaimedWork) -> None:
         if work.taken_over:
             # The worker that held it is gone: a draft it was writing is written again.
@@ -179,14 +188,17 @@ class Pipeline:
                 priority="urgent" if result.urgency else "normal",
                 urgent_reason=result.urgency.reason if result.urgency else None,
             )
+            # A negative review's card goes up now, saying a draft is on its way.
+            carded = moved and (status == ReviewStatus.triaged or self._card_positive)
             if work is not None:
                 self.work.finish(session, work)
                 if moved and status == ReviewStatus.triaged:
                     self.work.add(session, kind=WorkKind.draft, review_ids=[review_id])
+                if carded:
+                    self.work.add(session, kind=WorkKind.card, review_ids=[review_id])
         if work is not None:
             self.work.wake()
-        if moved and (status == ReviewStatus.triaged or self._card_positive):
-            # A negative review's card goes up now, saying a draft is on its way.
+        elif carded:
             self._ready(review_id)
 
     def draft(
@@ -227,9 +239,8 @@ class Pipeline:
                     to=ReviewStatus.pending,
                     draft_error=exc.reason,
                 )
-                if work is not None:
-                    self.work.finish(session, work)
-            self._ready(review_id)
+                self._card_later(session, work)
+            self._card_now(review_id, work)
             return None
         except BaseException:
             with session_scope(self._engine) as session:
@@ -267,8 +278,7 @@ class Pipeline:
                 urgent_reason=result.urgent_reason or (flagged.reason if flagged else None),
                 review_translation=result.review_translation,
             )
-            if work is not None:
-                self.work.finish(session, work)
+            self._card_later(session, work)
         log.info(
             "draft written",
             extra={
@@ -280,8 +290,21 @@ class Pipeline:
             },
         )
         self._metrics.draft_written(result)
-        self._ready(review_id)
+        self._card_now(review_id, work)
         return result
+
+    def _card_later(self, session: Session, work: ClaimedWork | None) -> None:
+        """With the step recorded: the step's work goes, the card's redraw comes, so a
+        worker dying now leaves the card to another, not showing "drafting…" for ever."""
+        if work is not None:
+            self.work.finish(session, work)
+            self.work.add(session, kind=WorkKind.card, review_ids=[work.review_id])
+
+    def _card_now(self, review_id: int, work: ClaimedWork | None) -> None:
+        if work is not None:
+            self.work.wake()
+        else:
+            self._ready(review_id)
 
     def _ready(self, review_id: int) -> None:
         if self._on_ready is None:

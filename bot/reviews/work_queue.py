@@ -132,13 +132,13 @@ class WorkQueue:
 
     def finish(self, session: Session, work: ClaimedWork) -> None:
         """In the transaction that records the step: rolls it back if the claim was lost."""
-        if not finish_work(session, work_id=work.id, claim=work.claim):
+        if not finish_work(session, work=work, now=self._clock()):
             raise LostClaim(f"{work.kind} of review {work.review_id}: claim {work.claim} lost")
 
     def done(self, work: ClaimedWork) -> None:
         """The step needed nothing (another path did it): the row goes, if still ours."""
         with session_scope(self._engine) as session:
-            finish_work(session, work_id=work.id, claim=work.claim)
+            finish_work(session, work=work, now=self._clock())
 
     def retry(self, work: ClaimedWork, after: timedelta) -> None:
         with session_scope(self._engine) as session:

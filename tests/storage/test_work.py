@@ -88,8 +88,8 @@ def test_a_lease_that_runs_out_is_taken_over_and_the_first_claim_cannot_finish(e
         True,
     )
     with session_scope(engine) as session:
-        assert finish_work(session, work_id=held.id, claim="dead-worker") is False
-        assert finish_work(session, work_id=taken.id, claim="other") is True
+        assert finish_work(session, work=held, now=NOW + LEASE) is False
+        assert finish_work(session, work=taken, now=NOW + LEASE) is True
     assert counts(engine, NOW + LEASE)[WorkKind.triage] == (0, 0, None)
 
 
@@ -112,6 +112,24 @@ def test_a_renewed_lease_keeps_the_row_and_a_released_one_waits_for_its_retry(en
     assert (retried.review_id, retried.attempts) == (second, 2)
     assert claim(engine, "y", at, kind=WorkKind.draft) is None
     assert claim(engine, "y", NOW + 2 * LEASE, kind=WorkKind.draft).id == working.id
+
+
+def test_a_step_asked_for_again_while_it_runs_runs_once_more(engine):
+    [review] = store_reviews(engine, 1)
+    with session_scope(engine) as session:
+        add_work(session, kind=WorkKind.card, review_ids=[review], now=NOW)
+    running = claim(engine, "w", NOW, kind=WorkKind.card)
+    with session_scope(engine) as session:
+        add_work(session, kind=WorkKind.card, review_ids=[review], now=NOW + timedelta(seconds=1))
+    assert claim(engine, "x", NOW + timedelta(seconds=1), kind=WorkKind.card) is None  # held
+
+    with session_scope(engine) as session:
+        assert finish_work(session, work=running, now=NOW + timedelta(seconds=2)) is True
+    again = claim(engine, "x", NOW + timedelta(seconds=2), kind=WorkKind.card)
+    assert (again.id, again.attempts, again.taken_over) == (running.id, 1, False)
+    with session_scope(engine) as session:
+        assert finish_work(session, work=again, now=NOW + timedelta(seconds=3)) is True
+    assert counts(engine, NOW + timedelta(seconds=3))[WorkKind.card] == (0, 0, None)
 
 
 def test_reviews_left_without_work_get_the_step_their_status_calls_for(engine):

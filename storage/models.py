@@ -348,10 +348,11 @@ class Work(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(sa_type=sa.String(16))
     review_id: int = Field(foreign_key="review.id")
-    # When it was (last) asked for: asked again while a worker runs it, it runs once more.
     created_at: datetime = Field(sa_type=UTCDateTime)
     # When a worker may claim it: at once when new; the lease's end while claimed; the
     # retry time after a failure.
     due_at: datetime = Field(sa_type=UTCDateTime)
     claim: str | None = Field(default=None, max_length=64)  # the claim holding it, if any
     attempts: int = 0  # claims so far: more than one means a worker died or gave up on it
+    # Times asked for: asked again while a worker runs it, it runs once more after.
+    asked: int = 1

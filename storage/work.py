@@ -43,7 +43,7 @@ class ClaimedWork:
     review_id: int
     claim: str
     attempts: int  # this claim included: above 1, another worker held it before
-    requested_at: datetime  # when it was last asked for, as this claim found it
+    asked: int  # times it was asked for, as this claim found it
 
     @property
     def taken_over(self) -> bool:
@@ -78,14 +78,21 @@ def add_work(session: Session, *, kind: str, review_ids: Sequence[int], now: dat
         return
     statement = _insert(session)(Work).values(
         [
-            {"kind": kind, "review_id": review_id, "created_at": now, "due_at": now, "attempts": 0}
+            {
+                "kind": kind,
+                "review_id": review_id,
+                "created_at": now,
+                "due_at": now,
+                "attempts": 0,
+                "asked": 1,
+            }
             for review_id in review_ids
         ]
     )
     session.execute(
         statement.on_conflict_do_update(
             index_elements=["kind", "review_id"],
-            set_={"created_at": statement.excluded.created_at},
+            set_={"asked": col(Work.asked) + 1},
         )
     )
     _notify(session, kind)
@@ -103,12 +110,15 @@ def add_due_work(
             sa.literal(now, UTCDateTime()),
             sa.literal(now, UTCDateTime()),
             sa.literal(0),
+            sa.literal(1),
         ).where(col(Review.status) == status)
         if review_ids is not None:
             reviews = reviews.where(col(Review.id).in_(list(review_ids)))
         session.execute(
             _insert(session)(Work)
-            .from_select(["kind", "review_id", "created_at", "due_at", "attempts"], reviews)
+            .from_select(
+                ["kind", "review_id", "created_at", "due_at", "attempts", "asked"], reviews
+            )
             .on_conflict_do_nothing(index_elements=["kind", "review_id"])
         )
         _notify(session, kind)
@@ -135,14 +145,14 @@ def claim_work(
             col(Work.kind),
             col(Work.review_id),
             col(Work.attempts),
-            col(Work.created_at),
+            col(Work.asked),
         )
         .execution_options(synchronize_session=False)
     ).first()
     if row is None:
         return None
     return ClaimedWork(
-        id=row[0], kind=row[1], review_id=row[2], claim=claim, attempts=row[3], requested_at=row[4]
+        id=row[0], kind=row[1], review_id=row[2], claim=claim, attempts=row[3], asked=row[4]
     )
 
 
@@ -198,7 +208,7 @@ def finish_work(session: Session, *, work: ClaimedWork, now: datetime) -> bool:
     deleted = rows_updated(
         session,
         sa.delete(Work)  # type: ignore[arg-type]  # a DELETE's result has a rowcount too
-        .where(*ours, col(Work.created_at) == work.requested_at)
+        .where(*ours, col(Work.asked) == work.asked)
         .execution_options(synchronize_session=False),
     )
     if deleted == 1:

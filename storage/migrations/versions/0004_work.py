@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("claim", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("asked", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["review_id"], ["review.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("kind", "review_id", name="uq_work_kind_review"),
@@ -41,8 +42,8 @@ def upgrade() -> None:
     for kind, status in (("triage", "received"), ("draft", "triaged")):
         op.execute(
             sa.text(
-                "INSERT INTO work (kind, review_id, created_at, due_at, attempts) "
-                "SELECT :kind, id, updated_at, updated_at, 0 FROM review WHERE status = :status"
+                "INSERT INTO work (kind, review_id, created_at, due_at, attempts, asked) "
+                "SELECT :kind, id, updated_at, updated_at, 0, 1 FROM review WHERE status = :status"
             ).bindparams(kind=kind, status=status)
         )
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -200,10 +201,12 @@ def renew_claims(session: Session, *, claims: Sequence[str], until: datetime) ->
     )
 
 
-def finish_work(session: Session, *, work: ClaimedWork, now: datetime) -> bool:
-    """The step is done: delete its row, or, when it was asked for again meanwhile, make it
-    due again now. False when the claim no longer holds it (its lease ran out and another
-    worker took it), and then the caller must not record the step."""
+def finish_work(
+    session: Session, *, work: ClaimedWork, now: datetime
+) -> Literal["finished", "again", "lost"]:
+    """The step is done: delete its row ("finished"), or, when it was asked for again
+    meanwhile, make it due again now ("again"). "lost" when the claim no longer holds it
+    (its lease ran out and another worker took it): the caller must not record the step."""
     ours = (col(Work.id) == work.id, col(Work.claim) == work.claim)
     deleted = rows_updated(
         session,
@@ -212,7 +215,7 @@ def finish_work(session: Session, *, work: ClaimedWork, now: datetime) -> bool:
         .execution_options(synchronize_session=False),
     )
     if deleted == 1:
-        return True
+        return "finished"
     again = rows_updated(
         session,
         sa.update(Work)
@@ -220,7 +223,7 @@ def finish_work(session: Session, *, work: ClaimedWork, now: datetime) -> bool:
         .values(claim=None, due_at=now, attempts=0)
         .execution_options(synchronize_session=False),
     )
-    return again == 1
+    return "again" if again == 1 else "lost"
 
 
 def release_work(session: Session, *, work_id: int, claim: str, due_at: datetime) -> bool:

@@ -33,7 +33,7 @@ from storage.work_notices import WorkListener
 # How often an idle process looks for work nobody told it of (SQLite, a missed notice).
 POLL_SECONDS = 0.5
 # SQLite has one writer: a worker waits this long for the write lock, then tries later,
-# so a claim never holds the process's one connection while ingest needs it.
+# so a claim (or its end) never holds the process's one connection while ingest needs it.
 CLAIM_LOCK_WAIT = 0.2
 POLL_LOCK_WAIT = 0.05
 
@@ -52,6 +52,8 @@ class WorkQueue:
         poll_seconds: float = POLL_SECONDS,
     ) -> None:
         self._engine = engine
+        # The queue's own writes wait briefly for SQLite's lock; a failed one is retried.
+        self._writes = engine.execution_options(lock_wait=CLAIM_LOCK_WAIT)
         self.lease = lease
         self._clock = clock
         self.poll_seconds = poll_seconds
@@ -113,8 +115,7 @@ class WorkQueue:
 
     # --- claiming ---------------------------------------------------------------------------
     def claim(self, kinds: Sequence[str], claim: str) -> ClaimedWork | None:
-        engine = self._engine.execution_options(lock_wait=CLAIM_LOCK_WAIT)
-        with session_scope(engine) as session:
+        with session_scope(self._writes) as session:
             return claim_work(
                 session, kinds=kinds, claim=claim, now=self._clock(), lease=self.lease
             )
@@ -127,21 +128,23 @@ class WorkQueue:
     def renew(self, claims: Sequence[str]) -> int:
         if not claims:
             return 0
-        with session_scope(self._engine) as session:
+        with session_scope(self._writes) as session:
             return renew_claims(session, claims=claims, until=self._clock() + self.lease)
 
     def finish(self, session: Session, work: ClaimedWork) -> None:
         """In the transaction that records the step: rolls it back if the claim was lost."""
-        if not finish_work(session, work=work, now=self._clock()):
+        if finish_work(session, work=work, now=self._clock()) == "lost":
             raise LostClaim(f"{work.kind} of review {work.review_id}: claim {work.claim} lost")
 
     def done(self, work: ClaimedWork) -> None:
-        """The step needed nothing (another path did it): the row goes, if still ours."""
-        with session_scope(self._engine) as session:
-            finish_work(session, work=work, now=self._clock())
+        """After the step: its row goes, if still ours, or it is due again."""
+        with session_scope(self._writes) as session:
+            outcome = finish_work(session, work=work, now=self._clock())
+        if outcome == "again":
+            self.wake()
 
     def retry(self, work: ClaimedWork, after: timedelta) -> None:
-        with session_scope(self._engine) as session:
+        with session_scope(self._writes) as session:
             release_work(session, work_id=work.id, claim=work.claim, due_at=self._clock() + after)
 
     def counts(self) -> list[WorkCounts]:

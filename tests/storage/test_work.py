@@ -88,8 +88,8 @@ def test_a_lease_that_runs_out_is_taken_over_and_the_first_claim_cannot_finish(e
         True,
     )
     with session_scope(engine) as session:
-        assert finish_work(session, work=held, now=NOW + LEASE) is False
-        assert finish_work(session, work=taken, now=NOW + LEASE) is True
+        assert finish_work(session, work=held, now=NOW + LEASE) == "lost"
+        assert finish_work(session, work=taken, now=NOW + LEASE) == "finished"
     assert counts(engine, NOW + LEASE)[WorkKind.triage] == (0, 0, None)
 
 
@@ -124,11 +124,11 @@ def test_a_step_asked_for_again_while_it_runs_runs_once_more(engine):
     assert claim(engine, "x", NOW + timedelta(seconds=1), kind=WorkKind.card) is None  # held
 
     with session_scope(engine) as session:
-        assert finish_work(session, work=running, now=NOW + timedelta(seconds=2)) is True
+        assert finish_work(session, work=running, now=NOW + timedelta(seconds=2)) == "again"
     again = claim(engine, "x", NOW + timedelta(seconds=2), kind=WorkKind.card)
     assert (again.id, again.attempts, again.taken_over) == (running.id, 1, False)
     with session_scope(engine) as session:
-        assert finish_work(session, work=again, now=NOW + timedelta(seconds=3)) is True
+        assert finish_work(session, work=again, now=NOW + timedelta(seconds=3)) == "finished"
     assert counts(engine, NOW + timedelta(seconds=3))[WorkKind.card] == (0, 0, None)
 
 

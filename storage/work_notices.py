@@ -30,16 +30,11 @@ class WorkListener:
         self._on_notice = on_notice
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
-        self._listening = threading.Event()
 
     def start(self) -> None:
         self._stopping.clear()
         self._thread = threading.Thread(target=self._run, name="work-listener", daemon=True)
         self._thread.start()
-
-    def wait_listening(self, timeout: float) -> bool:
-        """Whether LISTEN is in place (for a process that must not miss its first notice)."""
-        return self._listening.wait(timeout)
 
     def close(self) -> None:
         self._stopping.set()
@@ -52,12 +47,10 @@ class WorkListener:
             try:
                 with psycopg.connect(self._conninfo, autocommit=True) as connection:
                     connection.execute(f"LISTEN {WORK_CHANNEL}")
-                    self._listening.set()
                     self._on_notice()
                     while not self._stopping.is_set():
                         for _notice in connection.notifies(timeout=LISTEN_TIMEOUT):
                             self._on_notice()
             except psycopg.Error as exc:
-                self._listening.clear()
                 log.warning("not listening for new work (polling meanwhile): %s", exc)
                 self._stopping.wait(RECONNECT_AFTER)

@@ -150,6 +150,3 @@ class WorkQueue:
     def counts(self) -> list[WorkCounts]:
         with Session(self._engine) as session:
             return work_counts(session, now=self._clock())
-
-    def now(self) -> datetime:
-        return self._clock()

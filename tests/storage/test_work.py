@@ -3,6 +3,7 @@ clock is the caller's, so a lease runs out without anybody waiting for it."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -21,6 +22,7 @@ from storage.work import (
     renew_claims,
     work_counts,
 )
+from storage.work_notices import WorkListener
 
 pytestmark = pytest.mark.storage
 
@@ -163,3 +165,21 @@ def test_postgresql_skips_a_row_another_transaction_is_claiming(engine):
         quick = claim(engine, "quick", NOW)  # would block without SKIP LOCKED
         slow.commit()
     assert (held.review_id, quick.review_id) == (first, second)
+
+
+@pytest.mark.timed_wait
+def test_postgresql_tells_a_listener_when_work_is_committed(engine):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's; SQLite workers poll")
+    [review] = store_reviews(engine, 1)
+    heard = threading.Event()
+    listener = WorkListener(engine.url, on_notice=heard.set)
+    listener.start()
+    try:
+        assert heard.wait(10), "the listener never connected"  # it wakes once on connecting
+        heard.clear()
+        with session_scope(engine) as session:
+            add_work(session, kind=WorkKind.triage, review_ids=[review], now=NOW)
+        assert heard.wait(5)
+    finally:
+        listener.close()

@@ -13,6 +13,7 @@ import typer
 
 from bot.commands.common import console, err, settings_or_exit
 from bot.commands.reviews import digest, erase, import_, triage
+from bot.commands.routes import routes_cli
 from bot.commands.serving import run, web, worker
 from bot.commands.setup import doctor, init
 from bot.config import EXAMPLE_PROFILE
@@ -155,6 +156,7 @@ cli.command()(erase)
 cli.command()(init)
 cli.command()(doctor)
 cli.command("manifest")(manifest_command)
+cli.add_typer(routes_cli, name="routes")
 
 
 def main() -> None:

@@ -40,7 +40,9 @@ _DURATIONS = (
     "work_lease",
 )
 # Slack user (U…, W… in Enterprise Grid) and user group (S…) ids.
-_APPROVER_ID = re.compile(r"[UWS][A-Z0-9]{2,20}")
+SLACK_PERSON_ID = re.compile(r"[UWS][A-Z0-9]{2,20}")
+# Public (C…) and private (G…) channel ids, as "Copy link" gives them.
+SLACK_CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{4,}")
 # What Slack accepts as a command name: lower case, no spaces, 32 characters in all.
 _SLASH_COMMAND = re.compile(r"/[a-z0-9_-]{1,31}")
 
@@ -129,6 +131,9 @@ class Settings(BaseSettings):
     sources_file: Path | None = None
     # KEY=value lines holding the credentials the sources file names (the environment wins).
     sources_secrets_file: Path | None = None
+    # Several brands in one deployment: their profiles, channels and teams, and the rules that
+    # route each card (docs/routing.md). Unset: one brand, every card in REVIEWS_CHANNEL.
+    routes_file: Path | None = None
 
     # --- Scheduler: nudges, SLA escalation, follow-up, weekly digest, patterns ---
     # Durations are written like 4h, 30m, 7d or 1h30m.
@@ -207,7 +212,7 @@ class Settings(BaseSettings):
     @field_validator("approvers", "escalation_contacts")
     @classmethod
     def _approver_ids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        wrong = [v for v in value if not _APPROVER_ID.fullmatch(v)]
+        wrong = [v for v in value if not SLACK_PERSON_ID.fullmatch(v)]
         if wrong:
             raise ValueError(f"not Slack user (U…) or user group (S…) ids: {', '.join(wrong)}")
         return value

@@ -21,6 +21,8 @@ from bot.drafting import BusinessProfile, Drafter, LLMDrafter
 from bot.metrics import Metrics
 from bot.publishing.registry import PublisherRegistry
 from bot.publishing.service import PublishService
+from bot.reviews.answers import AppHome, KpiAnswers
+from bot.reviews.card_modals import CardModals
 from bot.reviews.decisions import DecisionService
 from bot.reviews.digest import DigestService
 from bot.reviews.erasure import ErasureService
@@ -32,6 +34,7 @@ from bot.reviews.patterns import PatternAlerts
 from bot.reviews.pipeline import Pipeline
 from bot.reviews.triage import Triage
 from bot.reviews.votes import VoteService
+from bot.routing import Routing
 from bot.sources.connectors import SourceRegistry
 from storage.health import DatabaseWatch
 from storage.models import WorkKind
@@ -58,6 +61,8 @@ class Services:
     # Every time the services stamp or compare comes from here; tests set their own.
     clock: Callable[[], datetime]
     profile: BusinessProfile
+    # The brands of ROUTES_FILE, and where each review's card goes (one brand without it).
+    routing: Routing
     triage: Triage
     drafter: Drafter
     pipeline: Pipeline
@@ -71,9 +76,12 @@ class Services:
     publishers: PublisherRegistry
     publishing: PublishService
     decisions: DecisionService
+    modals: CardModals  # what the card's Edit, Regenerate, Decline and Assign buttons open
     signers: Signers
     votes: VoteService  # 👍 / 👎 on drafts
     digests: DigestService  # the weekly digest in DIGEST_CHANNEL
+    kpi_answers: KpiAnswers  # what /reviews answers
+    home: AppHome  # each person's App Home tab
     follow_ups: FollowUps  # asks whether the customer was followed up
     patterns: PatternAlerts  # one theme in many negative reviews of a week
     nudges: Nudges  # reminders in the threads of cards waiting for a decision

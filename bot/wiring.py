@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from functools import partial
 
-from bot.cards.approvers import Approvers
+from bot.cards.approvers import BrandApprovers
 from bot.cards.changes import ChangeNotices
 from bot.cards.outbox import CardOutbox
 from bot.cards.pacing import ChannelPacer
@@ -23,6 +23,8 @@ from bot.metrics import Metrics
 from bot.publishing.platforms import platform_publishers
 from bot.publishing.registry import build_publishers
 from bot.publishing.service import PublishService
+from bot.reviews.answers import AppHome, KpiAnswers, WorkspaceUrl
+from bot.reviews.card_modals import CardModals
 from bot.reviews.decisions import DecisionService
 from bot.reviews.digest import DigestService
 from bot.reviews.erased import redraw_without
@@ -36,6 +38,7 @@ from bot.reviews.pipeline import Pipeline
 from bot.reviews.triage import Triage
 from bot.reviews.votes import VoteService
 from bot.reviews.work_queue import WorkQueue
+from bot.routing import Routing, base_brand, load_routing
 from bot.services import Services
 from bot.sources.connectors import build_sources
 from bot.triage.language import LanguageDetector
@@ -48,6 +51,19 @@ from storage.models import utcnow
 
 KPI_ANSWER_WORKERS = 4  # /reviews answers read at once; more would only queue on the database
 INTERACTION_WORKERS = 8  # clicks handled at once after their ack; mostly waiting on Slack
+
+
+def build_routing(settings: Settings, profile: BusinessProfile) -> Routing:
+    """The brands and routes of ROUTES_FILE over the settings; RoutesFileError names a fault."""
+    base = base_brand(
+        profile,
+        channel=settings.reviews_channel,
+        digest_channel=settings.digest_channel_id,
+        approvers=settings.approvers,
+        escalation_contacts=settings.escalation_contacts,
+        sla=settings.sla,
+    )
+    return load_routing(settings.routes_file, base=base)
 
 
 def build_triage(settings: Settings, profile: BusinessProfile) -> Triage:
@@ -105,6 +121,7 @@ def build_services(
     if apply_migrations:
         migrate(engine)
     profile = BusinessProfile.from_file(settings.business_profile)
+    routing = build_routing(settings, profile)
     triage = build_triage(settings, profile)
     drafter = drafter_for(settings, profile, detect_language=triage.detect_language)
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
@@ -137,6 +154,7 @@ def build_services(
         clock=clock,
         metrics=metrics,
         post_lease=settings.work_lease,
+        routing=routing,
     )
     work = WorkQueue(engine, lease=settings.work_lease, clock=clock)
     pipeline = Pipeline(
@@ -144,6 +162,7 @@ def build_services(
         triage=triage,
         drafter=drafter,
         work=work,
+        routing=routing,
         card_positive=settings.card_positive,
         workers=settings.pipeline_workers,
         on_ready=cards.post_or_update,
@@ -153,6 +172,7 @@ def build_services(
     changes = ChangeNotices(engine, cards, in_slack=slack is not None, clock=clock)
     intake = IntakeService(
         engine,
+        routing=routing,
         on_stored=pipeline.stored,
         on_changed=changes.submit,
         clock=clock,
@@ -181,9 +201,9 @@ def build_services(
         engine,
         cards=cards,
         publishing=publishing,
-        approvers=Approvers(settings.approvers, slack),
+        approvers=BrandApprovers(routing, slack),
         signers=signers,
-        unsigned=profile.signoff,
+        routing=routing,
         redraft=pipeline.draft,
         work=work,
         tz=settings.tz,
@@ -198,9 +218,8 @@ def build_services(
         sla=settings.sla,
         tz=settings.tz,
     )
-    patterns = PatternAlerts(
-        engine, slack, poster, channel=settings.reviews_channel, minimum=settings.pattern_min
-    )
+    workspace_url = WorkspaceUrl(slack)  # card links in /reviews pending and App Home
+    patterns = PatternAlerts(engine, slack, poster, routing=routing, minimum=settings.pattern_min)
     return Services(
         settings=settings,
         engine=engine,
@@ -208,6 +227,7 @@ def build_services(
         metrics=metrics,
         clock=clock,
         profile=profile,
+        routing=routing,
         triage=triage,
         drafter=drafter,
         pipeline=pipeline,
@@ -220,15 +240,27 @@ def build_services(
         publishers=publishers,
         publishing=publishing,
         decisions=decisions,
+        modals=CardModals(decisions, cards, slack),
         signers=signers,
         votes=VoteService(engine, cards=cards, clock=clock),
         digests=digests,
+        kpi_answers=KpiAnswers(engine, digests, workspace_url, sla=settings.sla, tz=settings.tz),
+        home=AppHome(
+            engine,
+            slack,
+            decisions,
+            signers,
+            workspace_url,
+            sla=settings.sla,
+            tz=settings.tz,
+            command=settings.slash_command,
+        ),
         patterns=patterns,
         nudges=Nudges(
             engine,
             slack,
             poster,
-            approvers=settings.approvers,
+            routing=routing,
             after=settings.nudge_after,
             every=settings.nudge_every,
             working_time=settings.working_time,
@@ -239,11 +271,9 @@ def build_services(
             slack,
             poster,
             cards,
-            sla=settings.sla,
-            contacts=settings.escalation_contacts,
+            routing=routing,
             anytime=settings.escalate_anytime,
             working_time=settings.working_time,
-            channel=settings.reviews_channel,
             tz=settings.tz,
         ),
         follow_ups=FollowUps(

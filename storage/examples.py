@@ -17,12 +17,18 @@ class ApprovedReply:
 
 
 def approved_replies(
-    session: Session, *, language: str | None, exclude_review_id: int, limit: int
+    session: Session,
+    *,
+    language: str | None,
+    exclude_review_id: int,
+    limit: int,
+    brand: str | None = None,
 ) -> list[ApprovedReply]:
-    """The latest approved replies to reviews in `language`, newest first.
+    """The latest approved replies to reviews of `brand` in `language`, newest first.
 
-    A review whose customer's data was erased never comes back as an example. Each filter is
-    one `where`, so narrowing to a brand is one more.
+    One brand's replies never teach another's voice, contact or offers: `brand` None takes
+    only the reviews of no brand. A review whose customer's data was erased never comes back
+    as an example.
     """
     statement = (
         select(col(Review.text), col(Review.author), not_null(Decision.final_text))
@@ -32,6 +38,7 @@ def approved_replies(
             col(Decision.final_text).is_not(None),
             col(Review.erased_at).is_(None),
             Review.language == language,
+            col(Review.brand).is_(None) if brand is None else Review.brand == brand,
             Review.id != exclude_review_id,
         )
         .order_by(col(Decision.at).desc(), col(Decision.id).desc())

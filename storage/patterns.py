@@ -11,12 +11,12 @@ from storage.models import PatternAlert, Review, not_null
 
 def negative_themes_between(
     session: Session, *, after: datetime, until: datetime
-) -> list[tuple[int, list[str]]]:
-    """(review id, themes) of each negative review written after `after`, up to `until`,
-    oldest first."""
+) -> list[tuple[int, str | None, list[str]]]:
+    """(review id, brand, themes) of each negative review written after `after`, up to
+    `until`, oldest first."""
     return list(
         session.exec(
-            select(not_null(Review.id), col(Review.themes))
+            select(not_null(Review.id), col(Review.brand), col(Review.themes))
             .where(
                 col(Review.negative).is_(True),
                 col(Review.created_at) > after,
@@ -27,19 +27,34 @@ def negative_themes_between(
     )
 
 
-def themes_alerted_after(session: Session, *, after: datetime) -> set[str]:
-    return set(session.exec(select(PatternAlert.theme).where(col(PatternAlert.alerted_at) > after)))
+def themes_alerted_after(session: Session, *, after: datetime) -> set[tuple[str | None, str]]:
+    """(brand, theme) of each alert sent after `after`; brand None: of reviews of no brand."""
+    return set(
+        session.exec(
+            select(PatternAlert.brand, PatternAlert.theme).where(
+                col(PatternAlert.alerted_at) > after
+            )
+        ).all()
+    )
 
 
 def record_alert(
     session: Session,
     *,
     theme: str,
+    brand: str | None,
     at: datetime,
     review_ids: list[int],
     channel: str,
     ts: str,
 ) -> None:
     session.add(
-        PatternAlert(theme=theme, alerted_at=at, review_ids=review_ids, channel=channel, ts=ts)
+        PatternAlert(
+            theme=theme,
+            brand=brand,
+            alerted_at=at,
+            review_ids=review_ids,
+            channel=channel,
+            ts=ts,
+        )
     )

@@ -18,7 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from storage.db import rows_updated
-from storage.models import Decision, Review, ReviewChange, ReviewStatus
+from storage.models import Review, ReviewChange, ReviewStatus
 
 UpsertStatus = Literal["accepted", "duplicate", "updated"]
 
@@ -41,6 +41,7 @@ class ReviewData:
     created_at: datetime | None = None
     url: str | None = None
     location: str | None = None
+    brand: str | None = None  # ROUTES_FILE's brand id; kept as first stored
 
     @property
     def key(self) -> tuple[str, str]:
@@ -113,6 +114,7 @@ def _insert_new(session: Session, data: ReviewData, now: datetime) -> int | None
         "language_hint": data.language,
         "location": data.location,
         "url": data.url,
+        "brand": data.brand,
         "created_at": data.created_at or now,
         "received_at": now,
         "updated_at": now,
@@ -273,24 +275,6 @@ def negatives_written_at(session: Session, *, review_ids: Sequence[int]) -> list
             select(Review.created_at).where(
                 col(Review.id).in_(list(review_ids)), col(Review.negative).is_(True)
             )
-        )
-    )
-
-
-def unannounced_breaches(session: Session, *, waiting: Sequence[str], action: str) -> list[Review]:
-    """Negative reviews past their deadline, still waiting for a decision, with no `action`
-    decision yet (the escalation that announces or waives them), oldest written first."""
-    recorded = select(Decision.id).where(Decision.review_id == Review.id, Decision.action == action)
-    return list(
-        session.exec(
-            select(Review)
-            .where(
-                col(Review.negative).is_(True),
-                col(Review.status).in_(list(waiting)),
-                col(Review.sla_breached_at).is_not(None),
-                ~recorded.exists(),
-            )
-            .order_by(col(Review.created_at))
         )
     )
 

@@ -58,25 +58,32 @@ class LateReview:
     author: str | None
     written_at: datetime
     card_url: str | None
+    brand: str | None = None  # its brand's name, in a channel several brands' cards go to
+    sla: timedelta | None = None  # its own, when the reviews listed have different ones
 
 
 def build_escalation(
-    *, reviews: list[LateReview], sla: timedelta, contacts: tuple[str, ...], tz: tzinfo
+    *, reviews: list[LateReview], sla: timedelta | None, contacts: tuple[str, ...], tz: tzinfo
 ) -> dict:
-    """The one channel message for the reviews whose reply deadline passed in one sweep."""
+    """The one channel message for the reviews whose reply deadline passed in one sweep;
+    `sla` None: each review has its own, given on its line."""
     count = len(reviews)
+    within = duration_words(sla) if sla is not None else "their SLA"
     head = (
         f":rotating_light: *Reply deadline passed:* "
         f"{'a review has' if count == 1 else f'{count} reviews have'} had no reply within "
-        f"{duration_words(sla)}."
+        f"{within}."
     )
     lines = [head]
     for late in reviews[:ESCALATIONS_SHOWN]:
         who = shorten_escaped(late.author, 120)[0] if late.author else "a customer"
+        brand = f" for {shorten_escaped(late.brand, 80)[0]}" if late.brand else ""
         line = (
-            f"• {stars(late.rating)} {source_label(late.source)} review from {who}, "
+            f"• {stars(late.rating)} {source_label(late.source)} review{brand} from {who}, "
             f"written {local_time(late.written_at, tz)}"
         )
+        if late.sla is not None:
+            line += f" (SLA {duration_words(late.sla)})"
         link = _link(late.card_url, "Open the card")
         lines.append(f"{line} · {link}" if link else line)
     if count > ESCALATIONS_SHOWN:
@@ -86,12 +93,16 @@ def build_escalation(
     return _message("\n".join(lines), head)
 
 
-def build_pattern_alert(*, theme_label: str, count: int, days: int, card_urls: list[str]) -> dict:
-    """One theme keeps coming back in negative reviews: say which, how often, and where."""
+def build_pattern_alert(
+    *, theme_label: str, count: int, days: int, card_urls: list[str], brand: str | None = None
+) -> dict:
+    """One theme keeps coming back in negative reviews (of one `brand`, named when given):
+    say which, how often, and where."""
     theme = escape_mrkdwn(theme_label)
+    of_brand = f" of {shorten_escaped(brand, 80)[0]}" if brand else ""
     head = (
-        f":chart_with_upwards_trend: *Pattern:* {count} negative reviews about *{theme}* "
-        f"in the last {days} days."
+        f":chart_with_upwards_trend: *Pattern:* {count} negative reviews{of_brand} about "
+        f"*{theme}* in the last {days} days."
     )
     links = [
         link

@@ -1,4 +1,5 @@
-"""Who may approve or decline: the APPROVERS setting, with user groups resolved through Slack."""
+"""Who may approve or decline: the APPROVERS setting, or on a brand's review that brand's
+approvers (ROUTES_FILE), with user groups resolved through Slack."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from collections.abc import Callable
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+
+from bot.routing import Routing
 
 log = logging.getLogger(__name__)
 
@@ -62,3 +65,30 @@ class Approvers:
         with self._lock:
             self._members[group] = (now, members)
         return members
+
+
+class BrandApprovers:
+    """Each brand's approvers, and APPROVERS for reviews of no brand (or of a brand the routes
+    file no longer has); each list keeps its own cache of group members."""
+
+    def __init__(
+        self,
+        routing: Routing,
+        client: WebClient | None,
+        *,
+        cache_seconds: float = GROUP_CACHE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        def approvers(listed: tuple[str, ...]) -> Approvers:
+            return Approvers(listed, client, cache_seconds=cache_seconds, clock=clock)
+
+        self._base = approvers(routing.base.approvers)
+        self._brands = {
+            brand_id: approvers(brand.approvers) for brand_id, brand in routing.brands.items()
+        }
+
+    def of(self, brand: str | None) -> Approvers:
+        return self._brands.get(brand, self._base) if brand else self._base
+
+    def may_decide(self, user: str, *, brand: str | None) -> bool:
+        return self.of(brand).may_decide(user)

@@ -29,6 +29,7 @@ from bot.cards.posting import Poster
 from bot.cards.thread import ThreadNotes
 from bot.cards.view import load_card_view
 from bot.metrics import Metrics
+from bot.routing import ReviewFacts, Routing
 from storage.cards import (
     card_by_id,
     claim_card_post,
@@ -40,6 +41,7 @@ from storage.cards import (
 )
 from storage.db import session_scope
 from storage.models import CardState, SlackCard, utcnow
+from storage.review_states import find_review
 
 log = logging.getLogger(__name__)
 
@@ -71,15 +73,18 @@ class CardService:
         clock: Callable[[], datetime] = utcnow,
         poster: Poster | None = None,
         metrics: Metrics | None = None,
+        routing: Routing | None = None,
         post_lease: timedelta = timedelta(seconds=60),
     ) -> None:
         """`client` updates and reads; `poster` posts (there is one when there is a client);
-        `post_lease`: how long a process posting a card holds it against the others."""
+        `routing`: the channel each review's card goes to (else `channel`); `post_lease`: how
+        long a process posting a card holds it against the others."""
         self._post_lease = post_lease
         self._engine = engine
         self._client = client
         self._poster = poster
         self._channel = channel
+        self._routing = routing
         self._tz = tz
         self._team_language = team_language
         self._lead_contacts = lead_contacts
@@ -162,8 +167,9 @@ class CardService:
                 return card
         try:
             with session_scope(self._engine) as session:
+                channel = self._routed_channel(session, review_id) or self._channel
                 return queue_card(
-                    session, review_id=review_id, channel=self._channel or "", at=self._clock()
+                    session, review_id=review_id, channel=channel or "", at=self._clock()
                 )
         except IntegrityError:
             # Another process queued it first; one row per review is the point.
@@ -172,6 +178,20 @@ class CardService:
             if card is None:
                 raise
             return card
+
+    def _routed_channel(self, session: Session, review_id: int) -> str | None:
+        """The channel ROUTES_FILE sends the review's card to; fixed once the card is queued."""
+        review = find_review(session, review_id=review_id)
+        if self._routing is None or review is None:
+            return None
+        facts = ReviewFacts(
+            brand=review.brand,
+            source=review.source,
+            location=review.location,
+            language=review.language,
+            rating=review.rating,
+        )
+        return self._routing.destination(facts).channel
 
     def _post(
         self, card: SlackCard, *, drafting: bool = False, since: datetime | None = None

@@ -13,14 +13,13 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from bot.commands.common import console, err, settings_or_exit
+from bot.commands.review_files import FileFormat, ReviewsFile
 from bot.wiring import build_services
 
 
 def import_(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
-    file_format: Annotated[
-        str | None, typer.Option("--format", help="csv or jsonl (default: from the file name)")
-    ] = None,
+    file: ReviewsFile,
+    file_format: FileFormat = None,
 ) -> None:
     """Import reviews from a CSV or JSON-lines file with the POST /reviews columns."""
     from bot.reviews.importer import import_file
@@ -59,41 +58,25 @@ def import_(
 
 
 def triage(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
-    file_format: Annotated[
-        str | None, typer.Option("--format", help="csv or jsonl (default: from the file name)")
-    ] = None,
+    file: ReviewsFile,
+    file_format: FileFormat = None,
 ) -> None:
     """Print one JSON line per review (language, negative, themes, urgency); stores nothing."""
+    from bot.commands.review_files import ReviewsOfFile, assess
     from bot.drafting import BusinessProfile
-    from bot.reviews.intake import Problem, ReviewIn, parse_review
-    from bot.sources.files import read_rows
     from bot.wiring import build_triage
 
     settings = settings_or_exit(with_profile=True)
     triager = build_triage(settings, BusinessProfile.from_file(settings.business_profile))
-    bad = 0
+    reviews = ReviewsOfFile(file, file_format)
     try:
-        for row in read_rows(file, file_format):  # type: ignore[arg-type]
-            parsed = parse_review(row.raw, row.line) if row.raw is not None else None
-            if not isinstance(parsed, ReviewIn):
-                bad += 1
-                problems = parsed or [Problem("row", row.error or "unreadable", row.line)]
-                for problem in problems:
-                    err.print(f"{file.name}:{row.line}: {problem.field}: {problem.problem}")
-                continue
-            result = triager.assess(
-                text=parsed.text,
-                title=parsed.title,
-                rating=parsed.rating,
-                language_hint=parsed.language,
-                location=parsed.location,
-            )
+        for _line, review in reviews:
+            result = assess(triager, review)
             print(
                 json.dumps(
                     {
-                        "source": parsed.source,
-                        "external_id": parsed.external_id,
+                        "source": review.source,
+                        "external_id": review.external_id,
                         "language": result.language,
                         "language_assumed": result.language_assumed,
                         "negative": result.negative,
@@ -106,7 +89,7 @@ def triage(
     except ValueError as exc:
         err.print(f"reviewbot: {exc}")
         raise typer.Exit(2) from None
-    if bad:
+    if reviews.bad:
         raise typer.Exit(1)
 
 

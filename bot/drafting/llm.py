@@ -87,7 +87,7 @@ class LLMDrafter:
         # name, so that refusal switches to the newer name for good.
         self._max_completion_tokens = False
         self._prompts = prompts
-        self._profile = profile
+        self._profile = profile  # for a review that brings no brand's profile of its own
         self._team_language = team_language
         self._detect_language = detect_language
         self._probe = ProbeResult(server_host(client), model, None)
@@ -111,7 +111,7 @@ class LLMDrafter:
         return draft_request(
             self._prompts,
             review,
-            profile=self._profile,
+            profile=review.profile or self._profile,
             team_language=self._team_language,
             examples=examples,
             instruction=instruction,
@@ -141,7 +141,7 @@ class LLMDrafter:
             completion,
             review,
             prompts=self._prompts,
-            profile=self._profile,
+            profile=review.profile or self._profile,
             latency_ms=latency_ms,
             detect_language=self._detect_language,
             team_language=self._team_language,

@@ -64,7 +64,10 @@ class BusinessProfile(BaseModel):
         return value.strip()
 
     @classmethod
-    def from_file(cls, path: Path | str) -> BusinessProfile:
+    def from_file(
+        cls, path: Path | str, *, defaults: BusinessProfile | None = None
+    ) -> BusinessProfile:
+        """The profile in `path`; with `defaults`, the fields the file leaves out are theirs."""
         path = Path(path)
         try:
             data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Yaml12BoolLoader)  # noqa: S506
@@ -74,6 +77,8 @@ class BusinessProfile(BaseModel):
             raise ProfileError(f"Business profile {path} is not valid YAML: {exc}") from None
         if not isinstance(data, dict):
             raise ProfileError(f"Business profile {path} must be a mapping of fields")
+        if defaults is not None:
+            data = {**defaults.model_dump(), **data}
         try:
             return cls.model_validate(data)
         except ValidationError as exc:

@@ -8,6 +8,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from bot.drafting.profile import BusinessProfile
 from bot.triage.themes import Theme
 
 MAX_THEMES = 3
@@ -75,6 +76,9 @@ class ReviewInput:
     themes: tuple[str, ...] = ()
     # The review's drafts so far: a template's new draft takes a wording none of them has.
     earlier_drafts: tuple[str, ...] = ()
+    # The profile of the review's brand: its voice, contact, compensation and links write the
+    # draft and check it. None: the drafter's own (BUSINESS_PROFILE).
+    profile: BusinessProfile | None = None
 
 
 @dataclass(frozen=True)

@@ -118,7 +118,7 @@ class TemplateDrafter:
         team_language: str = "en",
     ) -> None:
         self._prompts = prompts
-        self._profile = profile
+        self._profile = profile  # for a review that brings no brand's profile of its own
         self._detect_language = detect_language
         self._team_language = team_language
 
@@ -134,6 +134,7 @@ class TemplateDrafter:
         instructions need a model: accepted for the common interface, not used, and an
         instruction is answered with a finding that says so."""
         started = time.monotonic()
+        profile = review.profile or self._profile
         template = self._prompts.template(review.language)
         words = "\n".join(part for part in (review.title, review.text) if part and part.strip())
         filled = partial(
@@ -142,8 +143,8 @@ class TemplateDrafter:
             customer=greeting_name(review.author),
             theme=sure_theme(review.themes),
             rating_only=not words,
-            contact=self._profile.contact_for(review.location),
-            brand=self._profile.brand,
+            contact=profile.contact_for(review.location),
+            brand=profile.brand,
             seed=variant_seed(review),
         )
 
@@ -195,7 +196,7 @@ class TemplateDrafter:
         return check_draft(
             text,
             review=review,
-            profile=self._profile,
+            profile=review.profile or self._profile,
             detect_language=self._detect_language,
             team_language=self._team_language,
         )

@@ -85,7 +85,7 @@ class IngestEndpoint:
         reviews: list[ReviewIn] = []
         problems: list[Problem] = []
         for index, raw in enumerate(raw_reviews):
-            parsed = parse_review(raw, index if indexed else None)
+            parsed = parse_review(raw, index if indexed else None, brands=self._intake.brands)
             if isinstance(parsed, ReviewIn):
                 reviews.append(parsed)
             else:

@@ -1,24 +1,16 @@
-"""Buttons on the review card. Each acks at once, then hands the click to the services."""
+"""Buttons on the review card. Each acks at once, then hands the click to one service: a
+decision runs after the acknowledgement; a modal opens at once (its trigger id expires three
+seconds after the click)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App
-from slack_sdk import WebClient
 
 from bot.blocks import ids
-from bot.blocks.card_view import CardView
-from bot.blocks.modals import (
-    build_assign_modal,
-    build_decline_modal,
-    build_edit_modal,
-    build_regenerate_modal,
-)
 from bot.listeners.after_ack import AfterAck
 from bot.services import Services
-from bot.sources.platforms import reply_length_limit
 
 
 def clicked(body: dict[str, Any]) -> tuple[int, int, str]:
@@ -37,12 +29,8 @@ class CardActions:
     def __init__(self, services: Services) -> None:
         self._decisions = services.decisions
         self._votes = services.votes
-        self._cards = services.cards
+        self._modals = services.modals
         self._later = AfterAck(services.interactions, services.cards)
-
-    def _answer(self, review_id: int, user: str, refusal: str | None) -> None:
-        if refusal:
-            self._cards.notes.tell(review_id, user, refusal)
 
     def approve(self, ack: Ack, body: dict) -> None:
         ack()
@@ -80,50 +68,21 @@ class CardActions:
     def open_review(self, ack: Ack) -> None:
         ack()  # a link button: Slack opens the URL itself
 
-    def edit(self, ack: Ack, body: dict, client: WebClient) -> None:
-        user = body["user"]["id"]
-        self._open(
-            ack,
-            body,
-            client,
-            lambda view: build_edit_modal(
-                view,
-                signature=self._decisions.signature_for(user),
-                length_limit=reply_length_limit(view.source, view.language),
-            ),
-            about_reply=True,
-        )
-
-    def regenerate(self, ack: Ack, body: dict, client: WebClient) -> None:
-        self._open(ack, body, client, build_regenerate_modal, about_reply=True)
-
-    def decline(self, ack: Ack, body: dict, client: WebClient) -> None:
-        self._open(ack, body, client, build_decline_modal, deciding="decline")
-
-    def assign(self, ack: Ack, body: dict, client: WebClient) -> None:
-        self._open(ack, body, client, build_assign_modal)
-
-    def _open(
-        self,
-        ack: Ack,
-        body: dict,
-        client: WebClient,
-        build: Callable[[CardView], dict],
-        *,
-        deciding: str | None = None,
-        about_reply: bool = False,
-    ) -> None:
+    def edit(self, ack: Ack, body: dict) -> None:
         ack()
-        review_id, version, user = clicked(body)
-        refusal = self._decisions.check(
-            review_id, version, user, deciding=deciding, about_reply=about_reply
-        )
-        view = None if refusal else self._cards.view_for(review_id)
-        if view is None:
-            self._answer(review_id, user, refusal or "This review no longer exists.")
-            return
-        # The trigger id expires three seconds after the click: open before anything slow.
-        client.views_open(trigger_id=body["trigger_id"], view=build(view))
+        self._modals.open_edit(*clicked(body), body["trigger_id"])
+
+    def regenerate(self, ack: Ack, body: dict) -> None:
+        ack()
+        self._modals.open_regenerate(*clicked(body), body["trigger_id"])
+
+    def decline(self, ack: Ack, body: dict) -> None:
+        ack()
+        self._modals.open_decline(*clicked(body), body["trigger_id"])
+
+    def assign(self, ack: Ack, body: dict) -> None:
+        ack()
+        self._modals.open_assign(*clicked(body), body["trigger_id"])
 
 
 def register(app: App, services: Services) -> None:

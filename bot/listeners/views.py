@@ -4,7 +4,8 @@ there; the rest is acked and handed to the services."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from slack_bolt import Ack, App
 
@@ -17,6 +18,8 @@ from bot.blocks.modals import (
 )
 from bot.listeners.after_ack import AfterAck
 from bot.services import Services
+
+Submission = TypeVar("Submission")
 
 STALE_MODAL = "The card changed while this was open. Close this and open it again from the card."
 
@@ -42,14 +45,32 @@ class ModalSubmissions:
             return True
         return False
 
+    def _accepted(
+        self,
+        ack: Ack,
+        view: dict,
+        read: Callable[[dict], Submission],
+        block_id: str,
+        review_id: int,
+        version: int,
+    ) -> Submission | None:
+        """The submission as `read` reads it; None once the modal is told why not (shown
+        at `block_id`): what was entered is wrong, or the card changed meanwhile."""
+        try:
+            submission = read(view["state"]["values"])
+        except ValueError as exc:
+            ack(response_action="errors", errors={block_id: _first_upper(str(exc))})
+            return None
+        if self._refuse_in_modal(ack, review_id, version, block_id):
+            return None
+        return submission
+
     def edit(self, ack: Ack, body: dict, view: dict) -> None:
         review_id, version, user = submitted(body, view)
-        try:
-            edit = read_edit_submission(view["state"]["values"])
-        except ValueError as exc:
-            ack(response_action="errors", errors={ids.BLOCK_REPLY_TEXT: _first_upper(str(exc))})
-            return
-        if self._refuse_in_modal(ack, review_id, version, ids.BLOCK_REPLY_TEXT):
+        edit = self._accepted(
+            ack, view, read_edit_submission, ids.BLOCK_REPLY_TEXT, review_id, version
+        )
+        if edit is None:
             return
         if edit.approve_now:
             refusal = self._decisions.check_approver(review_id, user, "approve")
@@ -80,13 +101,10 @@ class ModalSubmissions:
 
     def decline(self, ack: Ack, body: dict, view: dict) -> None:
         review_id, version, user = submitted(body, view)
-        try:
-            decline = read_decline_submission(view["state"]["values"])
-        except ValueError as exc:
-            errors = {ids.BLOCK_DECLINE_REASON: _first_upper(str(exc))}
-            ack(response_action="errors", errors=errors)
-            return
-        if self._refuse_in_modal(ack, review_id, version, ids.BLOCK_DECLINE_REASON):
+        decline = self._accepted(
+            ack, view, read_decline_submission, ids.BLOCK_DECLINE_REASON, review_id, version
+        )
+        if decline is None:
             return
         ack()
         self._later.run(
@@ -97,12 +115,10 @@ class ModalSubmissions:
 
     def assign(self, ack: Ack, body: dict, view: dict) -> None:
         review_id, version, user = submitted(body, view)
-        try:
-            assignee = read_assign_submission(view["state"]["values"])
-        except ValueError as exc:
-            ack(response_action="errors", errors={ids.BLOCK_ASSIGNEE: _first_upper(str(exc))})
-            return
-        if self._refuse_in_modal(ack, review_id, version, ids.BLOCK_ASSIGNEE):
+        assignee = self._accepted(
+            ack, view, read_assign_submission, ids.BLOCK_ASSIGNEE, review_id, version
+        )
+        if assignee is None:
             return
         ack()
         self._later.run(

@@ -58,6 +58,11 @@ class PublishService:
         ):
             return
         reply = OutgoingReply(review_id, review.source, review.external_id, decision.final_text)
+        logged = {
+            "review_id": review_id,
+            "source": review.source,
+            "via": type(self._publishers.for_source(review.source)).__name__,
+        }
         try:
             if review.erased_at is not None:  # the publishers refuse the erased text, too
                 raise PublishError(ERASED_NOT_SENT)
@@ -66,28 +71,13 @@ class PublishService:
             error = exc.reason[:ERROR_LIMIT]
             self._finish(review_id, PublishState.failed, publish_error=error)
             log.warning(
-                "reply not published",
-                extra={
-                    "review_id": review_id,
-                    "source": review.source,
-                    "via": type(self._publishers.for_source(review.source)).__name__,
-                    "outcome": "failed",
-                    "error": error,
-                },
+                "reply not published", extra={**logged, "outcome": "failed", "error": error}
             )
             self._cards.post_or_update(review_id)
             self._cards.notes.history(review_id, "publish_failed", None, error)
             return
         self._finish(review_id, PublishState.published, published_at=self._clock())
-        log.info(
-            "reply published",
-            extra={
-                "review_id": review_id,
-                "source": review.source,
-                "via": type(self._publishers.for_source(review.source)).__name__,
-                "outcome": "published",
-            },
-        )
+        log.info("reply published", extra={**logged, "outcome": "published"})
         self._cards.post_or_update(review_id)
         self._cards.notes.history(review_id, "published", None)
 

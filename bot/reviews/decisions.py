@@ -24,6 +24,7 @@ from bot.publishing.service import PublishService
 from bot.reviews.edits import add_human_draft, edit_detail
 from bot.reviews.refusals import ApproverCheck, Refusals
 from bot.reviews.work_queue import LostClaim, WorkQueue
+from bot.routing import Routing
 from bot.sources.platforms import reply_length_limit
 from storage.db import session_scope
 from storage.decisions import latest_with_action, record_decision
@@ -59,18 +60,18 @@ class DecisionService(Refusals):
         publishing: PublishService,
         approvers: ApproverCheck,
         signers: SignerNames,
-        unsigned: str,
+        routing: Routing,
         redraft: Redraft,
         work: WorkQueue,
         tz: tzinfo,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         """`redraft` is Pipeline.draft; a worker runs it (regenerate_work), never a Slack
-        request. `unsigned`: what signs a reply whose approver has no name (the brand's
-        sign-off)."""
+        request. `routing`: each review's brand, whose sign-off signs a reply when its
+        approver has no name."""
         super().__init__(engine, cards=cards, approvers=approvers, tz=tz, clock=clock)
         self._signers = signers
-        self._unsigned = unsigned
+        self._routing = routing
         self._publishing = publishing
         self._redraft = redraft
         self._work = work
@@ -262,7 +263,7 @@ class DecisionService(Refusals):
                     return "There is no draft to approve yet: use Edit to write the reply."
             else:
                 draft = add_human_draft(session, review_id=review_id, text=edited_text, at=now)
-            signed = fill_signature(draft.text, signer, fallback=self._unsigned)
+            signed = fill_signature(draft.text, signer, fallback=self._unsigned(review.brand))
             limit = reply_length_limit(review.source, review.language or "en")
             if limit is not None and len(signed) > limit:
                 # The platform would refuse it; better said now than as a failed publication.
@@ -307,10 +308,19 @@ class DecisionService(Refusals):
             self._publishing.publish(review_id)
         return None
 
-    def signature_for(self, user: str) -> str:
+    def signature_for(self, user: str, *, review_id: int | None = None) -> str:
         """What `user`'s approval signs a reply with: their own signature or Slack name, else
-        the brand's sign-off (a bot, a stranger)."""
-        return self._signers.name_for(user) or self._unsigned
+        the sign-off of the review's brand (a bot, a stranger)."""
+        if name := self._signers.name_for(user):
+            return name
+        if review_id is None:
+            return self._unsigned(None)
+        with Session(self._engine) as session:
+            review = find_review(session, review_id=review_id)
+        return self._unsigned(review.brand if review is not None else None)
+
+    def _unsigned(self, brand: str | None) -> str:
+        return self._routing.team(brand).profile.signoff
 
     def _write_new_draft(
         self, review_id: int, actor: str, instruction: str | None, work: ClaimedWork

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, tzinfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.blocks.follow_up import build_follow_up_question
+from bot.blocks.follow_up import build_follow_up_answered, build_follow_up_question
 from bot.cards.posting import Poster, PostFailed
 from bot.timewords import WorkingTime
 from storage.db import session_scope
@@ -74,12 +74,25 @@ class FollowUps:
             asked += 1
         return asked
 
-    def record(self, review_id: int, actor: str, outcome: str, now: datetime) -> bool:
-        """Record the answer; False when someone answered first (one answer per review)."""
+    def answer(
+        self, review_id: int, actor: str, outcome: str, *, channel: str, ts: str, now: datetime
+    ) -> None:
+        """Record the answer to the question at `ts` and show it in the question's place;
+        one answer per review, so whoever answers second is told privately."""
+        if self._poster is None:
+            raise RuntimeError("a follow-up is answered in Slack, and there is no Slack client")
+        client = self._poster.client
         with session_scope(self._engine) as session:
-            return record_answer(
+            first = record_answer(
                 session, review_id=review_id, actor=actor, outcome=outcome, now=now
             )
+        if not first:
+            client.chat_postEphemeral(
+                channel=channel, user=actor, text="Someone already answered this follow-up."
+            )
+            return
+        message = build_follow_up_answered(outcome, actor, at=now, tz=self._tz)
+        client.chat_update(channel=channel, ts=ts, text=message["text"], blocks=message["blocks"])
 
     def _mark_asked(self, review_id: int, *, frm: datetime | None, to: datetime | None) -> bool:
         with session_scope(self._engine) as session:

@@ -43,7 +43,7 @@ def import_file(
         if row.raw is None:
             report.problems.append(Problem("row", row.error or "unreadable", row.line))
         else:
-            parsed = parse_review(row.raw, row.line)
+            parsed = parse_review(row.raw, row.line, brands=intake.brands)
             if isinstance(parsed, ReviewIn):
                 batch.append(parsed)
             else:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.metrics import Metrics
 from bot.reviews.work_queue import WorkQueue
+from bot.routing import Routing
 from storage.db import session_scope
 from storage.health import DatabaseFileChanged, StorageUnavailable
 from storage.models import WorkKind, utcnow
@@ -96,6 +97,7 @@ class ReviewIn(BaseModel):
     ] = None
     url: OptionalText = Field(default=None, max_length=2048)
     location: OptionalText = Field(default=None, max_length=256)
+    brand: OptionalText = Field(default=None, max_length=32)  # a ROUTES_FILE brand id
 
     @field_validator("source", "external_id")
     @classmethod
@@ -170,14 +172,27 @@ def problems_from(exc: ValidationError, index: int | None = None) -> list[Proble
     return problems
 
 
-def parse_review(raw: Any, index: int | None = None) -> ReviewIn | list[Problem]:
-    """Validate one raw review; return it, or the problems that name each bad field."""
+def parse_review(
+    raw: Any, index: int | None = None, *, brands: Collection[str] = ()
+) -> ReviewIn | list[Problem]:
+    """Validate one raw review; return it, or the problems that name each bad field.
+
+    `brands`: the ROUTES_FILE brand ids. Without any, a `brand` field is ignored, as any key
+    the deployment has no use for; with them, an id that is not one of them is refused."""
     if not isinstance(raw, dict):
         return [Problem("review", "must be a JSON object", index)]
     try:
-        return ReviewIn.model_validate(raw)
+        review = ReviewIn.model_validate(raw)
     except ValidationError as exc:
         return problems_from(exc, index)
+    if review.brand is None:
+        return review
+    if not brands:
+        return review.model_copy(update={"brand": None})
+    if review.brand not in brands:
+        known = ", ".join(sorted(brands))
+        return [Problem("brand", f"unknown brand {review.brand!r}; use one of {known}", index)]
+    return review
 
 
 class IntakeService:
@@ -187,28 +202,44 @@ class IntakeService:
         self,
         engine: Engine,
         *,
+        routing: Routing | None = None,
         clock: Callable[[], datetime] = utcnow,
         on_stored: Callable[[list[int]], None] | None = None,
         on_changed: Callable[[list[int]], None] | None = None,
         metrics: Metrics | None = None,
         work: WorkQueue | None = None,
     ) -> None:
-        """`on_stored(ids)` hears of the reviews new or changed; `on_changed(ids)` of those
-        that were there before with another rating or text; `work`: where their triage is
-        stored, in the same transaction as the reviews."""
+        """`routing`: the brands of ROUTES_FILE (None: no brands); `on_stored(ids)` hears of the
+        reviews new or changed; `on_changed(ids)` of those that were there before with another
+        rating or text; `work`: where their triage is stored, in the same transaction as the
+        reviews."""
         self._engine = engine
+        self._routing = routing
         self._work = work
         self._clock = clock
         self._on_stored = on_stored
         self._on_changed = on_changed
         self._metrics = metrics or Metrics()
 
+    @property
+    def brands(self) -> frozenset[str]:
+        """The brand ids a review may name (none without ROUTES_FILE)."""
+        return frozenset(self._routing.brands) if self._routing else frozenset()
+
+    def _with_brand(self, data: ReviewData) -> ReviewData:
+        """The review's own brand, else its source's (connectors give it as the review's), else
+        the first brand whose locations take the review's."""
+        if self._routing is None:
+            return data
+        brand = self._routing.brand_of(given=data.brand, source_brand=None, location=data.location)
+        return data if brand == data.brand else replace(data, brand=brand)
+
     def ingest(
         self, reviews: Sequence[ReviewIn | ReviewData], *, lock_wait: float | None = None
     ) -> list[UpsertResult]:
         """`lock_wait`: seconds to wait for the database's write lock (SQLite) before giving
         up with StorageUnavailable; None waits as long as every other writer does."""
-        data = [r.to_data() if isinstance(r, ReviewIn) else r for r in reviews]
+        data = [self._with_brand(r.to_data() if isinstance(r, ReviewIn) else r) for r in reviews]
         if not data:
             return []
         engine = (

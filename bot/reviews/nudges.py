@@ -1,7 +1,8 @@
 """Nudges: a card waiting for a decision gets a reminder in its thread, addressed to someone
 allowed to decide it (its owner when they may approve; an owner who may not is nudged
 together with the approvers; else the approvers), after NUDGE_AFTER and then every
-NUDGE_EVERY, in working hours.
+NUDGE_EVERY, in working hours. The approvers are those of the review's brand (ROUTES_FILE),
+APPROVERS for a review of no brand.
 Each reminder is a `Decision` row (action "nudged"), so the audit says who was reminded when.
 """
 
@@ -15,8 +16,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.blocks.alerts import build_nudge
-from bot.cards.approvers import Approvers
+from bot.cards.approvers import Approvers, BrandApprovers
 from bot.cards.posting import Poster, PostFailed
+from bot.routing import Routing
 from bot.timewords import WorkingTime
 from storage.db import session_scope
 from storage.sweeps import cards_waiting, record_decisions
@@ -29,7 +31,8 @@ NUDGED = "nudged"
 def people_to_nudge(
     assignee: str | None, approvers: Approvers, listed: tuple[str, ...]
 ) -> tuple[str, ...]:
-    """`listed`: the APPROVERS setting, whom a nudge mentions when the owner cannot decide."""
+    """`listed`: the approvers of the review's brand, whom a nudge mentions when the owner
+    cannot decide."""
     if not assignee:
         return listed
     if approvers.may_decide(assignee):
@@ -44,7 +47,7 @@ class Nudges:
         slack: WebClient | None,
         poster: Poster | None,
         *,
-        approvers: tuple[str, ...],
+        routing: Routing,
         after: timedelta,
         every: timedelta,
         working_time: WorkingTime,
@@ -53,7 +56,7 @@ class Nudges:
         self._engine = engine
         self._slack = slack
         self._poster = poster
-        self._approvers = approvers  # the APPROVERS setting
+        self._routing = routing  # each brand's approvers
         self._after = after
         self._every = every
         self._working_time = working_time
@@ -64,15 +67,18 @@ class Nudges:
         working = self._working_time
         if self._poster is None or not working.is_open(now):
             return 0
-        approvers = Approvers(self._approvers, self._slack)
+        # Group members read afresh each sweep: an owner who just joined the approvers'
+        # group is nudged alone.
+        approvers = BrandApprovers(self._routing, self._slack)
         with Session(self._engine) as session:
             rows = cards_waiting(session, posted_before=now - self._after, nudge_action=NUDGED)
         sent = 0
-        for review_id, assignee, channel, ts, posted_at, nudged_at in rows:
+        for review_id, brand, assignee, channel, ts, posted_at, nudged_at in rows:
             due = nudged_at + self._every if nudged_at else posted_at + self._after
             if working.next_open(due) > now:
                 continue
-            people = people_to_nudge(assignee, approvers, self._approvers)
+            listed = self._routing.team(brand).approvers
+            people = people_to_nudge(assignee, approvers.of(brand), listed)
             message = build_nudge(waiting=now - posted_at, people=people, at=now, tz=self._tz)
             nudge = {"review_id": review_id, "due": due.isoformat()}
             try:

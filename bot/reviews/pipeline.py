@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -28,19 +28,23 @@ from bot.metrics import Metrics
 from bot.reviews.triage import Triage
 from bot.reviews.work_queue import WorkQueue
 from bot.reviews.workers import Steps, Workers, worker_name
+from bot.routing import Routing
 from bot.sources.platforms import reply_length_limit
 from storage.db import session_scope
 from storage.drafts import add_draft, draft_texts
 from storage.examples import approved_replies
 from storage.models import Review, ReviewStatus, WorkKind, utcnow
 from storage.review_states import find_review, move_status
+from storage.sweeps import stuck_reviews
 from storage.work import ClaimedWork
 
 log = logging.getLogger(__name__)
 
-# Approved replies in the review's language the examples are chosen from (most recent first);
-# the prompt shows as many of the closest as its token budget holds.
+# Approved replies of the review's brand in its language the examples are chosen from (most
+# recent first); the prompt shows as many of the closest as its token budget holds.
 EXAMPLE_POOL = 50
+# Younger than this, a review is most likely still in the pipeline's queue.
+STUCK_AFTER = timedelta(minutes=2)
 TRIAGE_WORKERS = 2  # triage is quick and local; a second thread covers a slow card post
 
 
@@ -52,16 +56,19 @@ class Pipeline:
         triage: Triage,
         drafter: Drafter,
         work: WorkQueue,
+        routing: Routing,
         card_positive: bool = False,
         workers: int = 4,
         clock: Callable[[], datetime] = utcnow,
         on_ready: Callable[[int], None] | None = None,
         metrics: Metrics | None = None,
     ) -> None:
-        """`on_ready(review_id)` hears of each review needing a card: drafted, failed, positive."""
+        """`on_ready(review_id)` hears of each review needing a card: drafted, failed, positive.
+        `routing` gives each review its brand's profile to be drafted with."""
         self._engine = engine
         self._triage = triage
         self._drafter = drafter
+        self._routing = routing
         self._card_positive = card_positive
         self._workers = workers
         self._clock = clock
@@ -136,6 +143,13 @@ class Pipeline:
     def resume(self) -> None:
         """On start: reviews mid-pipeline without their work (a failure left them) get it."""
         self.work.add_due()
+
+    def take_up_stuck(self, now: datetime) -> None:
+        """Reviews a failure left behind (received or triaged, untouched for STUCK_AFTER) get
+        their work again where it is missing; a step still held is left to its worker."""
+        with Session(self._engine) as session:
+            stuck = stuck_reviews(session, updated_before=now - STUCK_AFTER)
+        self.submit(stuck)
 
     def _triage_work(self, work: ClaimedWork) -> None:
         self.triage(work.review_id, work=work)
@@ -315,8 +329,7 @@ class Pipeline:
             # The card stays in the outbox, which posts it; the review moves on regardless.
             log.exception("the card of review %s could not be posted or redrawn", review_id)
 
-    @staticmethod
-    def _review_input(review: Review) -> ReviewInput:
+    def _review_input(self, review: Review) -> ReviewInput:
         language = review.language or "en"
         return ReviewInput(
             source=review.source,
@@ -328,14 +341,20 @@ class Pipeline:
             location=review.location,
             length_limit=reply_length_limit(review.source, language),
             themes=tuple(review.themes or ()),
+            profile=self._routing.team(review.brand).profile,
         )
 
     @staticmethod
     def _examples(session: Session, review: Review) -> list[Example]:
-        """The team's approved replies in this language, those closest to this review first."""
+        """The approved replies to reviews of this brand in this language, those closest to
+        this review first."""
         assert review.id is not None  # a stored row
         approved = approved_replies(
-            session, language=review.language, exclude_review_id=review.id, limit=EXAMPLE_POOL
+            session,
+            language=review.language,
+            brand=review.brand,
+            exclude_review_id=review.id,
+            limit=EXAMPLE_POOL,
         )
         candidates = [
             Example(review_text=row.review_text, reply_text=row.reply_text, author=row.author)

@@ -40,7 +40,9 @@ OUTDATED_DRAFT = (
 
 
 class ApproverCheck(Protocol):
-    def may_decide(self, user: str) -> bool: ...
+    """Whether `user` may decide a review of `brand` (None: a review of no brand)."""
+
+    def may_decide(self, user: str, *, brand: str | None) -> bool: ...
 
 
 class Refusals:
@@ -84,8 +86,11 @@ class Refusals:
         return self._stale(review_id, card_version) is not None
 
     def check_approver(self, review_id: int, actor: str, attempted: str) -> str | None:
-        """None for an approver; otherwise the refusal, recorded in the audit and the thread."""
-        if self._approvers.may_decide(actor):
+        """None for an approver of the review's brand; otherwise the refusal, recorded in the
+        audit and the thread."""
+        with Session(self._engine) as session:
+            review = find_review(session, review_id=review_id)
+        if self._approvers.may_decide(actor, brand=review.brand if review else None):
             return None
         with session_scope(self._engine) as session:
             record_decision(

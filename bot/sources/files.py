@@ -40,6 +40,9 @@ def read_rows(path: Path, file_format: FileFormat | None = None) -> Iterator[Row
 
 def _csv_rows(handle) -> Iterator[Row]:
     reader = csv.DictReader(handle)
+    # Read the header first, so the first row's line is counted after it.
+    if reader.fieldnames is None:
+        return  # an empty file
     line = reader.line_num + 1
     for record in reader:
         if None in record:

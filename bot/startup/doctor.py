@@ -17,6 +17,7 @@ from bot.config import EXAMPLE_PROFILE, Settings
 from bot.drafting import BusinessProfile, build_openai_client
 from bot.drafting.llm import LLMDrafter
 from bot.drafting.profile import ProfileError
+from bot.routing import RoutesFileError
 from bot.sources.config import Credentials, SourcesFileError, load_sources
 from bot.sources.connectors import build_connector
 from bot.sources.connectors.status import source_statuses
@@ -24,7 +25,7 @@ from bot.startup.contacts import contact_problem
 from bot.startup.doctor_row import FAIL, OK, WARN, Row
 from bot.startup.doctor_slack import slack_rows
 from bot.startup.run_checks import load_all
-from bot.wiring import drafter_for
+from bot.wiring import build_routing, drafter_for
 from storage import diagnostics
 from storage.db import make_engine
 
@@ -32,7 +33,7 @@ from storage.db import make_engine
 def _setting_rows(problems: list[str]) -> Iterator[Row]:
     for problem in problems:
         name, _, detail = problem.partition(": ")
-        yield Row("settings", name, FAIL, detail)
+        yield Row("routes" if name == "ROUTES_FILE" else "settings", name, FAIL, detail)
 
 
 def database_rows(url: str) -> Iterator[Row]:
@@ -147,6 +148,30 @@ def profile_rows(profile: BusinessProfile) -> Iterator[Row]:
         yield Row("profile", "contacts", OK, ", ".join(profile.known_contacts()))
 
 
+def _counted(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def routes_rows(settings: Settings, profile: BusinessProfile) -> Iterator[Row]:
+    """What ROUTES_FILE holds; a file that does not load is already a row of its problem."""
+    if settings.routes_file is None:
+        yield Row("routes", "ROUTES_FILE", OK, "not set: one brand, every card to REVIEWS_CHANNEL")
+        return
+    try:
+        routing = build_routing(settings, profile)
+    except RoutesFileError:
+        return
+    yield Row(
+        "routes",
+        "ROUTES_FILE",
+        OK,
+        f"{_counted(len(routing.brands), 'brand')} ({', '.join(routing.brands) or 'none'}), "
+        f"{_counted(len(routing.routes), 'route')}, "
+        f"{_counted(len(routing.channels()), 'channel')}: "
+        "`reviewbot routes` checks the bot is in each",
+    )
+
+
 def diagnose(*, clock: Callable[[], datetime], url: str | None = None) -> list[Row]:
     """Every check, in the order of the table; `clock` dates the signed slash command."""
     settings, problems = load_all(live=False)
@@ -167,6 +192,7 @@ def diagnose(*, clock: Callable[[], datetime], url: str | None = None) -> list[R
         profile = None
     if profile is not None:
         rows += profile_rows(profile)
+        rows += routes_rows(settings, profile)
     rows += llm_rows(settings, profile or BusinessProfile.from_file(EXAMPLE_PROFILE))
     rows += sources_rows(settings)
     if not any(row.area == "settings" and row.check == "BUSINESS_PROFILE" for row in rows):
@@ -178,9 +204,6 @@ def show(rows: list[Row], console: Console) -> None:
     table = Table(title="reviewbot doctor")
     for column in ("area", "check", "status", "detail / fix"):
         table.add_column(column, overflow="fold")
-    colour = {OK: "green", WARN: "yellow", FAIL: "bold red"}
     for row in rows:
-        table.add_row(
-            row.area, row.check, Text(row.status, style=colour[row.status]), Text(row.detail)
-        )
+        table.add_row(row.area, row.check, row.status_text, Text(row.detail))
     console.print(table)

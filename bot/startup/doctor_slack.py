@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -26,7 +26,8 @@ def needed_scopes(manifest: Path = MANIFEST_FILE) -> set[str]:
     return set(data["oauth_config"]["scopes"]["bot"])
 
 
-def _channel_row(client, name: str, channel: str, bot: str) -> Row:
+def channel_row(client, name: str, channel: str, bot: str) -> Row:
+    """conversations.info of `channel`: found, and the bot (@`bot`) a member of it."""
     try:
         info = client.conversations_info(channel=channel)["channel"]
     except SlackApiError as exc:
@@ -95,6 +96,13 @@ def _slash_command_row(settings: Settings, url: str | None, team: str, now: date
     return Row("slack", "slash command", OK, f"{settings.slash_command} answers at {endpoint}")
 
 
+def _bot_client(settings: Settings):
+    assert settings.slack_bot_token is not None  # auth.test answered to it
+    return build_web_client(
+        settings.slack_bot_token.get_secret_value(), settings.slack_api_url, sleep=time.sleep
+    )
+
+
 def slack_rows(settings: Settings, url: str | None, now: datetime) -> Iterator[Row]:
     try:
         answer = auth_test(settings, sleep=time.sleep)
@@ -119,17 +127,14 @@ def slack_rows(settings: Settings, url: str | None, now: datetime) -> Iterator[R
         )
     else:
         yield Row("slack", "scopes", OK, "every scope manifest.yml asks for")
-    assert settings.slack_bot_token is not None  # auth.test answered to it
-    client = build_web_client(
-        settings.slack_bot_token.get_secret_value(), settings.slack_api_url, sleep=time.sleep
-    )
+    client = _bot_client(settings)
     channels = {
         "REVIEWS_CHANNEL": settings.reviews_channel,
         "DIGEST_CHANNEL": settings.digest_channel,
     }
     for name, channel in channels.items():
         if channel:
-            yield _channel_row(client, name, channel, bot)
+            yield channel_row(client, name, channel, bot)
     if settings.socket_mode:
         try:
             open_socket_connection(settings, sleep=time.sleep)
@@ -137,3 +142,21 @@ def slack_rows(settings: Settings, url: str | None, now: datetime) -> Iterator[R
         except SlackProblem as exc:
             yield Row("slack", "app token", FAIL, str(exc))
     yield _slash_command_row(settings, url, str(answer.get("team_id", "")), now)
+
+
+def channel_rows(settings: Settings, channels: Iterable[tuple[str, str]]) -> Iterator[Row]:
+    """Each (name, channel) checked as the doctor checks REVIEWS_CHANNEL: one row each, or one
+    row for the token when Slack cannot be asked at all."""
+    if settings.slack_bot_token is None:
+        for name, _channel in channels:
+            yield Row("slack", name, FAIL, "not checked: SLACK_BOT_TOKEN is not set")
+        return
+    try:
+        answer = auth_test(settings, sleep=time.sleep)
+    except SlackProblem as exc:
+        yield Row("slack", "token", FAIL, str(exc))
+        return
+    client = _bot_client(settings)
+    bot = str(answer.get("user", "reviewbot"))
+    for name, channel in channels:
+        yield channel_row(client, name, channel, bot)

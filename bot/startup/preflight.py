@@ -9,9 +9,11 @@ from bot.cards.slack_client import Sleep
 from bot.config import EXAMPLE_PROFILE, Settings
 from bot.drafting.profile import BusinessProfile, ProfileError
 from bot.drafting.prompts import PromptFileError, PromptLibrary
+from bot.routing import RoutesFileError
 from bot.sources.config import SourcesFileError, load_sources
 from bot.startup.settings_checks import setting_problems
 from bot.startup.slack_checks import SlackProblem, auth_test, open_socket_connection
+from bot.wiring import build_routing
 from storage.diagnostics import DatabaseProblem, reachable
 
 INIT_HINT = "run `reviewbot init` to write your own"
@@ -65,11 +67,22 @@ def _sources_problems(settings: Settings) -> list[str]:
     return []
 
 
-# Each file a setting names, checked in this order; ROUTES_FILE joins them when it exists.
+def _routes_problems(settings: Settings) -> list[str]:
+    if settings.routes_file is None or unreadable_profile(settings):
+        return []  # the brands' profiles are read over the base profile: it must read first
+    try:
+        build_routing(settings, BusinessProfile.from_file(settings.business_profile))
+    except RoutesFileError as exc:
+        return [f"ROUTES_FILE: {exc}"]
+    return []
+
+
+# Each file a setting names, checked in this order.
 FILE_CHECKS: tuple[Callable[[Settings], list[str]], ...] = (
     profile_problems,
     _prompts_problems,
     _sources_problems,
+    _routes_problems,
 )
 
 

@@ -3,14 +3,13 @@ that names the setting and says what to write instead. A secret's value is never
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from bot.config import Settings
+from bot.config import SLACK_CHANNEL_ID, Settings
 from bot.triage.language_tags import normalize_language_tag
 from bot.vocabulary import LANGUAGE_NAMES
 
@@ -18,7 +17,6 @@ from bot.vocabulary import LANGUAGE_NAMES
 PLACEHOLDER_MARKS = ("…", "...", "$(", "${", "user:pass@", "changeme", "change-me", "<", ">")
 MIN_INGEST_TOKEN = 32
 RANDOM_HEX_COMMAND = "python -c 'import secrets; print(secrets.token_hex(32))'"
-_CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{6,}")
 
 
 def env_name(field: str) -> str:
@@ -44,7 +42,7 @@ def placeholder_problems(settings: Settings) -> dict[str, str]:
 
 
 def _channel_problem(name: str, value: str | None) -> str | None:
-    if value is None or _CHANNEL_ID.fullmatch(value):
+    if value is None or SLACK_CHANNEL_ID.fullmatch(value):
         return None
     shown = value if value.startswith("#") or len(value) < 40 else value[:40] + "…"
     return (

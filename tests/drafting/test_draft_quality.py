@@ -12,9 +12,10 @@ from sqlmodel import Session, select
 from bot.blocks import ids
 from bot.drafting.signature import SIGNATURE_SLOT
 from storage.models import DraftVote
+from tests.slack.test_commands_reviews import answers
 from tests.support.clock import TestClock
 from tests.support.harness import REVIEWS_CHANNEL
-from tests.slack.test_commands_reviews import answers
+from tests.support.kpi import table_row
 from tests.support.workflow import (
     ANNA,
     BJORN,
@@ -113,14 +114,6 @@ def showing(fake_slack, review_id: int, draft_id: int) -> None:
     eventually(shown, what=f"the card of {review_id} showing draft {draft_id}")
 
 
-def row(table: str, label: str) -> list[str]:
-    for line in table.splitlines():
-        cells = re.split(r"\s{2,}", line.strip())
-        if cells[0] == label:
-            return cells[1:]
-    raise AssertionError(f"no row {label!r} in:\n{table}")
-
-
 def test_reviews_kpi_shows_draft_quality_by_language(app_factory, fake_slack):
     clock = TestClock(NOW)
     app = start(app_factory, clock=clock)
@@ -167,8 +160,8 @@ def test_reviews_kpi_shows_draft_quality_by_language(app_factory, fake_slack):
     table = quality["text"]["text"]
     header = ["Approved", "Unedited", "Med. edit", "Regen.", "Declined", "👍", "👎"]
     assert re.split(r"\s{2,}", table.splitlines()[2].strip()) == ["Language", *header]
-    assert row(table, "sv") == ["1", "100%", "–", "0%", "0%", "1", "0"]
+    assert table_row(table, "sv") == ["1", "100%", "–", "0%", "0%", "1", "0"]
     edit = 22 / (len(draft) - len(SIGNATURE_SLOT))
     shown = f"{edit:.1%}" if edit < 0.1 else f"{edit:.0%}"  # a decimal for small edits
-    assert row(table, "fi") == ["1", "0%", shown, "100%", "0%", "0", "0"]
-    assert row(table, "All")[:2] == ["2", "50%"]
+    assert table_row(table, "fi") == ["1", "0%", shown, "100%", "0%", "0", "0"]
+    assert table_row(table, "All")[:2] == ["2", "50%"]

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from bot.reviews.erasure import ErasureService
 from storage.db import session_scope
 from storage.examples import approved_replies
-from storage.models import Decision, Review
+from tests.support.kpi import add_approved_reply
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 SIGN_OFF = "\n\nVänliga hälsningar\nMaria\nCafé Lumi"
@@ -20,36 +20,6 @@ NEW_REVIEW = {
     "author": "Erik Lund",
     "language": "sv",
 }
-
-
-def approve(
-    engine,
-    external_id: str,
-    *,
-    text: str,
-    reply: str,
-    author: str | None,
-    language: str = "sv",
-    at: datetime = NOW,
-) -> int:
-    with session_scope(engine) as session:
-        review = Review(
-            source="google",
-            external_id=external_id,
-            text=text,
-            author=author,
-            language=language,
-            status="approved",
-            created_at=at,
-            received_at=at,
-            updated_at=at,
-        )
-        session.add(review)
-        session.flush()
-        session.add(
-            Decision(review_id=review.id, action="approved", actor="U1", at=at, final_text=reply)
-        )
-        return review.id
 
 
 def llm_answer() -> dict:
@@ -65,15 +35,22 @@ def llm_answer() -> dict:
 
 
 def test_the_query_gives_approved_replies_in_the_language_newest_first_never_erased(engine):
-    older = approve(
+    older = add_approved_reply(
         engine, "a", text="Kallt kaffe.", reply="Hej!", author=None, at=NOW - timedelta(days=2)
     )
-    newer = approve(
+    newer = add_approved_reply(
         engine, "b", text="Lång kö.", reply="Hej Per!", author="Per Ek", at=NOW - timedelta(days=1)
     )
-    approve(engine, "c", text="Kald kaffe.", reply="Hei!", author=None, language="nb")
-    erased = approve(
-        engine, "d", text="Otrevlig personal.", reply="Hej Karin!", author="Karin Holm"
+    add_approved_reply(
+        engine, "c", text="Kald kaffe.", reply="Hei!", author=None, language="nb", at=NOW
+    )
+    erased = add_approved_reply(
+        engine,
+        "d",
+        text="Otrevlig personal.",
+        reply="Hej Karin!",
+        author="Karin Holm",
+        at=NOW,
     )
     ErasureService(engine, retention_days=None, clock=lambda: NOW).erase_author(
         "Karin Holm", actor="dpo@example.com"
@@ -98,28 +75,31 @@ def test_the_model_sees_anonymised_unsigned_examples_and_nothing_erased(app_fact
         openai_timeout=2,
     )
     engine = app.services.engine
-    approve(
+    add_approved_reply(
         engine,
         "named",
         text="Personalen var otrevlig mot mig, Anna Svensson. Ring mig på 070-123 45 67.",
         reply="Hej Anna!\n\nTack för att du berättade, Anna. Hör av dig till "
         "kundservice@cafelumi.example." + SIGN_OFF,
         author="Anna Svensson",
+        at=NOW,
     )
-    approve(
+    add_approved_reply(
         engine,
         "erased",
         text="Kaffet var kallt, skriver Karin Holm.",
         reply="Hej Karin!\n\nFörlåt för det kalla kaffet." + SIGN_OFF,
         author="Karin Holm",
+        at=NOW,
     )
-    approve(
+    add_approved_reply(
         engine,
         "danish",
         text="Kaffen var kold.",
         reply="Hej Mette! Undskyld.",
         author="Mette",
         language="da",
+        at=NOW,
     )
     ErasureService(engine, retention_days=None, clock=lambda: NOW).erase_author(
         "Karin Holm", actor="dpo@example.com"

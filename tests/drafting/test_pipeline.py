@@ -8,8 +8,9 @@ import threading
 from sqlmodel import Session, select
 
 from storage.db import session_scope
-from storage.models import Decision, Draft, Review
+from storage.models import Draft, Review
 from tests.support.harness import REVIEWS_CHANNEL
+from tests.support.kpi import add_approved_reply
 from tests.support.workflow import card_message, card_text, eventually
 
 NYNORSK = {
@@ -96,25 +97,17 @@ def test_approved_replies_in_the_same_language_are_given_as_examples(app_factory
     fake_openai.respond_with(lambda request: llm_answer())
     app = with_llm(app_factory, fake_openai)
     now = app.services.clock()
-    with session_scope(app.services.engine) as session:
-        for n, (language, reply) in enumerate(
-            [("nn", "Hei Kari! Takk for tilbakemeldinga om ventetida."), ("sv", "Hej! Tack.")]
-        ):
-            old = Review(
-                source="google",
-                external_id=f"old-{n}",
-                text="Lang ventetid og kald mat.",
-                language=language,
-                status="approved",
-                created_at=now,
-                received_at=now,
-                updated_at=now,
-            )
-            session.add(old)
-            session.flush()
-            session.add(
-                Decision(review_id=old.id, action="approved", actor="U1", at=now, final_text=reply)
-            )
+    for n, (language, reply) in enumerate(
+        [("nn", "Hei Kari! Takk for tilbakemeldinga om ventetida."), ("sv", "Hej! Tack.")]
+    ):
+        add_approved_reply(
+            app.services.engine,
+            f"old-{n}",
+            text="Lang ventetid og kald mat.",
+            reply=reply,
+            language=language,
+            at=now,
+        )
 
     review_id = app.post_reviews(NYNORSK).json()["reviews"][0]["id"]
     app.wait_for_status(review_id, "pending")

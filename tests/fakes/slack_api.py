@@ -176,6 +176,8 @@ class FakeSlack(LocalServer):
             self.scopes = DEFAULT_SCOPES
             # Channels the bot was invited to; conversations.info of another says not a member.
             self.member_of: set[str] | None = None  # None: every channel
+            # Channels that do not exist (or are private without the bot): channel_not_found.
+            self.missing_channels: set[str] = set()
 
     def calls(self, method: str | None = None) -> list[SlackCall]:
         """Every call received, refused ones included, in order."""
@@ -471,6 +473,8 @@ class FakeSlack(LocalServer):
 
     def _conversations_info(self, args: dict) -> dict:
         channel = _require_channel(args)
+        if channel in self.missing_channels:
+            raise _Refusal("channel_not_found")
         member = self.member_of is None or channel in self.member_of
         return {"channel": {"id": channel, "name": channel.lower(), "is_member": member}}
 

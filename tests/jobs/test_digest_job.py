@@ -3,7 +3,6 @@ instances, and previewed locally with `reviewbot digest --preview`."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,6 +15,7 @@ from bot.jobs import digest
 from storage.models import DigestRun, Draft, Review
 from tests.fakes.slack_blocks import validate_blocks
 from tests.support.jobs import add_review, approve, job_services, set_review
+from tests.support.kpi import table_row
 
 DIGEST_CHANNEL = "C0DIGEST"
 # Monday 30 November 2026, 08:00 in Stockholm: the digest for 23–29 November.
@@ -38,15 +38,6 @@ def week_of_reviews(services) -> None:
     set_review(services, last_week, created_at=MONDAY - timedelta(days=9))
 
 
-def row(table: str, label: str) -> list[str]:
-    """The cells after `label` in a digest table (columns are two or more spaces apart)."""
-    for line in table.splitlines():
-        cells = re.split(r"\s{2,}", line.strip())
-        if cells[0] == label:
-            return cells[1:]
-    raise AssertionError(f"no row {label!r} in:\n{table}")
-
-
 def digests(fake_slack) -> list[dict]:
     return [m for m in fake_slack.messages(DIGEST_CHANNEL) if "Weekly review digest" in m["text"]]
 
@@ -66,10 +57,10 @@ def test_the_digest_compares_the_week_and_comes_with_a_chart(fake_slack, service
     blocks = message["blocks"]
     assert blocks[0]["text"]["text"] == "Weekly review digest · 23 Nov – 29 Nov 2026"
     headline = blocks[1]["text"]["text"]
-    assert row(headline, "Reviews") == ["3", "1"]
-    assert row(headline, "Negative (share)") == ["2 (67%)", "0 (0%)"]
-    assert row(headline, "Median time to reply") == ["5.0 h", "–"]
-    assert row(headline, "Backlog (oldest written)") == ["1 (28 Nov)", "0"]
+    assert table_row(headline, "Reviews") == ["3", "1"]
+    assert table_row(headline, "Negative (share)") == ["2 (67%)", "0 (0%)"]
+    assert table_row(headline, "Median time to reply") == ["5.0 h", "–"]
+    assert table_row(headline, "Backlog (oldest written)") == ["1 (28 Nov)", "0"]
     everything = "\n".join(b["text"]["text"] for b in blocks if b["type"] == "section")
     assert "Swedish" in everything and "Google" in everything
     assert "<@U0ANNA> 1" in everything
@@ -155,5 +146,5 @@ def test_the_digest_shows_the_weeks_draft_quality_by_language(fake_slack, servic
     ]
     # Approved 1, as drafted; no edit to measure; regenerated 0 of the 2 drafted; declined
     # 1 of the 2 decided; one 👍 and one 👎. One language: no separate row for the whole.
-    assert row(table, "sv") == ["1", "100%", "–", "0%", "50%", "1", "1"]
+    assert table_row(table, "sv") == ["1", "100%", "–", "0%", "50%", "1", "1"]
     assert "All" not in table

@@ -13,7 +13,7 @@ from bot.cli import cli
 from bot.config import Settings
 from bot.demo import run_demo
 from tests.support.clock import TestClock
-from tests.jobs.test_digest_job import row
+from tests.support.kpi import table_row
 
 
 def test_the_demo_shows_every_step_and_writes_the_cards(tmp_path):
@@ -65,7 +65,7 @@ def test_the_demo_is_dated_from_its_clock_and_its_digest_shows_its_decisions(
 
     text = console.export_text()
     assert f"Weekly review digest · {week}" in text
-    assert row(text, "Reviews") == ["10", "0"]
+    assert table_row(text, "Reviews") == ["10", "0"]
     assert "*Who answered most:* <@U0DEMO01> 2 · <@U0LEAD01> 1" in text
     assert (out / "digest" / f"{chart}.png").exists()
     dated = [json.loads(line) for line in (out / "sample_reviews.jsonl").read_text().splitlines()]

@@ -76,7 +76,7 @@ def test_after_a_refresh_a_click_on_the_new_connection_is_acked_within_a_second(
     card = drafted_card(fake_slack, review_id)
 
     endpoint.request_refresh()
-    endpoint.wait_for_connection(2)
+    endpoint.wait_for_connection(2, timeout=20)
     sent = time.monotonic()
     click = endpoint.send_interaction(block_action(card, ids.ACTION_APPROVE, user=ANNA))
     ack = endpoint.wait_for_ack(click, timeout=5)

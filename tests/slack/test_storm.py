@@ -32,7 +32,7 @@ def services(fake_slack, database_url):
 
 
 def storm(fake_slack, seed: int = 3) -> None:
-    """What the issue measured: a third of calls rate-limited, a tenth failing."""
+    """The faults `bench/chaos.py --faults` sends: a third of calls rate-limited, a tenth failing."""
     fake_slack.set_fault_rates(rate_429=0.3, rate_5xx=0.1, seed=seed)
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 
 from bot.blocks import ids
-from tests.support.harness import TEAM_ID
 from tests.slack.test_home import home_opened, home_text
 from tests.support.workflow import (
     ANNA,
@@ -17,6 +16,7 @@ from tests.support.workflow import (
     card_text,
     decisions,
     eventually,
+    interaction,
     name_person,
     post_review,
     start,
@@ -96,11 +96,7 @@ def test_a_signature_set_on_app_home_signs_the_replies_that_person_approves(
 def home_click(view: dict, user: str) -> dict:
     """The block_actions payload of a button on the Home tab."""
     return {
-        "type": "block_actions",
-        "team": {"id": TEAM_ID, "domain": "test"},
-        "user": {"id": user, "username": user.lower(), "team_id": TEAM_ID},
-        "api_app_id": "A0APP",
-        "token": "legacy-unused",
+        **interaction("block_actions", user),
         "container": {"type": "view", "view_id": "V0HOME"},
         "trigger_id": f"trigger-{time.monotonic_ns()}",
         "view": view,

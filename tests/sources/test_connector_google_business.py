@@ -11,7 +11,6 @@ from bot.publishing.base import PublishError
 from bot.publishing.platforms import platform_publishers
 from bot.sources.polling import poll_source
 from storage.sources import read_cursor
-from tests.support.clock import TestWaits
 from tests.fakes.platforms import FakeGoogleBusiness, GoogleReview
 from tests.fakes.platforms_support import (
     NOW,
@@ -23,14 +22,9 @@ from tests.fakes.platforms_support import (
     stored,
     stored_one,
 )
+from tests.support.clock import TestWaits
 
 LOCATION = "555"
-
-
-@pytest.fixture
-def google():
-    with FakeGoogleBusiness(account="100") as fake:
-        yield fake
 
 
 def _source(fake: FakeGoogleBusiness, **extra) -> dict:
@@ -231,12 +225,21 @@ def test_server_errors_are_retried_with_growing_waits_then_reported(engine, goog
     ]
 
 
-def test_an_approved_reply_is_put_once_per_approval(engine, google, services):
+def _polled_review(engine, google, services):
+    """The one review the fake holds, polled into storage."""
     google.add(_review(1))
     poll_source(services, "google-cafes", NOW)
-    review = stored(engine, "google")[0]
+    return stored(engine, "google")[0]
+
+
+def _publisher(engine, services):
+    return platform_publishers(services.sources, engine, clock=services.clock)["google"]
+
+
+def test_an_approved_reply_is_put_once_per_approval(engine, google, services):
+    review = _polled_review(engine, google, services)
     reply = approve(engine, review.id, "Hej Kund 1! Förlåt för det kalla kaffet. /Anna")
-    publisher = platform_publishers(services.sources, engine, clock=services.clock)["google"]
+    publisher = _publisher(engine, services)
 
     publisher.publish(reply)
     publisher.publish(reply)  # a second click or a sweep after a restart
@@ -252,23 +255,19 @@ def test_an_approved_reply_is_put_once_per_approval(engine, google, services):
 
 
 def test_a_reply_over_4096_bytes_is_refused_before_any_call(engine, google, services):
-    google.add(_review(1))
-    poll_source(services, "google-cafes", NOW)
-    review = stored(engine, "google")[0]
+    review = _polled_review(engine, google, services)
     # 1400 Chinese characters are 4200 bytes of UTF-8.
     reply = approve(engine, review.id, "謝" * 1400)
 
     with pytest.raises(PublishError, match="4200 bytes; Google accepts 4096"):
-        platform_publishers(services.sources, engine, clock=services.clock)["google"].publish(reply)
+        _publisher(engine, services).publish(reply)
     assert google.api_calls("PUT") == []
 
 
 def test_a_refused_publish_is_reported_and_can_be_tried_again(engine, google, services):
-    google.add(_review(1))
-    poll_source(services, "google-cafes", NOW)
-    review = stored(engine, "google")[0]
+    review = _polled_review(engine, google, services)
     reply = approve(engine, review.id, "Hej! Vi hör av oss.")
-    publisher = platform_publishers(services.sources, engine, clock=services.clock)["google"]
+    publisher = _publisher(engine, services)
     google.fail(
         403, path_part="/reply", body={"error": {"code": 403, "status": "PERMISSION_DENIED"}}
     )
@@ -282,11 +281,9 @@ def test_a_refused_publish_is_reported_and_can_be_tried_again(engine, google, se
 
 
 def test_only_a_person_s_approval_is_published(engine, google, services):
-    google.add(_review(1))
-    poll_source(services, "google-cafes", NOW)
-    review = stored(engine, "google")[0]
+    review = _polled_review(engine, google, services)
     approved = approve(engine, review.id, "Det godkända svaret.")
-    publisher = platform_publishers(services.sources, engine, clock=services.clock)["google"]
+    publisher = _publisher(engine, services)
 
     with pytest.raises(PublishError, match="only a reply a person approved"):
         publisher.publish(approved.__class__(**{**approved.__dict__, "reply": "Något annat."}))

@@ -12,7 +12,7 @@ from bot.blocks import ids
 from bot.publishing.base import ERASED_NOT_SENT, OutgoingReply, PublishError
 from bot.sources.polling import poll_source
 from storage.erasure import ERASED
-from tests.fakes.platforms import FakeGoogleBusiness, GoogleReview
+from tests.fakes.platforms import GoogleReview
 from tests.fakes.platforms_support import stored_one
 from tests.support.workflow import (
     block_action,
@@ -24,12 +24,6 @@ from tests.support.workflow import (
 )
 
 LOCATION = "555"
-
-
-@pytest.fixture
-def google():
-    with FakeGoogleBusiness(account="100") as fake:
-        yield fake
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ tests: each row says exactly what state a review is in and when things happened.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
@@ -120,3 +121,47 @@ def add_card(engine: Engine, review_id: int, channel: str, ts: str, at: datetime
                 posted_at=at,
             )
         )
+
+
+def add_approved_reply(
+    engine: Engine,
+    external_id: str,
+    *,
+    text: str,
+    reply: str,
+    author: str | None = None,
+    language: str = "sv",
+    brand: str | None = None,
+    at: datetime,
+) -> int:
+    """A review someone approved `reply` for at `at`: what the drafter takes its examples from."""
+    with session_scope(engine) as session:
+        review = Review(
+            source="google",
+            external_id=external_id,
+            text=text,
+            author=author,
+            language=language,
+            brand=brand,
+            status="approved",
+            created_at=at,
+            received_at=at,
+            updated_at=at,
+        )
+        session.add(review)
+        session.flush()
+        session.add(
+            Decision(review_id=review.id, action="approved", actor="U1", at=at, final_text=reply)
+        )
+        assert review.id is not None
+        return review.id
+
+
+def table_row(table: str, label: str) -> list[str]:
+    """The cells after `label` in a text table of the digest or /reviews (columns are two or
+    more spaces apart)."""
+    for line in table.splitlines():
+        cells = re.split(r"\s{2,}", line.strip())
+        if cells[0] == label:
+            return cells[1:]
+    raise AssertionError(f"no row {label!r} in:\n{table}")

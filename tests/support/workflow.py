@@ -50,20 +50,26 @@ def eventually(check: Callable[[], T | None], *, timeout: float = 10.0, what: st
         time.sleep(0.02)
 
 
-def post_review(app: AppHarness, fake_slack: Any, review: dict | None = None) -> int:
-    """POST a review and wait for its card; returns the review id."""
+def post_review(
+    app: AppHarness,
+    fake_slack: Any,
+    review: dict | None = None,
+    *,
+    channel: str = REVIEWS_CHANNEL,
+) -> int:
+    """POST a review and wait for its card in `channel`; returns the review id."""
     response = app.post_reviews(review or NEGATIVE_REVIEW)
     assert response.status_code == 202, response.text
     review_id = response.json()["reviews"][0]["id"]
     app.wait_for_status(review_id, "pending")
-    drafted_card(fake_slack, review_id)
+    drafted_card(fake_slack, review_id, channel=channel)
     # Slack has the card a moment before the outbox row records it.
     eventually(lambda: slack_card(app, review_id).ts, what=f"the card of {review_id} recorded")
     return review_id
 
 
-def card_message(fake_slack: Any, review_id: int) -> dict | None:
-    for message in fake_slack.messages(REVIEWS_CHANNEL):
+def card_message(fake_slack: Any, review_id: int, *, channel: str = REVIEWS_CHANNEL) -> dict | None:
+    for message in fake_slack.messages(channel):
         payload = (message.get("metadata") or {}).get("event_payload") or {}
         if payload.get("review_id") == review_id:
             return message
@@ -98,23 +104,33 @@ def buttons(message: dict) -> dict[str, dict]:
     }
 
 
-def block_action(message: dict, action_id: str, *, user: str = ANNA) -> dict[str, Any]:
-    """The block_actions payload Slack sends when `user` clicks `action_id` on `message`."""
-    button = buttons(message)[action_id]
+def interaction(kind: str, user: str) -> dict[str, Any]:
+    """What every interaction payload from our workspace carries: its type and who acted."""
     return {
-        "type": "block_actions",
+        "type": kind,
         "team": {"id": TEAM_ID, "domain": "test"},
         "user": {"id": user, "username": user.lower(), "team_id": TEAM_ID},
         "api_app_id": "A0APP",
         "token": "legacy-unused",
+    }
+
+
+def block_action(
+    message: dict, action_id: str, *, user: str = ANNA, channel: str = REVIEWS_CHANNEL
+) -> dict[str, Any]:
+    """The block_actions payload Slack sends when `user` clicks `action_id` on `message`,
+    a message in `channel`."""
+    button = buttons(message)[action_id]
+    return {
+        **interaction("block_actions", user),
         "container": {
             "type": "message",
             "message_ts": message["ts"],
-            "channel_id": REVIEWS_CHANNEL,
+            "channel_id": channel,
             "is_ephemeral": False,
         },
         "trigger_id": f"trigger-{time.monotonic_ns()}",
-        "channel": {"id": REVIEWS_CHANNEL, "name": "reviews"},
+        "channel": {"id": channel, "name": channel.lower()},
         "message": message,
         "actions": [
             {
@@ -131,21 +147,27 @@ def block_action(message: dict, action_id: str, *, user: str = ANNA) -> dict[str
 def view_submission(view: dict, values: dict, *, user: str = ANNA) -> dict[str, Any]:
     """The view_submission payload for an opened modal (as FakeSlack holds it) with `values`."""
     return {
-        "type": "view_submission",
-        "team": {"id": TEAM_ID, "domain": "test"},
-        "user": {"id": user, "username": user.lower(), "team_id": TEAM_ID},
-        "api_app_id": "A0APP",
-        "token": "legacy-unused",
+        **interaction("view_submission", user),
         "trigger_id": f"trigger-{time.monotonic_ns()}",
         "view": {**view, "state": {"values": values}},
     }
 
 
-def open_modal(app: AppHarness, fake_slack: Any, review_id: int, action_id: str, **kw) -> dict:
-    """Click a button that opens a modal; returns the modal as Slack shows it."""
+def open_modal(
+    app: AppHarness,
+    fake_slack: Any,
+    review_id: int,
+    action_id: str,
+    *,
+    channel: str = REVIEWS_CHANNEL,
+    **kw: Any,
+) -> dict:
+    """Click a button on the card in `channel` that opens a modal; returns the modal as Slack
+    shows it."""
     before = len(fake_slack.ok_calls("views.open"))
-    message = card_message(fake_slack, review_id)
-    assert app.send_interaction(block_action(message, action_id, **kw)).status_code == 200
+    message = card_message(fake_slack, review_id, channel=channel)
+    click = block_action(message, action_id, channel=channel, **kw)
+    assert app.send_interaction(click).status_code == 200
     return fake_slack.wait_for("views.open", before + 1)[-1].args["view"]
 
 
@@ -222,11 +244,11 @@ def name_person(fake_slack: Any, user: str, display_name: str, real_name: str = 
     }
 
 
-def drafted_card(fake_slack: Any, review_id: int) -> dict:
+def drafted_card(fake_slack: Any, review_id: int, *, channel: str = REVIEWS_CHANNEL) -> dict:
     """The review's card once its draft is in: it goes up first saying a draft is on its way."""
 
     def drafted() -> dict | None:
-        card = card_message(fake_slack, review_id)
+        card = card_message(fake_slack, review_id, channel=channel)
         return card if card and "Writing a draft" not in json.dumps(card["blocks"]) else None
 
     return eventually(drafted, what=f"the drafted card of {review_id}")

@@ -120,6 +120,45 @@ def test_one_escalation_lists_many_late_reviews_and_counts_the_rest():
     assert validate_blocks(escalation["blocks"]) == []
 
 
+def test_an_escalation_of_several_brands_names_each_reviews_brand_and_sla():
+    lumi = LateReview(
+        rating=1,
+        source="google",
+        author="Kari",
+        written_at=AT,
+        card_url=None,
+        brand=HOSTILE,
+        sla=timedelta(hours=12),
+    )
+    norr = LateReview(
+        rating=2,
+        source="google",
+        author="Ola",
+        written_at=AT,
+        card_url=None,
+        brand="Norr Hotell",
+        sla=timedelta(hours=24),
+    )
+    escalation = build_escalation(
+        reviews=[lumi, norr], sla=None, contacts=("S0LUMI", "U0BOSS"), tz=TZ
+    )
+    text = escalation["blocks"][0]["text"]["text"]
+    assert "2 reviews have had no reply within their SLA" in escalation["text"]
+    assert "review for Norr Hotell from Ola" in text and "(SLA 24 h)" in text
+    assert "(SLA 12 h)" in text and "<!channel>" not in text
+    assert text.endswith("<!subteam^S0LUMI> <@U0BOSS>")
+    assert validate_blocks(escalation["blocks"]) == []
+
+
+def test_a_brands_pattern_alert_names_the_brand_escaped():
+    alert = build_pattern_alert(
+        theme_label="Waiting time", count=3, days=7, card_urls=[], brand=HOSTILE
+    )
+    text = alert["blocks"][0]["text"]["text"]
+    assert "3 negative reviews of &lt;!channel&gt;" in text and "<!channel>" not in text
+    assert validate_blocks(alert["blocks"]) == []
+
+
 def test_pattern_alert_links_the_cards_and_counts_the_rest():
     urls = [f"https://fake.slack.com/archives/C1/p{n}" for n in range(12)]
     alert = build_pattern_alert(theme_label="Waiting time", count=12, days=7, card_urls=urls)

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("storage",),
     ("bot.vocabulary", "bot.timewords", "bot.config", "bot.retry"),
-    ("bot.drafting", "bot.triage", "bot.blocks", "bot.metrics"),
+    ("bot.drafting", "bot.triage", "bot.blocks", "bot.metrics", "bot.routing"),
     ("bot.reviews", "bot.cards", "bot.publishing", "bot.sources"),
     ("bot.services",),
     ("bot.listeners", "bot.jobs", "bot.http"),

@@ -41,11 +41,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("pattern_alert") as batch:
-        batch.drop_column("brand")
-    with op.batch_alter_table("digest_run") as batch:
-        batch.drop_column("brand")
-    with op.batch_alter_table("review") as batch:
-        batch.drop_index("ix_review_brand_kpi")
-        batch.drop_column("route")
-        batch.drop_column("brand")
+    # Plain ALTER TABLE … DROP COLUMN (SQLite 3.35+): a batch would recreate `review`, which
+    # the foreign keys of every table pointing at it forbid.
+    op.drop_column("pattern_alert", "brand")
+    op.drop_column("digest_run", "brand")
+    op.drop_index("ix_review_brand_kpi", table_name="review")
+    op.drop_column("review", "route")
+    op.drop_column("review", "brand")

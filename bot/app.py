@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 from starlette.applications import Starlette
 from starlette.routing import Route
 
+from bot.http.activity import Role, activity
 from bot.http.health import HealthChecks
 from bot.http.ingest import IngestEndpoint
 from bot.http.metrics import MetricsEndpoint
@@ -24,8 +25,9 @@ from bot.services import Services
 log = logging.getLogger(__name__)
 
 
-def create_app(services: Services, bolt: App | None) -> Starlette:
-    """The HTTP routes. `bolt` is None in Socket Mode, where Slack reaches us over a websocket."""
+def create_app(services: Services, bolt: App | None, *, role: Role | None = None) -> Starlette:
+    """The HTTP routes. `bolt` is None in Socket Mode, where Slack reaches us over a websocket;
+    `role` "web": no workers run here, and /healthz reports the work waiting for them."""
     settings = services.settings
     ingest = IngestEndpoint(
         services.intake,
@@ -33,20 +35,33 @@ def create_app(services: Services, bolt: App | None) -> Starlette:
         max_bytes=settings.ingest_max_bytes,
         max_reviews=settings.ingest_max_reviews,
     )
+    routes = [Route("/reviews", ingest.handle, methods=["POST"]), *_health_routes(services, role)]
+    if bolt is not None:
+        routes.append(Route("/slack/events", SlackEndpoint(bolt).handle, methods=["POST"]))
+    return Starlette(routes=routes)
+
+
+def create_worker_app(services: Services) -> Starlette:
+    """A worker's own port (--health-port): health, readiness and metrics, nothing else."""
+    return Starlette(routes=_health_routes(services, "worker"))
+
+
+def _health_routes(services: Services, role: Role | None) -> list[Route]:
+    settings = services.settings
     metrics = MetricsEndpoint(
         services.metrics,
         token=settings.metrics_token.get_secret_value() if settings.metrics_token else None,
     )
-    health = HealthChecks(services.database, pipeline_running=lambda: services.pipeline.running)
-    routes = [
-        Route("/reviews", ingest.handle, methods=["POST"]),
+    health = HealthChecks(
+        services.database,
+        pipeline_running=None if role == "web" else (lambda: services.pipeline.running),
+        activity=None if role is None else (lambda: activity(services, role)),
+    )
+    return [
         Route("/healthz", health.healthz, methods=["GET"]),
         Route("/readyz", health.readyz, methods=["GET"]),
         Route("/metrics", metrics.handle, methods=["GET"]),
     ]
-    if bolt is not None:
-        routes.append(Route("/slack/events", SlackEndpoint(bolt).handle, methods=["POST"]))
-    return Starlette(routes=routes)
 
 
 class _ClientTokenNotice(logging.Filter):

@@ -1,5 +1,5 @@
-"""The `reviewbot` command: serving (`run`), the database, the demo; the other commands
-live in bot/commands/ and are registered here."""
+"""The `reviewbot` command: the database and the demo; the other commands (serving among
+them) live in bot/commands/ and are registered here."""
 
 from __future__ import annotations
 
@@ -11,32 +11,18 @@ from typing import Annotated
 
 import typer
 
-from bot.commands.common import console, err, refuse, settings_or_exit
+from bot.commands.common import console, err, settings_or_exit
 from bot.commands.reviews import digest, erase, import_, triage
 from bot.commands.routes import routes_cli
+from bot.commands.serving import run, web, worker
 from bot.commands.setup import doctor, init
-from bot.config import EXAMPLE_PROFILE, Settings
-from bot.logging_setup import configure_logging
+from bot.config import EXAMPLE_PROFILE
 from bot.manifest import manifest_command
-from bot.wiring import build_services
 
 cli = typer.Typer(
     help="reviewbot: answer negative customer reviews from Slack.", no_args_is_help=True
 )
 log = logging.getLogger("reviewbot")
-
-
-def _secrets(settings: Settings) -> list[str]:
-    values = (
-        settings.slack_bot_token,
-        settings.slack_signing_secret,
-        settings.slack_app_token,
-        settings.openai_api_key,
-        settings.ingest_token,
-        settings.metrics_token,
-        settings.reply_webhook_secret,
-    )
-    return [v.get_secret_value() for v in values if v is not None]
 
 
 def _print_version(wanted: bool) -> None:
@@ -68,46 +54,6 @@ def _options(
 ) -> None:
     # Options of reviewbot itself, before any command; --version acts in its callback.
     return
-
-
-@cli.command()
-def run() -> None:
-    """Serve Slack (HTTP or Socket Mode), POST /reviews and GET /healthz."""
-    from bot.app import create_app, create_bolt_app
-    from bot.http.server import HttpServer
-    from bot.startup.run_checks import checked_settings, debugging
-
-    settings = checked_settings(refuse)
-    configure_logging(
-        settings.log_level, secrets=_secrets(settings), log_format=settings.log_format
-    )
-    try:
-        services = build_services(settings, environ=os.environ)
-        services.start()
-    except Exception as exc:
-        if debugging(settings):
-            raise
-        raise refuse([f"could not start: {exc}"]) from None
-    bolt = create_bolt_app(services)
-    socket_handler = None
-    if settings.socket_mode:
-        from bot.socket_mode import connect, socket_mode_handler
-
-        socket_handler = socket_mode_handler(bolt, settings)
-        connect(socket_handler)
-        log.info("connected to Slack in Socket Mode")
-    server = HttpServer(
-        create_app(services, None if settings.socket_mode else bolt),
-        host=settings.host,
-        port=settings.port,
-    )
-    log.info("listening on %s:%s", settings.host, settings.port)
-    try:
-        server.run()
-    finally:
-        if socket_handler is not None:
-            socket_handler.close()
-        services.close()
 
 
 @cli.command()
@@ -204,6 +150,9 @@ def demo(
     run_demo(settings, out=out, console=console)
 
 
+cli.command()(run)
+cli.command()(web)
+cli.command()(worker)
 cli.command("import")(import_)
 cli.command()(triage)
 cli.command()(digest)

@@ -37,6 +37,7 @@ _DURATIONS = (
     "follow_up_after",
     "job_interval",
     "leader_retry",
+    "work_lease",
 )
 # Slack user (U…, W… in Enterprise Grid) and user group (S…) ids.
 SLACK_PERSON_ID = re.compile(r"[UWS][A-Z0-9]{2,20}")
@@ -112,6 +113,9 @@ class Settings(BaseSettings):
     ambiguous_rating: int = Field(default=3, ge=1, le=5)  # negative when its text complains
     card_positive: bool = False  # also post cards for positive reviews
     pipeline_workers: int = Field(default=4, ge=1, le=32)
+    # A step a worker claimed and did not finish (it died, or lost the database) is taken
+    # over by another worker this long after its last renewal.
+    work_lease: timedelta = timedelta(seconds=60)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"  # json: one object per line, for collectors
 

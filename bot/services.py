@@ -37,6 +37,7 @@ from bot.reviews.votes import VoteService
 from bot.routing import Routing
 from bot.sources.connectors import SourceRegistry
 from storage.health import DatabaseWatch
+from storage.models import WorkKind
 
 
 class Jobs(Protocol):
@@ -85,7 +86,6 @@ class Services:
     patterns: PatternAlerts  # one theme in many negative reviews of a week
     nudges: Nudges  # reminders in the threads of cards waiting for a decision
     escalations: Escalations  # reviews past their SLA, announced
-    redrafts: ThreadPoolExecutor
     # What a click starts (decisions, card redraws), run after its acknowledgement.
     interactions: ThreadPoolExecutor
     # /reviews answers: read after the acknowledgement, outside Bolt's listener pool.
@@ -97,12 +97,19 @@ class Services:
     # Personal data: erasure on request and after RETENTION_DAYS.
     erasure: ErasureService | None = None
 
-    def start(self) -> None:
-        """Background work for a serving process; the CLI and tests may run steps inline."""
-        if isinstance(self.drafter, LLMDrafter):
+    def start(self, *, work: bool = True) -> None:
+        """Background work for a serving process; the CLI and tests may run steps inline.
+        `work=False`: a web process, which stores reviews with their work and leaves every
+        step, the card outbox and the scheduled jobs to the workers."""
+        if work and isinstance(self.drafter, LLMDrafter):
             self.drafter.start_probe()  # first: drafts resumed below wait for its answer
-        self.pipeline.start()
+        # Regenerated drafts are written by the drafting threads, never in a Slack request.
+        self.pipeline.start(
+            workers=work, drafting={WorkKind.regenerate: self.decisions.regenerate_work}
+        )
         self.changes.start()
+        if not work:
+            return
         self.pipeline.resume()
         self.outbox.start_recovery()
         if self.settings.scheduler_enabled:
@@ -112,7 +119,6 @@ class Services:
         self.jobs.stop()  # first: a running job may still need everything below
         self.outbox.close()
         self.interactions.shutdown(wait=True, cancel_futures=True)
-        self.redrafts.shutdown(wait=True, cancel_futures=True)
         self.answers.shutdown(wait=True, cancel_futures=True)
         self.pipeline.stop()
         self.changes.stop()

@@ -38,6 +38,7 @@ from bot.reviews.pipeline import Pipeline
 from bot.reviews.triage import Triage
 from bot.reviews.viewer_brands import ViewerBrands
 from bot.reviews.votes import VoteService
+from bot.reviews.work_queue import WorkQueue
 from bot.routing import Routing, base_brand, load_routing
 from bot.services import Services
 from bot.sources.connectors import build_sources
@@ -154,11 +155,14 @@ def build_services(
         poster=poster,
         clock=clock,
         metrics=metrics,
+        post_lease=settings.work_lease,
     )
+    work = WorkQueue(engine, lease=settings.work_lease, clock=clock)
     pipeline = Pipeline(
         engine,
         triage=triage,
         drafter=drafter,
+        work=work,
         routing=routing,
         card_positive=settings.card_positive,
         workers=settings.pipeline_workers,
@@ -170,10 +174,11 @@ def build_services(
     intake = IntakeService(
         engine,
         routing=routing,
-        on_stored=pipeline.submit,
+        on_stored=pipeline.stored,
         on_changed=changes.submit,
         clock=clock,
         metrics=metrics,
+        work=work,
     )
     sources = build_sources(
         settings.sources_file,
@@ -192,9 +197,6 @@ def build_services(
         sleep=sleep,
     )
     publishing = PublishService(engine, publishers, cards, clock=clock)
-    # Regenerated drafts are written here, not in Bolt's small listener pool, so slow model
-    # calls never delay the acknowledgement of other clicks.
-    redrafts = ThreadPoolExecutor(settings.pipeline_workers, thread_name_prefix="redraft")
     signers = Signers(engine, slack, clock=clock)
     decisions = DecisionService(
         engine,
@@ -204,7 +206,7 @@ def build_services(
         signers=signers,
         routing=routing,
         redraft=pipeline.draft,
-        background=redrafts,
+        work=work,
         tz=settings.tz,
         clock=clock,
     )
@@ -291,7 +293,6 @@ def build_services(
             working_time=settings.working_time,
             tz=settings.tz,
         ),
-        redrafts=redrafts,
         interactions=ThreadPoolExecutor(INTERACTION_WORKERS, thread_name_prefix="interaction"),
         # KPI answers queue here, not in Bolt's five listener threads, so twenty /reviews at
         # once are all acknowledged in time (measured: bench/kpi_latency.py).

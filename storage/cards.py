@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import exists, update
 from sqlmodel import Session, col, select
 
+from storage.db import rows_updated
 from storage.models import CardState, Review, ReviewStatus, SlackCard, not_null
 
 
@@ -68,6 +69,46 @@ def uncarded_pending(session: Session) -> list[int]:
             )
             .order_by(col(Review.id))
         )
+    )
+
+
+def claim_card_post(
+    session: Session, *, card_id: int, now: datetime, until: datetime
+) -> tuple[bool, bool]:
+    """Take the posting of a queued card until `until`, unless another process holds it:
+    (taken, tried before: a post may be in Slack already)."""
+    found = session.execute(
+        select(col(SlackCard.state), col(SlackCard.posting_until)).where(
+            col(SlackCard.id) == card_id
+        )
+    ).first()
+    if found is None or found[0] != CardState.queued:
+        return False, False
+    seen = found[1]
+    if seen is not None and seen > now:
+        return False, True
+    unchanged = (
+        col(SlackCard.posting_until).is_(None)
+        if seen is None
+        else col(SlackCard.posting_until) == seen
+    )
+    taken = rows_updated(
+        session,
+        update(SlackCard)
+        .where(col(SlackCard.id) == card_id, col(SlackCard.state) == CardState.queued, unchanged)
+        .values(posting_until=until)
+        .execution_options(synchronize_session=False),
+    )
+    return taken == 1, seen is not None
+
+
+def end_card_post(session: Session, *, card_id: int, at: datetime) -> None:
+    """A post that failed: the next may post at once, looking in Slack for this one first."""
+    session.execute(
+        update(SlackCard)
+        .where(col(SlackCard.id) == card_id, col(SlackCard.state) == CardState.queued)
+        .values(posting_until=at)
+        .execution_options(synchronize_session=False)
     )
 
 

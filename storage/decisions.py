@@ -43,6 +43,14 @@ def latest_approval(session: Session, *, review_id: int) -> Decision | None:
     ).first()
 
 
+def latest_with_action(session: Session, *, review_id: int, action: str) -> Decision | None:
+    return session.exec(
+        select(Decision)
+        .where(Decision.review_id == review_id, Decision.action == action)
+        .order_by(col(Decision.id).desc())
+    ).first()
+
+
 def audit_trail(session: Session) -> list[Decision]:
     """Every decision on every review, in the order they were made."""
     return list(session.exec(select(Decision).order_by(col(Decision.id))))

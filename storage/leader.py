@@ -2,7 +2,8 @@
 
 The leader holds a session-level advisory lock on a connection of its own. If the leader's
 process dies or its connection drops, PostgreSQL releases the lock and a standby instance,
-retrying every few seconds, takes it. SQLite is one process by design: it always leads.
+retrying every few seconds, takes it. On SQLite every process leads: the jobs' own
+compare-and-sets and unique rows keep a second one from sending what the first sent.
 """
 
 from __future__ import annotations

@@ -228,6 +228,9 @@ class SlackCard(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
     posted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # While queued: a process is posting it until then (others wait for it); once past, or
+    # after a failed post, whoever posts next looks in Slack for the message first.
+    posting_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 # --- Review sources: polling cursors and published platform replies -----------------------------
@@ -330,3 +333,34 @@ class DraftVote(SQLModel, table=True):
     user_id: str = Field(max_length=32)
     vote: int  # +1 or -1
     at: datetime = Field(sa_type=UTCDateTime)
+
+
+# --- Work: what a worker process is to do next, claimed with a lease ------------------------
+class WorkKind(StrEnum):
+    triage = "triage"  # a review stored and still to triage (and card, when negative)
+    draft = "draft"  # a triaged review still to draft
+    regenerate = "regenerate"  # a new draft someone asked for (the latest `regenerated`)
+    card = "card"  # the review's card to post or redraw, as the review stands now
+
+
+class Work(SQLModel, table=True):
+    """One step a review waits for, until a worker finishes it (storage/work.py). One row per
+    review and kind; the row goes in the transaction that makes the step due and leaves in
+    the one that records the step done."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("kind", "review_id", name="uq_work_kind_review"),
+        sa.Index("ix_work_kind_due", "kind", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(sa_type=sa.String(16))
+    review_id: int = Field(foreign_key="review.id")
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    # When a worker may claim it: at once when new; the lease's end while claimed; the
+    # retry time after a failure.
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    claim: str | None = Field(default=None, max_length=64)  # the claim holding it, if any
+    attempts: int = 0  # claims so far: more than one means a worker died or gave up on it
+    # Times asked for: asked again while a worker runs it, it runs once more after.
+    asked: int = 1

@@ -9,13 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from storage.db import rows_updated
-from storage.models import Review, ReviewStatus, not_null
-
-# Statuses a restarted process picks up again: triage or a draft was still to come.
-_RESUMABLE = (ReviewStatus.received, ReviewStatus.triaged)
+from storage.models import Review
 
 
 def find_review(session: Session, *, review_id: int) -> Review | None:
@@ -54,20 +51,3 @@ def _compare_and_set(
 
 def set_assignee(session: Session, *, review_id: int, assignee: str) -> None:
     session.execute(update(Review).where(col(Review.id) == review_id).values(assignee=assignee))
-
-
-def reviews_to_resume(session: Session) -> list[int]:
-    """After a restart: a draft being written when the process died is to be written again
-    (its review goes back to `triaged`); the ids of every review still to triage or draft."""
-    session.execute(
-        update(Review)
-        .where(col(Review.status) == ReviewStatus.drafting)
-        .values(status=ReviewStatus.triaged)
-    )
-    return list(
-        session.exec(
-            select(not_null(Review.id))
-            .where(col(Review.status).in_(_RESUMABLE))
-            .order_by(col(Review.id))
-        )
-    )

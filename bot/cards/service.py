@@ -1,18 +1,21 @@
 """Posting and updating review cards through an outbox, so each review gets exactly one.
 
 Before a card is posted, a `SlackCard` row in state `queued` is committed; after Slack
-answers, its ts is recorded and the row becomes `posted`. A post whose answer was lost is
-resolved at once by the poster (bot/cards/posting.py), which finds it by its metadata
-(`review_card` with the review id). A process that dies in between leaves the row queued,
-and the outbox sweep (bot/cards/outbox.py) then finds the message the same way and adopts it
-instead of posting a second card. The card's thread is bot/cards/thread.py.
+answers, its ts is recorded and the row becomes `posted`. One process at a time posts it: it
+claims the row first (`posting_until`), and the others wait for the post to be recorded. A
+post whose answer was lost is resolved at once by the poster (bot/cards/posting.py), which
+finds it by its metadata (`review_card` with the review id). A process that dies in between
+leaves the row queued; whoever posts it next (the outbox sweep, bot/cards/outbox.py, or
+another worker once the claim ran out) finds the message the same way and adopts it instead
+of posting a second card. The card's thread is bot/cards/thread.py.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
@@ -29,6 +32,8 @@ from bot.metrics import Metrics
 from bot.routing import ReviewFacts, Routing
 from storage.cards import (
     card_by_id,
+    claim_card_post,
+    end_card_post,
     find_card,
     next_card_version,
     queue_card,
@@ -42,6 +47,7 @@ from storage.review_states import find_review
 log = logging.getLogger(__name__)
 
 CARD_EVENT_TYPE = "review_card"
+POSTED_ELSEWHERE_POLL = 0.05  # seconds between looks at a card another process is posting
 
 
 def card_metadata(review_id: int) -> dict:
@@ -81,9 +87,12 @@ class CardService:
         clock: Callable[[], datetime] = utcnow,
         poster: Poster | None = None,
         metrics: Metrics | None = None,
+        post_lease: timedelta = timedelta(seconds=60),
     ) -> None:
         """`client` updates and reads; `poster` posts (there is one when there is a client);
-        `routing`: the channel each review's card goes to (else `channel`)."""
+        `routing`: the channel each review's card goes to (else `channel`); `post_lease`: how
+        long a process posting a card holds it against the others."""
+        self._post_lease = post_lease
         self._engine = engine
         self._client = client
         self._poster = poster
@@ -203,22 +212,42 @@ class CardService:
     def _post(
         self, card: SlackCard, *, drafting: bool = False, since: datetime | None = None
     ) -> None:
-        """Post the card, or adopt it when the poster finds it was posted after all."""
+        """Post the card, or adopt it when the poster finds it was posted after all; when
+        another process is posting it, wait for that and redraw it."""
         channel = card.channel or self._channel
         # Only a process with Slack posts (it has a poster), and only a card with a channel.
         assert self._poster is not None and channel and card.id is not None
-        view = self._view(card.review_id, card.version, drafting)
-        if view is None:
-            return
-        message = build_card(view, tz=self._tz)
-        posted = self._poster.post(
-            channel,
-            message,
-            metadata=card_metadata(card.review_id),
-            since=since,
-            unfurl_links=False,
-            unfurl_media=False,
-        )
+        taken, tried = self._claim_post(card.id)
+        if not taken:
+            # Another process posts it: once recorded, draw it as it is now (the other drew
+            # it as it was); if that process died, its claim runs out and this one posts.
+            recorded = self._wait_for_post(card.id)
+            if recorded is not None:
+                self._update(recorded, drafting=drafting)
+                return
+            taken, tried = self._claim_post(card.id)
+            if not taken:
+                log.warning("card %s is being posted elsewhere; the outbox settles it", card.id)
+                return
+        if tried:  # a process that posted it may have died before recording it
+            since = min(since or card.created_at, card.created_at)
+        try:
+            view = self._view(card.review_id, card.version, drafting)
+            if view is None:
+                self._end_post(card.id)
+                return
+            message = build_card(view, tz=self._tz)
+            posted = self._poster.post(
+                channel,
+                message,
+                metadata=card_metadata(card.review_id),
+                since=since,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        except Exception:
+            self._end_post(card.id)
+            raise
         if posted.adopted:
             self._adopt(card, posted.message)
             return
@@ -229,6 +258,31 @@ class CardService:
         )
         self._metrics.cards_posted.inc()
         self.notes.post_review_text(view, channel, posted.ts, since=None)
+
+    def _end_post(self, card_id: int) -> None:
+        with session_scope(self._engine) as session:
+            end_card_post(session, card_id=card_id, at=self._clock())
+
+    def _claim_post(self, card_id: int) -> tuple[bool, bool]:
+        with session_scope(self._engine) as session:
+            now = self._clock()
+            return claim_card_post(session, card_id=card_id, now=now, until=now + self._post_lease)
+
+    def _wait_for_post(self, card_id: int) -> SlackCard | None:
+        """The card once another process has recorded its post; None if that did not
+        happen within a lease (the process died, or the post failed)."""
+        deadline = time.monotonic() + self._post_lease.total_seconds()
+        while time.monotonic() < deadline:
+            with Session(self._engine) as session:
+                card = card_by_id(session, card_id=card_id)
+            if card is None:
+                return None
+            if card.state == CardState.posted:
+                return card
+            if card.posting_until is not None and card.posting_until <= self._clock():
+                return None
+            time.sleep(POSTED_ELSEWHERE_POLL)
+        return None
 
     def _adopt(self, card: SlackCard, message: dict) -> None:
         """A card Slack has but we never recorded: record it, then bring it up to date (it

@@ -4,6 +4,9 @@ The checks run on a thread of their own and the answer does not wait for it past
 a database that hangs (a lock held, a stalled disk) makes the check late, never the answer.
 One check runs at a time: while a late one is still stuck, the next request waits on that same
 check rather than piling up another thread.
+
+`reviewbot web` and `reviewbot worker` add what the process is doing (bot/http/activity.py):
+the work waiting in the database, what this process holds, whether it leads the jobs.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -25,7 +29,7 @@ ANSWER_WITHIN = 0.8
 LOCK_WAIT = 0.5  # a write lock not had by then counts as locked
 OK = "ok"
 
-Check = Callable[[], "str | None"]
+Check = Callable[[], Any]  # what is wrong (None: nothing), or what a report says
 
 
 class _Deadline:
@@ -35,11 +39,11 @@ class _Deadline:
         self._name = name
         self._check = check
         self._lock = threading.Lock()
-        self._running: Future[str | None] | None = None
+        self._running: Future[Any] | None = None
         self._since = 0.0
 
-    def _start(self) -> Future[str | None]:
-        future: Future[str | None] = Future()
+    def _start(self) -> Future[Any]:
+        future: Future[Any] = Future()
 
         def run() -> None:
             try:
@@ -50,7 +54,7 @@ class _Deadline:
         threading.Thread(target=run, name=f"health-{self._name}", daemon=True).start()
         return future
 
-    def result(self, timeout: float) -> str | None:
+    def result(self, timeout: float) -> Any:
         with self._lock:
             if self._running is None or self._running.done():
                 self._running = self._start()
@@ -66,10 +70,19 @@ class _Deadline:
 
 
 class HealthChecks:
-    def __init__(self, database: DatabaseWatch, *, pipeline_running: Callable[[], bool]) -> None:
+    def __init__(
+        self,
+        database: DatabaseWatch,
+        *,
+        pipeline_running: Callable[[], bool] | None,
+        activity: Callable[[], dict[str, Any]] | None = None,
+    ) -> None:
+        """`pipeline_running`: None where no workers run (web); `activity`: the report
+        /healthz adds to its checks."""
         self._database = _Deadline("database", lambda: database.write_problem(LOCK_WAIT))
         self._schema = _Deadline("schema", database.schema_problem)
         self._pipeline_running = pipeline_running
+        self._activity = _Deadline("activity", activity) if activity is not None else None
 
     def live(self) -> dict[str, str]:
         return {"database": self._database.result(ANSWER_WITHIN) or OK}
@@ -79,20 +92,33 @@ class HealthChecks:
         checks = self.live()
         left = max(0.05, ANSWER_WITHIN - (time.monotonic() - started))
         checks["schema"] = self._schema.result(left) or OK
-        running = self._pipeline_running()
-        checks["pipeline"] = OK if running else "the review pipeline is not running"
+        if self._pipeline_running is not None:
+            running = self._pipeline_running()
+            checks["pipeline"] = OK if running else "the review pipeline is not running"
         return checks
 
+    def live_report(self) -> tuple[dict[str, str], dict[str, Any]]:
+        """The live checks, and what the process does, within the same second: a database
+        too slow to say shows as the problem, in place of the report."""
+        started = time.monotonic()
+        checks = self.live()
+        if self._activity is None:
+            return checks, {}
+        left = max(0.05, ANSWER_WITHIN - (time.monotonic() - started))
+        found = self._activity.result(left)
+        return checks, {"activity": found if isinstance(found, dict) else {"problem": found}}
+
     async def healthz(self, _request: Request) -> JSONResponse:
-        return _answer(await run_in_threadpool(self.live))
+        return _answer(*await run_in_threadpool(self.live_report))
 
     async def readyz(self, _request: Request) -> JSONResponse:
         return _answer(await run_in_threadpool(self.ready))
 
 
-def _answer(checks: dict[str, str]) -> JSONResponse:
-    """Each check by name: "ok", or what is wrong."""
+def _answer(checks: dict[str, str], report: dict[str, Any] | None = None) -> JSONResponse:
+    """Each check by name: "ok", or what is wrong; then the report, if any."""
     ok = all(value == OK for value in checks.values())
     return JSONResponse(
-        {"status": "ok" if ok else "failing", **checks}, status_code=200 if ok else 503
+        {"status": "ok" if ok else "failing", **checks, **(report or {})},
+        status_code=200 if ok else 503,
     )

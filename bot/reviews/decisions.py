@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import Executor
 from datetime import datetime, tzinfo
 from typing import Protocol
 
@@ -24,13 +23,15 @@ from bot.drafting.signature import fill_signature
 from bot.publishing.service import PublishService
 from bot.reviews.edits import add_human_draft, edit_detail
 from bot.reviews.refusals import ApproverCheck, Refusals
+from bot.reviews.work_queue import LostClaim, WorkQueue
 from bot.routing import Routing
 from bot.sources.platforms import reply_length_limit
 from storage.db import session_scope
-from storage.decisions import record_decision
+from storage.decisions import latest_with_action, record_decision
 from storage.drafts import latest_draft, latest_model_draft
-from storage.models import PublishState, ReviewStatus, utcnow
+from storage.models import PublishState, ReviewStatus, WorkKind, utcnow
 from storage.review_states import find_review, move_publish_state, move_status, set_assignee
+from storage.work import ClaimedWork
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,12 @@ class SignerNames(Protocol):
 
 class Redraft(Protocol):
     def __call__(
-        self, review_id: int, *, instruction: str | None, from_status: str
+        self,
+        review_id: int,
+        *,
+        instruction: str | None,
+        from_status: str,
+        work: ClaimedWork | None,
     ) -> object | None: ...
 
 
@@ -56,19 +62,19 @@ class DecisionService(Refusals):
         signers: SignerNames,
         routing: Routing,
         redraft: Redraft,
-        background: Executor,
+        work: WorkQueue,
         tz: tzinfo,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        """`redraft` is Pipeline.draft; it runs on `background`, never in a Slack request.
-        `routing`: each review's brand, whose sign-off signs a reply when its approver has no
-        name."""
+        """`redraft` is Pipeline.draft; a worker runs it (regenerate_work), never a Slack
+        request. `routing`: each review's brand, whose sign-off signs a reply when its
+        approver has no name."""
         super().__init__(engine, cards=cards, approvers=approvers, tz=tz, clock=clock)
         self._signers = signers
         self._routing = routing
         self._publishing = publishing
         self._redraft = redraft
-        self._background = background
+        self._work = work
 
     # --- decisions ----------------------------------------------------------------------
     def approve(self, review_id: int, card_version: int, actor: str) -> str | None:
@@ -187,8 +193,27 @@ class DecisionService(Refusals):
         )
         self._cards.post_or_update(review_id, drafting=True)
         self._cards.notes.history(review_id, "regenerated", actor, instruction)
-        self._background.submit(self._write_new_draft, review_id, actor, instruction)
+        # Only now, so the thread says who asked before the new draft fills the card in; a
+        # worker writes it with the instruction of this latest `regenerated`.
+        self._work.store(kind=WorkKind.regenerate, review_ids=[review_id])
         return None
+
+    def regenerate_work(self, work: ClaimedWork) -> None:
+        """A worker's step: the new draft the latest regenerate click asked for."""
+        with session_scope(self._engine) as session:
+            asked = latest_with_action(session, review_id=work.review_id, action="regenerated")
+            if work.taken_over:
+                # The worker that held it is gone: the draft it was writing is written again.
+                move_status(
+                    session,
+                    review_id=work.review_id,
+                    frm=ReviewStatus.drafting,
+                    to=ReviewStatus.pending,
+                )
+        if asked is None:
+            return
+        instruction = (asked.detail or {}).get("instruction")
+        self._write_new_draft(work.review_id, asked.actor or "", instruction, work)
 
     # Mark as posted and Retry act on the publish state alone, whose compare-and-set already
     # refuses a second click; a card version check would only get in the way.
@@ -297,11 +322,15 @@ class DecisionService(Refusals):
     def _unsigned(self, brand: str | None) -> str:
         return self._routing.team(brand).profile.signoff
 
-    def _write_new_draft(self, review_id: int, actor: str, instruction: str | None) -> None:
+    def _write_new_draft(
+        self, review_id: int, actor: str, instruction: str | None, work: ClaimedWork
+    ) -> None:
         try:
             result = self._redraft(
-                review_id, instruction=instruction, from_status=ReviewStatus.pending
+                review_id, instruction=instruction, from_status=ReviewStatus.pending, work=work
             )
+        except LostClaim:
+            raise  # the worker that took it over writes the draft and tells
         except Exception:
             log.exception("regenerating the draft of review %s failed", review_id)
             self._cards.post_or_update(review_id)

@@ -24,10 +24,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.metrics import Metrics
+from bot.reviews.work_queue import WorkQueue
 from bot.routing import Routing
 from storage.db import session_scope
 from storage.health import DatabaseFileChanged, StorageUnavailable
-from storage.models import utcnow
+from storage.models import WorkKind, utcnow
 from storage.reviews import ReviewData, UpsertResult, upsert_reviews
 
 log = logging.getLogger(__name__)
@@ -206,12 +207,15 @@ class IntakeService:
         on_stored: Callable[[list[int]], None] | None = None,
         on_changed: Callable[[list[int]], None] | None = None,
         metrics: Metrics | None = None,
+        work: WorkQueue | None = None,
     ) -> None:
         """`routing`: the brands of ROUTES_FILE (None: no brands); `on_stored(ids)` hears of the
         reviews new or changed; `on_changed(ids)` of those that were there before with another
-        rating or text."""
+        rating or text; `work`: where their triage is stored, in the same transaction as the
+        reviews."""
         self._engine = engine
         self._routing = routing
+        self._work = work
         self._clock = clock
         self._on_stored = on_stored
         self._on_changed = on_changed
@@ -250,6 +254,12 @@ class IntakeService:
             try:
                 with session_scope(engine) as session:
                     results = upsert_reviews(session, data, now=self._clock())
+                    if self._work is not None:
+                        self._work.add(
+                            session,
+                            kind=WorkKind.triage,
+                            review_ids=[r.review_id for r in results if r.status != "duplicate"],
+                        )
                 break
             except (OperationalError, DatabaseFileChanged) as exc:
                 # Nothing of the batch was committed, so the sender may simply send it again.

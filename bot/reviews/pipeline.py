@@ -1,19 +1,22 @@
 """The review pipeline: triage, then a draft, off the request path and resumable.
 
-Triage and drafting run in pools of their own: a negative review's card is posted (showing
+Once started, each step is work stored in the database (bot/reviews/work_queue.py): intake
+stores a review's triage with the review, triage stores its draft with the status it moves
+to, and a step's work leaves in the transaction that records the step. The steps run in the
+worker threads of whichever process runs workers (`reviewbot run` or `reviewbot worker`),
+triage and drafting on threads of their own: a negative review's card is posted (showing
 "drafting…") as soon as it is triaged, however long the model takes over the drafts before
 it; the draft fills the card in when it comes.
 
-Each step is a compare-and-set on `review.status`, so two workers (or a worker and a
-restarted process) never do the same step twice, and a restart resumes every review from
-the state it was left in.
+Each step is also a compare-and-set on `review.status`, so two workers (or a worker and a
+restarted process) never do the same step twice. A little over 300 lines: the steps and the
+work that carries each from one to the next read best together.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -23,14 +26,17 @@ from sqlmodel import Session
 from bot.drafting import Drafter, DraftingError, DraftResult, Example, ReviewInput, closest_examples
 from bot.metrics import Metrics
 from bot.reviews.triage import Triage
+from bot.reviews.work_queue import WorkQueue
+from bot.reviews.workers import Steps, Workers, worker_name
 from bot.routing import Routing
 from bot.sources.platforms import reply_length_limit
 from storage.db import session_scope
 from storage.drafts import add_draft, draft_texts
 from storage.examples import approved_replies
-from storage.models import Review, ReviewStatus, utcnow
-from storage.review_states import find_review, move_status, reviews_to_resume
+from storage.models import Review, ReviewStatus, WorkKind, utcnow
+from storage.review_states import find_review, move_status
 from storage.sweeps import stuck_reviews
+from storage.work import ClaimedWork
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +55,7 @@ class Pipeline:
         *,
         triage: Triage,
         drafter: Drafter,
+        work: WorkQueue,
         routing: Routing,
         card_positive: bool = False,
         workers: int = 4,
@@ -67,64 +74,108 @@ class Pipeline:
         self._clock = clock
         self._on_ready = on_ready
         self._metrics = metrics or Metrics()
-        self._triage_pool: ThreadPoolExecutor | None = None
-        self._draft_pool: ThreadPoolExecutor | None = None
+        self.work = work
+        self._queued = False
+        self._workers_here: Workers | None = None
 
     # --- running ------------------------------------------------------------------------
-    def start(self) -> None:
-        self._triage_pool = ThreadPoolExecutor(TRIAGE_WORKERS, thread_name_prefix="triage")
-        self._draft_pool = ThreadPoolExecutor(self._workers, thread_name_prefix="drafting")
+    def start(
+        self,
+        *,
+        workers: bool = True,
+        drafting: Mapping[str, Callable[[ClaimedWork], None]] | None = None,
+    ) -> None:
+        """From now on reviews are work for the workers; `workers`: run some in this process
+        (a web process only stores the work); `drafting`: more steps that wait on the model,
+        run by the drafting threads."""
+        self._queued = True
+        if workers:
+            self._workers_here = Workers(
+                self.work,
+                {
+                    # Quick steps: triage is local, a card waits on Slack alone.
+                    "triage": Steps(
+                        TRIAGE_WORKERS,
+                        {WorkKind.triage: self._triage_work, WorkKind.card: self._card_work},
+                    ),
+                    "drafting": Steps(
+                        self._workers, {WorkKind.draft: self._draft_work, **(drafting or {})}
+                    ),
+                },
+                name=worker_name(),
+            )
+            self._workers_here.start()
 
     @property
     def running(self) -> bool:
-        return self._draft_pool is not None
+        return self._workers_here is not None and self._workers_here.running
+
+    @property
+    def steps_held(self) -> int:
+        """Steps this process's workers are running now."""
+        return self._workers_here.held if self._workers_here is not None else 0
 
     def stop(self) -> None:
-        for pool in (self._triage_pool, self._draft_pool):
-            if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
-        self._triage_pool = self._draft_pool = None
+        if self._workers_here is not None:
+            self._workers_here.stop()
+            self._workers_here = None
+        self._queued = False
+
+    def stored(self, review_ids: list[int]) -> None:
+        """Intake stored these reviews, and their triage work with them."""
+        if self._queued:
+            self.work.wake()
+            return
+        # Not started (a command, the demo): processed here and now.
+        for review_id in review_ids:
+            self.process(review_id)
+        self.work.drop(kind=WorkKind.triage, review_ids=review_ids)
 
     def submit(self, review_ids: list[int]) -> None:
-        """Process in the background when started; inline otherwise (CLI, demo, tests)."""
+        """Reviews to take up again (a sweep found them behind): their work is stored when
+        started; processed inline otherwise (CLI, demo, tests)."""
+        if self._queued:
+            self.work.add_due(review_ids)
+            return
         for review_id in review_ids:
-            if self._triage_pool is None:
-                self.process(review_id)
-            else:
-                self._triage_pool.submit(self._logged, self._triage_then_queue, review_id)
+            self.process(review_id)
 
-    def resume(self) -> int:
-        """After a restart: a draft that was being written when the process died is redone."""
-        with session_scope(self._engine) as session:
-            ids = reviews_to_resume(session)
-        self.submit(ids)
-        return len(ids)
+    def resume(self) -> None:
+        """On start: reviews mid-pipeline without their work (a failure left them) get it."""
+        self.work.add_due()
 
     def take_up_stuck(self, now: datetime) -> None:
-        """Reviews a failure left behind (received or triaged, untouched for STUCK_AFTER) go again;
-        each step is a compare-and-set, so one that is in fact still queued is not done twice."""
+        """Reviews a failure left behind (received or triaged, untouched for STUCK_AFTER) get
+        their work again where it is missing; a step still held is left to its worker."""
         with Session(self._engine) as session:
             stuck = stuck_reviews(session, updated_before=now - STUCK_AFTER)
         self.submit(stuck)
 
-    def _logged(self, step: Callable[[int], object], review_id: int) -> None:
-        try:
-            step(review_id)
-        except Exception:
-            # The review keeps its state; resume() or the outbox sweep picks it up again.
-            log.exception("pipeline failed on review %s", review_id)
+    def _triage_work(self, work: ClaimedWork) -> None:
+        self.triage(work.review_id, work=work)
 
-    def _triage_then_queue(self, review_id: int) -> None:
-        self.triage(review_id)
-        if self._draft_pool is not None:
-            self._draft_pool.submit(self._logged, self.draft, review_id)
+    def _card_work(self, work: ClaimedWork) -> None:
+        if self._on_ready is not None:
+            self._on_ready(work.review_id)  # a failure is retried, as any step's
+
+    def _draft_work(self, work: ClaimedWork) -> None:
+        if work.taken_over:
+            # The worker that held it is gone: a draft it was writing is written again.
+            with session_scope(self._engine) as session:
+                move_status(
+                    session,
+                    review_id=work.review_id,
+                    frm=ReviewStatus.drafting,
+                    to=ReviewStatus.triaged,
+                )
+        self.draft(work.review_id, work=work)
 
     # --- steps --------------------------------------------------------------------------
     def process(self, review_id: int) -> None:
         self.triage(review_id)
         self.draft(review_id)
 
-    def triage(self, review_id: int) -> None:
+    def triage(self, review_id: int, *, work: ClaimedWork | None = None) -> None:
         with Session(self._engine) as session:
             review = find_review(session, review_id=review_id)
         if review is None or review.status != ReviewStatus.received:
@@ -151,8 +202,17 @@ class Pipeline:
                 priority="urgent" if result.urgency else "normal",
                 urgent_reason=result.urgency.reason if result.urgency else None,
             )
-        if moved and (status == ReviewStatus.triaged or self._card_positive):
             # A negative review's card goes up now, saying a draft is on its way.
+            carded = moved and (status == ReviewStatus.triaged or self._card_positive)
+            if work is not None:
+                self.work.finish(session, work)
+                if moved and status == ReviewStatus.triaged:
+                    self.work.add(session, kind=WorkKind.draft, review_ids=[review_id])
+                if carded:
+                    self.work.add(session, kind=WorkKind.card, review_ids=[review_id])
+        if work is not None:
+            self.work.wake()
+        elif carded:
             self._ready(review_id)
 
     def draft(
@@ -161,6 +221,7 @@ class Pipeline:
         *,
         instruction: str | None = None,
         from_status: str = ReviewStatus.triaged,
+        work: ClaimedWork | None = None,
     ) -> DraftResult | None:
         """Write the next draft version. Regenerating moves from `pending` instead."""
         # A draft dates from when the review was read: a change the customer makes while the
@@ -192,7 +253,8 @@ class Pipeline:
                     to=ReviewStatus.pending,
                     draft_error=exc.reason,
                 )
-            self._ready(review_id)
+                self._card_later(session, work)
+            self._card_now(review_id, work)
             return None
         except BaseException:
             with session_scope(self._engine) as session:
@@ -230,6 +292,7 @@ class Pipeline:
                 urgent_reason=result.urgent_reason or (flagged.reason if flagged else None),
                 review_translation=result.review_translation,
             )
+            self._card_later(session, work)
         log.info(
             "draft written",
             extra={
@@ -241,8 +304,21 @@ class Pipeline:
             },
         )
         self._metrics.draft_written(result)
-        self._ready(review_id)
+        self._card_now(review_id, work)
         return result
+
+    def _card_later(self, session: Session, work: ClaimedWork | None) -> None:
+        """With the step recorded: the step's work goes, the card's redraw comes, so a
+        worker dying now leaves the card to another, not showing "drafting…" for ever."""
+        if work is not None:
+            self.work.finish(session, work)
+            self.work.add(session, kind=WorkKind.card, review_ids=[work.review_id])
+
+    def _card_now(self, review_id: int, work: ClaimedWork | None) -> None:
+        if work is not None:
+            self.work.wake()
+        else:
+            self._ready(review_id)
 
     def _ready(self, review_id: int) -> None:
         if self._on_ready is None:

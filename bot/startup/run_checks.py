@@ -37,10 +37,10 @@ def load_all(*, live: bool = True, **overrides: object) -> tuple[Settings | None
     return settings, problems + preflight(settings, sleep=time.sleep)
 
 
-def checked_settings(refuse: Callable[[list[str]], Exception]) -> Settings:
+def checked_settings(refuse: Callable[[list[str]], Exception], **overrides: object) -> Settings:
     """The settings if `reviewbot run` may start with them; otherwise `refuse(problems)`."""
     try:
-        settings, problems = load_all()
+        settings, problems = load_all(live=True, **overrides)
     except Exception as exc:
         if debugging():
             raise

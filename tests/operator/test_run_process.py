@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,18 +15,13 @@ from sqlmodel import Session, select
 from storage.db import make_engine
 from storage.models import Draft
 from tests.support.harness import SlackRequests
+from tests.support.processes import free_port
 
 SECRETS = {
     "SLACK_SIGNING_SECRET": "signing-secret-do-not-log-0001",
     "INGEST_TOKEN": "ingest-token-do-not-log-0002-of-32-chars",
     "OPENAI_API_KEY": "sk-openai-key-do-not-log-0003",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_a_full_run_logs_no_token_secret_or_key(tmp_path: Path, fake_slack, fake_openai):

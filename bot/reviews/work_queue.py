@@ -1,0 +1,152 @@
+"""The work stored in the database (storage/work.py), and how the workers of this process
+hear of it: at once for work stored here, by PostgreSQL's NOTIFY for work stored by another
+process, and by a short poll as a safety net (and the only way on SQLite).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from storage.db import session_scope
+from storage.models import utcnow
+from storage.work import (
+    ClaimedWork,
+    WorkCounts,
+    add_due_work,
+    add_work,
+    claim_work,
+    drop_work,
+    finish_work,
+    release_work,
+    renew_claims,
+    reset_orphaned_drafts,
+    work_counts,
+    work_is_due,
+)
+from storage.work_notices import WorkListener
+
+# How often an idle process looks for work nobody told it of (SQLite, a missed notice).
+POLL_SECONDS = 0.5
+# SQLite has one writer: a worker waits this long for the write lock, then tries later,
+# so a claim (or its end) never holds the process's one connection while ingest needs it.
+CLAIM_LOCK_WAIT = 0.2
+POLL_LOCK_WAIT = 0.05
+
+
+class LostClaim(Exception):
+    """The lease ran out and another worker holds the step now: this one records nothing."""
+
+
+class WorkQueue:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        lease: timedelta,
+        clock: Callable[[], datetime] = utcnow,
+        poll_seconds: float = POLL_SECONDS,
+    ) -> None:
+        self._engine = engine
+        # The queue's own writes wait briefly for SQLite's lock; a failed one is retried.
+        self._writes = engine.execution_options(lock_wait=CLAIM_LOCK_WAIT)
+        self.lease = lease
+        self._clock = clock
+        self.poll_seconds = poll_seconds
+        self._stored = threading.Condition()
+        self._generation = 0
+        self._listener: WorkListener | None = None
+
+    # --- storing ----------------------------------------------------------------------------
+    def add(self, session: Session, *, kind: str, review_ids: Sequence[int]) -> None:
+        """In the caller's transaction, with what makes the step due; wake() after commit."""
+        add_work(session, kind=kind, review_ids=review_ids, now=self._clock())
+
+    def store(self, *, kind: str, review_ids: Sequence[int]) -> None:
+        """In a transaction of its own, and wake the workers."""
+        with session_scope(self._engine) as session:
+            self.add(session, kind=kind, review_ids=review_ids)
+        self.wake()
+
+    def add_due(self, review_ids: Sequence[int] | None = None) -> None:
+        """The work the reviews' statuses call for, where it is missing; all reviews (None):
+        a draft that nobody holds any more is written again too."""
+        with session_scope(self._engine) as session:
+            if review_ids is None:
+                reset_orphaned_drafts(session)
+            add_due_work(session, now=self._clock(), review_ids=review_ids)
+        self.wake()
+
+    def drop(self, *, kind: str, review_ids: Sequence[int]) -> None:
+        with session_scope(self._engine) as session:
+            drop_work(session, kind=kind, review_ids=review_ids)
+
+    # --- waking -----------------------------------------------------------------------------
+    def wake(self) -> None:
+        with self._stored:
+            self._generation += 1
+            self._stored.notify_all()
+
+    @property
+    def generation(self) -> int:
+        """Read before looking for work; wait() then returns at once if work came since."""
+        return self._generation
+
+    def wait(self, seen: int, timeout: float | None) -> None:
+        with self._stored:
+            if self._generation == seen:
+                self._stored.wait(timeout)
+
+    def listen(self) -> None:
+        """On PostgreSQL, wake on other processes' NOTIFY too."""
+        if self._engine.dialect.name == "postgresql" and self._listener is None:
+            self._listener = WorkListener(self._engine.url, on_notice=self.wake)
+            self._listener.start()
+
+    def close(self) -> None:
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
+        self.wake()
+
+    # --- claiming ---------------------------------------------------------------------------
+    def claim(self, kinds: Sequence[str], claim: str) -> ClaimedWork | None:
+        with session_scope(self._writes) as session:
+            return claim_work(
+                session, kinds=kinds, claim=claim, now=self._clock(), lease=self.lease
+            )
+
+    def is_due(self) -> bool:
+        engine = self._engine.execution_options(lock_wait=POLL_LOCK_WAIT)
+        with session_scope(engine) as session:
+            return work_is_due(session, now=self._clock())
+
+    def renew(self, claims: Sequence[str]) -> int:
+        if not claims:
+            return 0
+        with session_scope(self._writes) as session:
+            return renew_claims(session, claims=claims, until=self._clock() + self.lease)
+
+    def finish(self, session: Session, work: ClaimedWork) -> None:
+        """In the transaction that records the step: rolls it back if the claim was lost."""
+        if finish_work(session, work=work, now=self._clock()) == "lost":
+            raise LostClaim(f"{work.kind} of review {work.review_id}: claim {work.claim} lost")
+
+    def done(self, work: ClaimedWork) -> None:
+        """After the step: its row goes, if still ours, or it is due again."""
+        with session_scope(self._writes) as session:
+            outcome = finish_work(session, work=work, now=self._clock())
+        if outcome == "again":
+            self.wake()
+
+    def retry(self, work: ClaimedWork, after: timedelta) -> None:
+        with session_scope(self._writes) as session:
+            release_work(session, work_id=work.id, claim=work.claim, due_at=self._clock() + after)
+
+    def counts(self) -> list[WorkCounts]:
+        with Session(self._engine) as session:
+            return work_counts(session, now=self._clock())

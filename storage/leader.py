@@ -1,15 +1,18 @@
-"""Which instance runs the jobs when several share one PostgreSQL database.
+"""Which instance runs the jobs when several share one database.
 
-The leader holds a session-level advisory lock on a connection of its own. If the leader's
-process dies or its connection drops, PostgreSQL releases the lock and a standby instance,
-retrying every few seconds, takes it. On SQLite every process leads: the jobs' own
-compare-and-sets and unique rows keep a second one from sending what the first sent.
+On PostgreSQL the leader holds a session-level advisory lock on a connection of its own. If
+the leader's process dies or its connection drops, PostgreSQL releases the lock and a standby
+instance, retrying every few seconds, takes it. On SQLite, whose processes share one machine,
+the leader holds an exclusive lock on a file next to the database, which the kernel releases
+when the process ends however it ends.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
-from typing import Protocol
+from pathlib import Path
+from typing import IO, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection
@@ -33,7 +36,7 @@ class LeaderLock(Protocol):
 
 
 class SoleInstance:
-    """SQLite: a single process, so no lock."""
+    """An in-memory SQLite database: one process by construction, so no lock."""
 
     def acquire(self) -> bool:
         return True
@@ -104,7 +107,39 @@ class AdvisoryLock:
             self._connection = None
 
 
+class FileLock:
+    """flock on `<database>.leader`: one leader among the processes using one SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._file: IO[bytes] | None = None
+
+    def acquire(self) -> bool:
+        if self._file is not None:
+            return True
+        handle = self._path.open("ab")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            return False
+        self._file = handle
+        return True
+
+    def held(self) -> bool:
+        return self._file is not None
+
+    def release(self) -> None:
+        if self._file is not None:
+            fcntl.flock(self._file, fcntl.LOCK_UN)
+            self._file.close()
+            self._file = None
+
+
 def leader_lock_for(engine: sa.Engine) -> LeaderLock:
     if engine.dialect.name == "postgresql":
         return AdvisoryLock(engine.url)
-    return SoleInstance()
+    database = engine.url.database
+    if not database or database == ":memory:":
+        return SoleInstance()
+    return FileLock(Path(f"{database}.leader"))

@@ -133,8 +133,18 @@ def test_services_that_are_not_started_run_no_jobs(fake_slack, sqlite_url):
         services.close()
 
 
-def test_sqlite_is_one_instance_without_a_lock(sqlite_url):
-    assert isinstance(leader_lock_for(sa.create_engine(sqlite_url)), SoleInstance)
+def test_on_sqlite_one_process_of_those_sharing_the_file_leads_until_it_lets_go(sqlite_url):
+    first = leader_lock_for(sa.create_engine(sqlite_url))
+    second = leader_lock_for(sa.create_engine(sqlite_url))
+    assert first.acquire() and first.held()
+    assert not second.acquire() and not second.held()
+    first.release()
+    assert second.acquire() and second.held()
+    second.release()
+
+
+def test_an_in_memory_sqlite_database_is_one_instance_without_a_lock():
+    assert isinstance(leader_lock_for(sa.create_engine("sqlite://")), SoleInstance)
 
 
 def test_a_job_fired_without_services_does_nothing(caplog):
@@ -192,7 +202,7 @@ def test_a_stopped_store_leaves_a_due_job_for_the_next_leader(fake_slack, sqlite
 
 def test_one_leader_among_instances_and_a_standby_takes_over(fake_slack, database_url):
     if database_url.startswith("sqlite"):
-        pytest.skip("advisory locks are PostgreSQL's; SQLite runs one instance")
+        pytest.skip("advisory locks are PostgreSQL's; SQLite has its own test below")
     a = job_services(fake_slack, database_url)
     b = job_services(fake_slack, database_url)
     try:
@@ -218,6 +228,25 @@ def test_one_leader_among_instances_and_a_standby_takes_over(fake_slack, databas
 
         b.close()  # a clean stop hands the lead over at once
         assert a.jobs.step() is True
+    finally:
+        a.close()
+        b.close()
+
+
+def test_on_sqlite_one_leader_among_instances_and_a_standby_takes_over(fake_slack, sqlite_url):
+    a = job_services(fake_slack, sqlite_url)
+    b = job_services(fake_slack, sqlite_url)
+    try:
+        a.jobs.start(a, background=False)
+        b.jobs.start(b, background=False)
+        assert (a.jobs.leading, b.jobs.leading) == (True, False)
+        assert b.jobs.step() is False
+        assert b.jobs.jobs() == []
+
+        a.close()  # a stop (or the process's end) lets go of the file
+        assert b.jobs.step() is True
+        assert b.jobs.leading
+        assert {job.id for job in b.jobs.jobs()} == {spec.id for spec in job_specs(b.settings)}
     finally:
         a.close()
         b.close()

@@ -8,6 +8,9 @@ finds it by its metadata (`review_card` with the review id). A process that dies
 leaves the row queued; whoever posts it next (the outbox sweep, bot/cards/outbox.py, or
 another worker once the claim ran out) finds the message the same way and adopts it instead
 of posting a second card. The card's thread is bot/cards/thread.py.
+
+A little over 300 lines: the post, its claim across processes and the redraw share the card's
+lock and its version, and read as one.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from slack_sdk import WebClient
@@ -24,6 +28,7 @@ from sqlmodel import Session
 
 from bot.blocks.card import build_card
 from bot.blocks.card_view import CardView
+from bot.cards.drawn import DrawnCards
 from bot.cards.pacing import StripedLocks
 from bot.cards.posting import Poster
 from bot.cards.thread import ThreadNotes
@@ -104,6 +109,7 @@ class CardService:
         self._clock = clock
         self._metrics = metrics or Metrics()
         self._locks = StripedLocks()
+        self._drawn = DrawnCards()
         self.notes = ThreadNotes(engine, client, poster, channel=channel, tz=tz, clock=clock)
 
     # --- the card -----------------------------------------------------------------------
@@ -252,6 +258,7 @@ class CardService:
             self._adopt(card, posted.message)
             return
         self.record_post(card.id, channel, posted.ts)
+        self._drawn.drew(card.id, view)
         log.info(
             "card posted",
             extra={"review_id": card.review_id, "channel": channel, "ts": posted.ts},
@@ -300,16 +307,20 @@ class CardService:
     def _update(self, card: SlackCard, *, drafting: bool = False) -> CardView | None:
         # Only a process with Slack redraws, and only a card that is in Slack.
         assert self._client is not None and card.id is not None and card.ts is not None
+        current = self._view(card.review_id, card.version, drafting)
+        if current is None:
+            return None
+        if self._drawn.shows(card.id, card.version, current):
+            return current
         # Every redraw gets a new version, so buttons on what users saw before are refused.
         with session_scope(self._engine) as session:
             version = next_card_version(session, card_id=card.id, at=self._clock())
-        view = self._view(card.review_id, version, drafting)
-        if view is None:
-            return None
+        view = replace(current, card_version=version)
         message = build_card(view, tz=self._tz)
         self._client.chat_update(
             channel=card.channel, ts=card.ts, text=message["text"], blocks=message["blocks"]
         )
+        self._drawn.drew(card.id, view)
         return view
 
     def _view(self, review_id: int, version: int, drafting: bool) -> CardView | None:

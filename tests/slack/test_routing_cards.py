@@ -22,7 +22,14 @@ from bot.wiring import build_services
 from storage.models import Review, SlackCard
 from tests.support.harness import REVIEWS_CHANNEL, AppHarness
 from tests.support.routes import ROUTES, write_routes
-from tests.support.workflow import NEGATIVE_REVIEW, block_action, eventually, review, slack_card
+from tests.support.workflow import (
+    NEGATIVE_REVIEW,
+    block_action,
+    eventually,
+    posted_card_ts,
+    review,
+    slack_card,
+)
 
 OSLO = "C0OSLO"
 LUMI_ROUTE = "routed by rule 1: brand lumi, location Oslo *"
@@ -94,7 +101,7 @@ def carded(app: AppHarness, fake_slack, reviews: list[dict]) -> dict[str, int]:
     ids = {r["external_id"]: r["id"] for r in response.json()["reviews"]}
     for review_id in ids.values():
         app.wait_for_status(review_id, "pending")
-        eventually(lambda: slack_card(app, review_id).ts, what=f"the card of {review_id}")
+        eventually(lambda: posted_card_ts(app, review_id), what=f"the card of {review_id}")
     return ids
 
 
@@ -270,7 +277,7 @@ def test_a_card_is_routed_once_by_the_process_that_queued_it(
     # The serving process reads another routes file, which would send every card elsewhere.
     app = serve("routes:\n  - match: {source: google}\n    channel: C0ELSEWHERE\n")
 
-    eventually(lambda: slack_card(app, stored.review_id).ts, what="the queued card posted")
+    eventually(lambda: posted_card_ts(app, stored.review_id), what="the queued card posted")
     assert card_posts(fake_slack) == {stored.review_id: [OSLO]}
     assert review(app, stored.review_id).route == LUMI_ROUTE
     assert fake_slack.messages("C0ELSEWHERE") == []

@@ -64,7 +64,7 @@ def post_review(
     app.wait_for_status(review_id, "pending")
     drafted_card(fake_slack, review_id, channel=channel)
     # Slack has the card a moment before the outbox row records it.
-    eventually(lambda: slack_card(app, review_id).ts, what=f"the card of {review_id} recorded")
+    eventually(lambda: posted_card_ts(app, review_id), what=f"the card of {review_id} recorded")
     return review_id
 
 
@@ -228,6 +228,14 @@ def review(app: AppHarness, review_id: int) -> Review:
 def slack_card(app: AppHarness, review_id: int) -> SlackCard:
     with Session(app.services.engine) as session:
         return session.exec(select(SlackCard).where(SlackCard.review_id == review_id)).one()
+
+
+def posted_card_ts(app: AppHarness, review_id: int) -> str | None:
+    """The ts of the review's card once its post is recorded; None before (a worker queues the
+    card after the draft is stored, so for a moment a pending review has no card row)."""
+    with Session(app.services.engine) as session:
+        card = session.exec(select(SlackCard).where(SlackCard.review_id == review_id)).first()
+    return card.ts if card else None
 
 
 def ephemerals_for(fake_slack: Any, user: str) -> list[str]:

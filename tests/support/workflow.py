@@ -257,6 +257,7 @@ def drafted_card(fake_slack: Any, review_id: int, *, channel: str = REVIEWS_CHAN
 
     def drafted() -> dict | None:
         card = card_message(fake_slack, review_id, channel=channel)
-        return card if card and "Writing a draft" not in json.dumps(card["blocks"]) else None
+        # "Writing a draft", or "Writing a new draft" on a redraw while a step runs again.
+        return card if card and "Writing a " not in json.dumps(card["blocks"]) else None
 
     return eventually(drafted, what=f"the drafted card of {review_id}")

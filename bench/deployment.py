@@ -127,7 +127,9 @@ def model_imports(lines: list[str]) -> dict[str, list[str]]:
             if later_depth < level:
                 chain.append(later)
                 level = later_depth
-        found[top] = list(reversed(chain))
+        # Outermost first, up to the model's own package (its submodules say nothing).
+        importers = [m for m in reversed(chain) if m.split(".")[0] != top]
+        found[top] = [*importers, top]
     return found
 
 

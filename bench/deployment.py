@@ -45,8 +45,10 @@ def fresh_database(backend: str, postgres_admin_url: str | None) -> Iterator[str
     with admin.connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     try:
-        yield sa.engine.make_url(postgres_admin_url).set(database=name).render_as_string(
-            hide_password=False
+        yield (
+            sa.engine.make_url(postgres_admin_url)
+            .set(database=name)
+            .render_as_string(hide_password=False)
         )
     finally:
         with admin.connect() as connection:

@@ -31,8 +31,8 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.deployment import INGEST_TOKEN as TOKEN  # noqa: E402
-from bench.deployment import app_environment, deployed, fakes, fresh_database  # noqa: E402
+from bench.deployment import INGEST_TOKEN as TOKEN
+from bench.deployment import app_environment, deployed, fakes, fresh_database
 
 # name → (layout, workers): intake alone is web with nobody to do the work it stores.
 LAYOUTS = {

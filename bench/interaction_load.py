@@ -52,7 +52,7 @@ from bench.deployment import (  # noqa: E402
 )
 from bot.blocks import ids  # noqa: E402
 from storage.db import make_engine  # noqa: E402
-from storage.models import Decision, Review, SlackCard  # noqa: E402
+from storage.models import Decision, Review, SlackCard, Work  # noqa: E402
 from tests.support.harness import SlackRequests  # noqa: E402
 from tests.support.workflow import block_action  # noqa: E402
 
@@ -116,6 +116,9 @@ class WaitingCards:
                     .join(Review, col(Review.id) == SlackCard.review_id)
                     .where(Review.status == "pending", SlackCard.state == "posted")
                     .where(col(Review.draft_error).is_(None))
+                    # Nothing left to do, its redraw included: the card in Slack shows this
+                    # version, as a person clicking it would see it.
+                    .where(~select(Work.id).where(Work.review_id == Review.id).exists())
                 ).all()
             for card in cards:
                 if card.review_id not in self._seen:

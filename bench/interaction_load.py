@@ -2,7 +2,8 @@
 to the card; the processes' memory. Today's single process against web and workers.
 
     .venv/bin/python bench/interaction_load.py [--seconds 60] [--runs 3] [--clients 20] [--rate 20]
-        [--layouts run,split] [--workers 2] [--concurrency 2] [--postgres URL]
+        [--layouts run,split] [--workers 2] [--concurrency 2] [--worker-nice 19]
+        [--postgres URL] [--backends sqlite,postgresql]
 
 Starts the fake Slack and fake OpenAI servers and the app as real processes (bench/deployment.py),
 in each run once as `reviewbot run` and once as `reviewbot web` + `--workers` × `reviewbot
@@ -14,7 +15,9 @@ own schedule whatever the answers take. Measures the time to the HTTP answer (Sl
 acknowledgement, ingest's 202) and counts failed requests (non-2xx or a transport error),
 which must be none; the time from each negative review's POST to its card's chat.postMessage
 arriving at the fake Slack; each process's RSS at the end of the load; and which language
-models the web process imported, through which modules. Prints each run, the medians over the
+models the web process imported, through which modules. On one machine web and workers share
+the cores; `--worker-nice 19` lowers the workers' priority, for the figure web would give with
+workers elsewhere. Prints each run, the medians over the
 runs and split / run ratios: these machines are shared and noisy.
 """
 
@@ -292,6 +295,8 @@ def one_run(
             with deployed(
                 layout, env, Path(tmp), workers=options.workers, concurrency=options.concurrency
             ) as app:
+                if options.worker_nice and layout == "split":
+                    app.lower_workers_priority(options.worker_nice)
                 cards = WaitingCards(engine)
                 poller = threading.Thread(target=cards.poll, args=(stop,), daemon=True)
                 poller.start()
@@ -420,7 +425,19 @@ def main() -> None:
         default=LAYOUTS,
         help="run (one `reviewbot run`), split (web + workers); default both",
     )
+    parser.add_argument(
+        "--worker-nice",
+        type=int,
+        default=0,
+        help="the workers' nice value (split): 19 gives web the CPU first, as separate machines would",
+    )
     parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL"))
+    parser.add_argument(
+        "--backends",
+        type=lambda text: tuple(text.split(",")),
+        default=("sqlite", "postgresql"),
+        help="sqlite, postgresql (PostgreSQL only with a server URL); default both",
+    )
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     options = parser.parse_args()
     if not set(options.mix) <= set(KINDS):
@@ -431,7 +448,7 @@ def main() -> None:
         raise SystemExit(f"no review data in {options.data} (give --data DIR)")
 
     reviews = load_reviews(options.data, REVIEW_POOL, None)
-    backends = ["sqlite"] + (["postgresql"] if options.postgres else [])
+    backends = [b for b in options.backends if b == "sqlite" or options.postgres]
     failed = False
     for backend in backends:
         # Layouts alternate within each run, so both see the same moments of a noisy machine.

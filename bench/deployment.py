@@ -66,14 +66,16 @@ def rss_mb(pid: int) -> float:
 @dataclass
 class Deployment:
     """`layout` "run": one `reviewbot run`; "split": `reviewbot web` and `workers` ×
-    `reviewbot worker --concurrency concurrency`. `env` holds the settings of them all,
-    PORT the port the app serves on."""
+    `reviewbot worker --concurrency concurrency`, at `worker_nice` (19: web gets the CPU
+    first, as if the workers ran on machines of their own). `env` holds the settings of them
+    all, PORT the port the app serves on."""
 
     layout: str
     env: dict[str, str]
     directory: Path
     workers: int = 2
     concurrency: int = 2
+    worker_nice: int = 0
     processes: list[Process] = field(default_factory=list)
 
     @property
@@ -95,6 +97,10 @@ class Deployment:
             port = free_port()
             args = ["worker", "--concurrency", str(self.concurrency), "--health-port", str(port)]
             self._start(f"worker-{n}", args, f"http://127.0.0.1:{port}/healthz", self.env)
+            if self.worker_nice:
+                # Every thread, as each has its own nice value on Linux; later threads inherit.
+                for task in Path(f"/proc/{self.processes[-1].popen.pid}/task").iterdir():
+                    os.setpriority(os.PRIO_PROCESS, int(task.name), self.worker_nice)
 
     def _start(self, name: str, args: list[str], health: str, env: dict[str, str]) -> None:
         self.processes.append(
@@ -104,13 +110,6 @@ class Deployment:
     def rss(self) -> dict[str, float]:
         """Resident memory (MB) of each running process, by name."""
         return {p.name: rss_mb(p.popen.pid) for p in self.processes if p.popen.poll() is None}
-
-    def lower_workers_priority(self, nice: int) -> None:
-        """Every thread of every worker to `nice`, so the web process gets the CPU first, as
-        if the workers ran on machines of their own."""
-        for process in self.processes[1:]:
-            for task in Path(f"/proc/{process.popen.pid}/task").iterdir():
-                os.setpriority(os.PRIO_PROCESS, int(task.name), nice)
 
     def stop(self) -> None:
         for process in reversed(self.processes):
@@ -144,10 +143,16 @@ def model_imports(lines: list[str]) -> dict[str, list[str]]:
 
 @contextmanager
 def deployed(
-    layout: str, env: dict[str, str], directory: Path, *, workers: int = 2, concurrency: int = 2
+    layout: str,
+    env: dict[str, str],
+    directory: Path,
+    *,
+    workers: int = 2,
+    concurrency: int = 2,
+    worker_nice: int = 0,
 ) -> Iterator[Deployment]:
     """`layout` started with these settings, stopped (SIGTERM) on the way out."""
-    deployment = Deployment(layout, env, directory, workers, concurrency)
+    deployment = Deployment(layout, env, directory, workers, concurrency, worker_nice)
     try:
         deployment.start()
         yield deployment

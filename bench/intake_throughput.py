@@ -1,7 +1,8 @@
 """Intake throughput through POST /reviews into storage, and the processes' resident memory.
 
     .venv/bin/python bench/intake_throughput.py [--runs 5] [--reviews 2000] [--workers 2]
-                                                [--concurrency 2] [--postgres URL]
+                                                [--concurrency 2] [--worker-nice 19]
+                                                [--postgres URL] [--backends sqlite,postgresql]
 
 The app runs as real processes against the fake Slack and fake OpenAI servers; a light
 asyncio client posts reviews over keep-alive connections, one review per request, then in
@@ -10,7 +11,8 @@ intake alone (`reviewbot web` with no worker: what POST /reviews can take in, ea
 stored with its triage work), today's single process (`reviewbot run`, triaging, drafting and
 carding what it stores), and the pipeline in workers (`reviewbot web` + `--workers` ×
 `reviewbot worker --concurrency N`, on the same two cores). PostgreSQL is measured too when
---postgres or TEST_DATABASE_URL gives a server URL. Prints medians over the runs and each
+--postgres or TEST_DATABASE_URL gives a server URL. `--worker-nice 19` lowers the workers'
+priority, for the figure web would give with the workers on machines of their own. Prints medians over the runs and each
 layout's share of intake alone: these machines are shared and noisy.
 """
 
@@ -108,7 +110,12 @@ def one_run(
     with fakes() as (slack_url, llm_url), tempfile.TemporaryDirectory() as tmp:
         env = app_environment(Path(tmp), slack_url, llm_url, database_url)
         with deployed(
-            layout, env, Path(tmp), workers=workers, concurrency=options.concurrency
+            layout,
+            env,
+            Path(tmp),
+            workers=workers,
+            concurrency=options.concurrency,
+            worker_nice=options.worker_nice,
         ) as app:
             single = post_all(app.url, [review(i) for i in range(n)], options.connections)
             batches = [[review(i * 100 + j) for j in range(100)] for i in range(n // 100)]
@@ -130,13 +137,26 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2, help="worker processes")
     parser.add_argument("--concurrency", type=int, default=2, help="drafting threads each")
+    parser.add_argument(
+        "--worker-nice",
+        type=int,
+        default=0,
+        help="the workers' nice value: 19 gives web the CPU first, as separate machines would",
+    )
     parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL"))
+    parser.add_argument(
+        "--backends",
+        type=lambda text: tuple(text.split(",")),
+        default=("sqlite", "postgresql"),
+        help="sqlite, postgresql (PostgreSQL only with a server URL); default both",
+    )
     options = parser.parse_args()
 
-    backends = ["sqlite"] + (["postgresql"] if options.postgres else [])
+    backends = [b for b in options.backends if b == "sqlite" or options.postgres]
     print(
         f"{options.reviews} reviews per run and layout, {options.connections} connections,"
-        f" {options.runs} runs, {options.workers} workers × {options.concurrency} threads,"
+        f" {options.runs} runs, {options.workers} workers × {options.concurrency} threads"
+        f" at nice {options.worker_nice},"
         f" {os.cpu_count()} cores"
     )
     expected = options.reviews + options.reviews // 100 * 100

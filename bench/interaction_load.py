@@ -293,10 +293,13 @@ def one_run(
         engine = make_engine(database_url)
         try:
             with deployed(
-                layout, env, Path(tmp), workers=options.workers, concurrency=options.concurrency
+                layout,
+                env,
+                Path(tmp),
+                workers=options.workers,
+                concurrency=options.concurrency,
+                worker_nice=options.worker_nice,
             ) as app:
-                if options.worker_nice and layout == "split":
-                    app.lower_workers_priority(options.worker_nice)
                 cards = WaitingCards(engine)
                 poller = threading.Thread(target=cards.poll, args=(stop,), daemon=True)
                 poller.start()

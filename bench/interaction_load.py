@@ -64,7 +64,7 @@ KINDS = ("approve", "pending", "home")
 LAYOUTS = ("run", "split")
 REVIEW_POOL = 1000  # real reviews loaded once; later cycles resend them under new ids
 CARD_POLL_SECONDS = 0.5
-SETTLE_SECONDS = 120
+SETTLE_SECONDS = 240
 APPROVALS_SETTLE_SECONDS = 20
 NO_CARD_WAIT = 0.05
 WARM_UP_CARDS = 20
@@ -253,28 +253,32 @@ def settled_approvals(engine, review_ids: list[int]) -> tuple[int, float]:
     return approved, time.monotonic() - began
 
 
-def negatives_sent(engine, sent_at: dict[str, float]) -> dict[int, float]:
-    """review id → when its POST went out, of the negative reviews sent under load."""
+def triage_outcomes(engine, sent_at: dict[str, float]) -> tuple[dict[int, float], int]:
+    """Of the reviews sent under load: review id → when its POST went out, of the negative
+    ones; and how many are not triaged yet."""
     with Session(engine) as session:
-        rows = session.exec(
-            select(Review.id, Review.external_id).where(col(Review.negative).is_(True))
-        ).all()
-    return {review_id: sent_at[external] for review_id, external in rows if external in sent_at}
+        rows = session.exec(select(Review.id, Review.external_id, Review.negative)).all()
+    sent = [
+        (review_id, negative, sent_at[ext]) for review_id, ext, negative in rows if ext in sent_at
+    ]
+    negatives = {review_id: at for review_id, negative, at in sent if negative}
+    return negatives, sum(negative is None for _, negative, _ in sent)
 
 
 def times_to_card(slack_url: str, engine, sent_at: dict[str, float]) -> tuple[list[float], int]:
     """Seconds from each negative review's POST to its card's chat.postMessage reaching the
-    fake Slack, once every one is carded or SETTLE_SECONDS have passed; and how many had
-    no card by then."""
-    sent = negatives_sent(engine, sent_at)
+    fake Slack, once every review sent is triaged and every negative one carded, or
+    SETTLE_SECONDS have passed; and how many negatives (or untriaged) had no card by then."""
     deadline = time.monotonic() + SETTLE_SECONDS
     while True:
+        negatives, untriaged = triage_outcomes(engine, sent_at)
         posts = card_posts(slack_url)
-        if set(sent) <= set(posts) or time.monotonic() > deadline:
+        carded = set(negatives) <= set(posts)
+        if (carded and not untriaged) or time.monotonic() > deadline:
             break
         time.sleep(1)
-    waits = [min(posts[rid]) - at for rid, at in sent.items() if rid in posts]
-    return waits, len(set(sent) - set(posts))
+    waits = [min(posts[rid]) - at for rid, at in negatives.items() if rid in posts]
+    return waits, len(set(negatives) - set(posts)) + untriaged
 
 
 def one_run(
@@ -338,8 +342,8 @@ def one_run(
         f"  Approve on {len(clicked)} waiting cards -> {approvals} approved decisions "
         f"({settled_in:.1f} s after the load stopped)\n"
         f"  POST /reviews to card: p50 {figures['card_p50']:.2f} s  p95 {figures['card_p95']:.2f} s"
-        f" over {len(waits)} negative reviews, {uncarded} without a card {SETTLE_SECONDS} s"
-        f" after the load\n"
+        f" over {len(waits)} negative reviews, {uncarded} without a card (or triage)"
+        f" {SETTLE_SECONDS} s after the load\n"
         f"  RSS {', '.join(f'{name} {mb:.0f} MB' for name, mb in rss.items())}"
     )
     for module, chain in imports.items():

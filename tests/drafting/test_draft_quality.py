@@ -12,9 +12,9 @@ from sqlmodel import Session, select
 from bot.blocks import ids
 from bot.drafting.signature import SIGNATURE_SLOT
 from storage.models import DraftVote
+from tests.slack.test_commands_reviews import answers
 from tests.support.clock import TestClock
 from tests.support.harness import REVIEWS_CHANNEL
-from tests.slack.test_commands_reviews import answers
 from tests.support.workflow import (
     ANNA,
     BJORN,

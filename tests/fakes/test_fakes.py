@@ -18,10 +18,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
 from bot.cards.slack_client import RateLimitRetry
-from tests.support.clock import TestWaits
 from tests.fakes.openai_api import DEFAULT_CONTENT, FakeOpenAI
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_blocks import validate_blocks, validate_view
+from tests.support.clock import TestWaits
 
 REPO = Path(__file__).resolve().parents[2]
 TOKEN = "xoxb-test-token"

@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 from bot.cli import cli
 from bot.config import Settings
 from bot.demo import run_demo
-from tests.support.clock import TestClock
 from tests.jobs.test_digest_job import row
+from tests.support.clock import TestClock
 
 
 def test_the_demo_shows_every_step_and_writes_the_cards(tmp_path):

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.clock import TestWaits
 from tests.slack.test_home import home_opened
+from tests.support.clock import TestWaits
 from tests.support.workflow import eventually
 
 BOLT_LISTENER_THREADS = 5

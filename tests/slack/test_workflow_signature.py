@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 
 from bot.blocks import ids
-from tests.support.harness import TEAM_ID
 from tests.slack.test_home import home_opened, home_text
+from tests.support.harness import TEAM_ID
 from tests.support.workflow import (
     ANNA,
     BJORN,

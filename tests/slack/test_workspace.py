@@ -12,8 +12,8 @@ import httpx
 
 from bot.blocks import ids
 from tests.fakes.slack_api import APP_ID
-from tests.support.harness import REVIEWS_CHANNEL, TEAM_ID, AppHarness
 from tests.slack.test_commands_reviews import answers
+from tests.support.harness import REVIEWS_CHANNEL, TEAM_ID, AppHarness
 from tests.support.workflow import (
     ANNA,
     block_action,

@@ -11,7 +11,6 @@ from bot.publishing.base import PublishError
 from bot.publishing.platforms import platform_publishers
 from bot.sources.polling import poll_source
 from storage.sources import read_cursor
-from tests.support.clock import TestWaits
 from tests.fakes.platforms import FakeGoogleBusiness, GoogleReview
 from tests.fakes.platforms_support import (
     NOW,
@@ -23,6 +22,7 @@ from tests.fakes.platforms_support import (
     stored,
     stored_one,
 )
+from tests.support.clock import TestWaits
 
 LOCATION = "555"
 

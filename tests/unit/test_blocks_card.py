@@ -16,7 +16,6 @@ from bot.blocks.card import build_card
 from bot.blocks.card_view import CardDecision, CardDraft, CardFinding, CardView
 from bot.blocks.mrkdwn import escape_mrkdwn, quote_mrkdwn, review_text_chunks
 from bot.blocks.thread import build_history_message, build_review_text_messages
-from tests.support.shared_data import SHARED_DATA
 from tests.support.blocks import (
     HOSTILE,
     HOSTILE_TEXT,
@@ -25,6 +24,7 @@ from tests.support.blocks import (
     make_view,
     visible_texts,
 )
+from tests.support.shared_data import SHARED_DATA
 
 OSLO = ZoneInfo("Europe/Oslo")
 DATA_DIR = SHARED_DATA

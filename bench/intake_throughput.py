@@ -1,12 +1,19 @@
-"""Intake throughput through POST /reviews into storage, and the server's resident memory.
+"""Intake throughput through POST /reviews into storage, and the processes' resident memory.
 
-    .venv/bin/python bench/intake_throughput.py [--runs 5] [--reviews 2000] [--postgres URL]
+    .venv/bin/python bench/intake_throughput.py [--runs 5] [--reviews 2000] [--workers 2]
+                                                [--concurrency 2] [--worker-nice 19]
+                                                [--postgres URL] [--backends sqlite,postgresql]
 
-The app runs in its own process (uvicorn, as `reviewbot run` serves it); a light asyncio client
-posts reviews over keep-alive connections, one review per request, then in arrays
-of 100. Measured twice: intake alone (what POST /reviews can take in), and with the pipeline
-triaging and drafting every stored review in the same process, as `reviewbot run` does. PostgreSQL is measured when --postgres or TEST_DATABASE_URL gives a server URL.
-Prints medians over the runs: these machines are shared and noisy.
+The app runs as real processes against the fake Slack and fake OpenAI servers; a light
+asyncio client posts reviews over keep-alive connections, one review per request, then in
+arrays of 100. Each run measures three layouts on a fresh database, one after the other:
+intake alone (`reviewbot web` with no worker: what POST /reviews can take in, each review
+stored with its triage work), today's single process (`reviewbot run`, triaging, drafting and
+carding what it stores), and the pipeline in workers (`reviewbot web` + `--workers` ×
+`reviewbot worker --concurrency N`, on the same two cores). PostgreSQL is measured too when
+--postgres or TEST_DATABASE_URL gives a server URL. `--worker-nice 19` lowers the workers'
+priority, for the figure web would give with the workers on machines of their own. Prints medians over the runs and each
+layout's share of intake alone: these machines are shared and noisy.
 """
 
 from __future__ import annotations
@@ -14,7 +21,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import multiprocessing
 import os
 import statistics
 import sys
@@ -27,7 +33,15 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-TOKEN = "bench-ingest-token"
+from bench.deployment import INGEST_TOKEN as TOKEN
+from bench.deployment import app_environment, deployed, fakes, fresh_database
+
+# name → (layout, workers): intake alone is web with nobody to do the work it stores.
+LAYOUTS = {
+    "intake alone (web, no worker)": ("split", 0),
+    "reviewbot run (pipeline in-process)": ("run", 0),
+    "web + workers (pipeline in workers)": ("split", None),
+}
 SENTENCES = [
     "Kaffet var kallt och vi fick vänta i 25 minuter.",
     "Pakken kom aldri, og kundeservice svarer ikke.",
@@ -36,25 +50,6 @@ SENTENCES = [
     "房間很髒，櫃檯人員態度冷淡。",
     "更新以后应用一打开就闪退。",
 ]
-
-
-def serve(database_url: str, pipeline: bool, port_queue: multiprocessing.Queue) -> None:
-    from bot.app import create_app
-    from bot.config import Settings
-    from bot.http.server import HttpServer
-    from bot.reviews.intake import IntakeService
-    from bot.wiring import build_services
-
-    settings = Settings(database_url=database_url, ingest_token=TOKEN)
-    services = build_services(settings)
-    if not pipeline:
-        # Intake alone: what POST /reviews can take in. The pipeline would catch up later.
-        services.intake = IntakeService(services.engine)
-    services.start()
-    server = HttpServer(create_app(services, None), host="127.0.0.1", port=0)
-    port_queue.put(server.start_in_thread())
-    while True:
-        time.sleep(3600)
 
 
 def review(i: int) -> dict:
@@ -67,13 +62,6 @@ def review(i: int) -> dict:
         "created_at": "2026-11-20T18:03:00+01:00",
         "location": "Oslo sentrum",
     }
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 async def _post_all(url: str, bodies: list, concurrency: int) -> None:
@@ -114,44 +102,30 @@ def post_all(url: str, bodies: list, concurrency: int) -> float:
 
 
 def one_run(
-    database_url: str, n: int, concurrency: int, pipeline: bool
-) -> tuple[float, float, float, int]:
-    queue: multiprocessing.Queue = multiprocessing.Queue()
-    process = multiprocessing.Process(
-        target=serve, args=(database_url, pipeline, queue), daemon=True
-    )
-    process.start()
-    try:
-        url = queue.get(timeout=60)
-        idle_rss = rss_mb(process.pid)
-        single = post_all(url, [review(i) for i in range(n)], concurrency)
-        batches = [[review(i * 100 + j) for j in range(100)] for i in range(n // 100)]
-        batched = post_all(url, batches, concurrency)
-        loaded_rss = rss_mb(process.pid)
-    finally:
-        process.kill()
-        process.join()
+    database_url: str, layout: str, workers: int, options: argparse.Namespace
+) -> tuple[float, float, dict[str, float], int]:
+    """Reviews per second one per request and in arrays, each process's RSS (MB) after the
+    load, and how many reviews were stored."""
+    n = options.reviews
+    with fakes() as (slack_url, llm_url), tempfile.TemporaryDirectory() as tmp:
+        env = app_environment(Path(tmp), slack_url, llm_url, database_url)
+        with deployed(
+            layout,
+            env,
+            Path(tmp),
+            workers=workers,
+            concurrency=options.concurrency,
+            worker_nice=options.worker_nice,
+        ) as app:
+            single = post_all(app.url, [review(i) for i in range(n)], options.connections)
+            batches = [[review(i * 100 + j) for j in range(100)] for i in range(n // 100)]
+            batched = post_all(app.url, batches, options.connections)
+            rss = app.rss()
     engine = sa.create_engine(database_url)
     with engine.connect() as connection:
         stored = connection.execute(sa.text("SELECT count(*) FROM review")).scalar_one()
     engine.dispose()
-    return n / single, (n // 100 * 100) / batched, max(idle_rss, loaded_rss), stored
-
-
-def fresh_postgres(admin_url: str) -> tuple[str, callable]:
-    name = f"reviewbot_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return sa.engine.make_url(admin_url).set(database=name).render_as_string(
-        hide_password=False
-    ), drop
+    return n / single, (n // 100 * 100) / batched, rss, stored
 
 
 def main() -> None:
@@ -160,40 +134,67 @@ def main() -> None:
     )
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--reviews", type=int, default=2000)
-    parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL"))
-    args = parser.parse_args()
-
-    backends = ["sqlite"] + (["postgresql"] if args.postgres else [])
-    print(
-        f"{args.reviews} reviews per run, {args.concurrency} connections, {args.runs} runs, {os.cpu_count()} cores"
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2, help="worker processes")
+    parser.add_argument("--concurrency", type=int, default=2, help="drafting threads each")
+    parser.add_argument(
+        "--worker-nice",
+        type=int,
+        default=0,
+        help="the workers' nice value: 19 gives web the CPU first, as separate machines would",
     )
+    parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL"))
+    parser.add_argument(
+        "--backends",
+        type=lambda text: tuple(text.split(",")),
+        default=("sqlite", "postgresql"),
+        help="sqlite, postgresql (PostgreSQL only with a server URL); default both",
+    )
+    options = parser.parse_args()
+
+    backends = [b for b in options.backends if b == "sqlite" or options.postgres]
+    print(
+        f"{options.reviews} reviews per run and layout, {options.connections} connections,"
+        f" {options.runs} runs, {options.workers} workers × {options.concurrency} threads"
+        f" at nice {options.worker_nice},"
+        f" {os.cpu_count()} cores"
+    )
+    expected = options.reviews + options.reviews // 100 * 100
     for backend in backends:
-        for pipeline in (False, True):
-            singles, batches, rss = [], [], []
-            for _ in range(args.runs):
-                with tempfile.TemporaryDirectory() as tmp:
-                    if backend == "sqlite":
-                        url, drop = f"sqlite:///{tmp}/bench.db", lambda: None
-                    else:
-                        url, drop = fresh_postgres(args.postgres)
-                    try:
-                        single, batched, peak, stored = one_run(
-                            url, args.reviews, args.concurrency, pipeline
-                        )
-                    finally:
-                        drop()
-                expected = args.reviews + args.reviews // 100 * 100
+        figures: dict[str, dict[str, list]] = {
+            name: {"single": [], "batched": [], "rss": []} for name in LAYOUTS
+        }
+        for run in range(1, options.runs + 1):
+            for name, (layout, workers) in LAYOUTS.items():
+                with fresh_database(backend, options.postgres) as url:
+                    single, batched, rss, stored = one_run(
+                        url, layout, options.workers if workers is None else workers, options
+                    )
                 if stored != expected:
                     raise SystemExit(f"{backend}: stored {stored} reviews, expected {expected}")
-                singles.append(single)
-                batches.append(batched)
-                rss.append(peak)
-            mode = "with the pipeline triaging and drafting" if pipeline else "intake alone"
+                figures[name]["single"].append(single)
+                figures[name]["batched"].append(batched)
+                figures[name]["rss"].append(rss)
+                print(
+                    f"  run {run} {backend} {name}: {single:.0f}/s one per request,"
+                    f" {batched:.0f}/s in arrays",
+                    flush=True,
+                )
+        alone = statistics.median(figures[next(iter(LAYOUTS))]["single"])
+        alone_batched = statistics.median(figures[next(iter(LAYOUTS))]["batched"])
+        for name, measured in figures.items():
+            singles, batches = measured["single"], measured["batched"]
+            rss = {
+                process: statistics.median(r[process] for r in measured["rss"])
+                for process in measured["rss"][0]
+            }
             print(
-                f"{backend:10s} {mode:40s} one per request: {statistics.median(singles):5.0f}/s"
-                f" (min {min(singles):.0f}, max {max(singles):.0f}) | arrays of 100:"
-                f" {statistics.median(batches):5.0f}/s | server RSS {statistics.median(rss):.0f} MB"
+                f"{backend:10s} {name:38s} one per request: {statistics.median(singles):5.0f}/s"
+                f" (min {min(singles):.0f}, max {max(singles):.0f};"
+                f" {statistics.median(singles) / alone:4.0%} of intake alone)"
+                f" | arrays of 100: {statistics.median(batches):5.0f}/s"
+                f" ({statistics.median(batches) / alone_batched:4.0%})"
+                f" | RSS {', '.join(f'{p} {mb:.0f} MB' for p, mb in rss.items())}"
             )
 
 

@@ -1,15 +1,24 @@
-"""Slack acknowledgements under load, while reviews keep arriving.
+"""Slack acknowledgements under load, while reviews keep arriving; the time from POST /reviews
+to the card; the processes' memory. Today's single process against web and workers.
 
     .venv/bin/python bench/interaction_load.py [--seconds 60] [--runs 3] [--clients 20] [--rate 20]
+        [--layouts run,split] [--workers 2] [--concurrency 2] [--worker-nice 19]
+        [--postgres URL] [--backends sqlite,postgresql]
 
-Starts the fake Slack and fake OpenAI servers and `reviewbot run` as separate processes (the
-helpers of bench/chaos.py). For `--seconds`, `--clients` Slack clients each send one signed
-request after another — an Approve click on a waiting card, `/reviews pending`, an
-`app_home_opened` event, in turn — while real reviews are POSTed to /reviews at `--rate` per
-second, each on its own schedule whatever the answers take. Measures the time to the HTTP
-answer (Slack's acknowledgement, ingest's 202) and counts failed requests (non-2xx or a
-transport error), which must be none. Prints each run and the medians over the runs: these
-machines are shared and noisy.
+Starts the fake Slack and fake OpenAI servers and the app as real processes (bench/deployment.py),
+in each run once as `reviewbot run` and once as `reviewbot web` + `--workers` × `reviewbot
+worker`, on a fresh database: SQLite, then PostgreSQL when --postgres or TEST_DATABASE_URL
+gives a server URL. For `--seconds`, `--clients` Slack clients each send one signed request
+after another — an Approve click on a waiting card, `/reviews pending`, an `app_home_opened`
+event, in turn — while real reviews are POSTed to /reviews at `--rate` per second, each on its
+own schedule whatever the answers take. Measures the time to the HTTP answer (Slack's
+acknowledgement, ingest's 202) and counts failed requests (non-2xx or a transport error),
+which must be none; the time from each negative review's POST to its card's chat.postMessage
+arriving at the fake Slack; each process's RSS at the end of the load; and which language
+models the web process imported, through which modules. On one machine web and workers share
+the cores; `--worker-nice 19` lowers the workers' priority, for the figure web would give with
+workers elsewhere. Prints each run, the medians over the
+runs and split / run ratios: these machines are shared and noisy.
 """
 
 from __future__ import annotations
@@ -36,18 +45,27 @@ from sqlmodel import Session, col, select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.chaos import App, free_port, load_reviews, start_fake  # noqa: E402
+from bench.chaos import card_posts, load_reviews  # noqa: E402
+from bench.deployment import (  # noqa: E402
+    INGEST_TOKEN,
+    app_environment,
+    deployed,
+    fakes,
+    fresh_database,
+)
 from bot.blocks import ids  # noqa: E402
 from storage.db import make_engine  # noqa: E402
-from storage.models import Decision, Review, SlackCard  # noqa: E402
-from tests.support.harness import INGEST_TOKEN, REVIEWS_CHANNEL, SIGNING_SECRET, SlackRequests  # noqa: E402
+from storage.models import Decision, Review, SlackCard, Work  # noqa: E402
+from tests.support.harness import SlackRequests  # noqa: E402
 from tests.support.workflow import block_action  # noqa: E402
 
 USERS = ("U0ANNA", "U0BJORN", "U0CARL", "U0DINA")
 KINDS = ("approve", "pending", "home")
+LAYOUTS = ("run", "split")
 REVIEW_POOL = 1000  # real reviews loaded once; later cycles resend them under new ids
 CARD_POLL_SECONDS = 0.5
-SETTLE_SECONDS = 120
+SETTLE_SECONDS = 240
+APPROVALS_SETTLE_SECONDS = 20
 NO_CARD_WAIT = 0.05
 WARM_UP_CARDS = 20
 WARM_UP_LIMIT = 60
@@ -101,6 +119,9 @@ class WaitingCards:
                     .join(Review, col(Review.id) == SlackCard.review_id)
                     .where(Review.status == "pending", SlackCard.state == "posted")
                     .where(col(Review.draft_error).is_(None))
+                    # Nothing left to do, its redraw included: the card in Slack shows this
+                    # version, as a person clicking it would see it.
+                    .where(~select(Work.id).where(Work.review_id == Review.id).exists())
                 ).all()
             for card in cards:
                 if card.review_id not in self._seen:
@@ -170,9 +191,15 @@ def review_stream(reviews: list[dict], run: int) -> Iterator[dict]:
 
 
 def ingest_stream(
-    app_url: str, stream: Iterator[dict], rate: float, results: Results, until: float
+    app_url: str,
+    stream: Iterator[dict],
+    rate: float,
+    results: Results,
+    until: float,
+    sent_at: dict[str, float] | None = None,
 ) -> int:
-    """POST one review every 1/rate s on schedule (open loop); returns how many were sent."""
+    """POST one review every 1/rate s on schedule (open loop); returns how many were sent.
+    `sent_at`: external id → when its POST went out (epoch seconds), for the time to the card."""
     headers = {"Authorization": f"Bearer {INGEST_TOKEN}"}
     sent = 0
     began = time.monotonic()
@@ -188,31 +215,13 @@ def ingest_stream(
             if due >= until:
                 break
             time.sleep(max(0.0, due - time.monotonic()))
+            if sent_at is not None:
+                sent_at[review["external_id"]] = time.time()
             pool.submit(
                 results.timed, "ingest", http.post, "/reviews", json=review, headers=headers
             )
             sent += 1
     return sent
-
-
-def app_environment(tmp: str, slack_url: str, llm_url: str, database_url: str) -> dict[str, str]:
-    return {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "OPENAI_"))},
-        "WORKDIR": tmp,
-        "SLACK_BOT_TOKEN": "xoxb-test-token",
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": slack_url,
-        "REVIEWS_CHANNEL": REVIEWS_CHANNEL,
-        "INGEST_TOKEN": INGEST_TOKEN,
-        "OPENAI_API_KEY": "sk-bench-0000000000",
-        "OPENAI_BASE_URL": llm_url,
-        "DATABASE_URL": database_url,
-        "PORT": str(free_port()),
-        "HOST": "127.0.0.1",
-        # The fake Slack has no rate limit to pace for; pacing is measured elsewhere.
-        "CARD_POST_INTERVAL": "0",
-        "LOG_LEVEL": "WARNING",
-    }
 
 
 def warm_up(app_url: str, stream: Iterator[dict], cards: WaitingCards, rate: float) -> None:
@@ -235,72 +244,122 @@ def approved_decisions(engine, review_ids: list[int]) -> int:
 
 def settled_approvals(engine, review_ids: list[int]) -> tuple[int, float]:
     """Approved decisions on the clicked cards once they are all in (approval runs after the
-    acknowledgement) or SETTLE_SECONDS have passed, and the seconds that took."""
+    acknowledgement) or APPROVALS_SETTLE_SECONDS have passed, and the seconds that took."""
     began = time.monotonic()
     while (approved := approved_decisions(engine, review_ids)) < len(review_ids):
-        if time.monotonic() - began > SETTLE_SECONDS:
+        if time.monotonic() - began > APPROVALS_SETTLE_SECONDS:
             break
         time.sleep(0.2)
     return approved, time.monotonic() - began
 
 
-def one_run(run: int, reviews: list[dict], options: argparse.Namespace) -> dict[str, float]:
-    slack, slack_url = start_fake("tests.fakes.slack_api")
-    llm, llm_url = start_fake("tests.fakes.openai_api")
-    slack_base = slack_url.removesuffix("/").removesuffix("/api")
+def triage_outcomes(engine, sent_at: dict[str, float]) -> tuple[dict[int, float], int]:
+    """Of the reviews sent under load: review id → when its POST went out, of the negative
+    ones; and how many are not triaged yet."""
+    with Session(engine) as session:
+        rows = session.exec(select(Review.id, Review.external_id, Review.negative)).all()
+    sent = [
+        (review_id, negative, sent_at[ext]) for review_id, ext, negative in rows if ext in sent_at
+    ]
+    negatives = {review_id: at for review_id, negative, at in sent if negative}
+    return negatives, sum(negative is None for _, negative, _ in sent)
+
+
+def times_to_card(slack_url: str, engine, sent_at: dict[str, float]) -> tuple[list[float], int]:
+    """Seconds from each negative review's POST to its card's chat.postMessage reaching the
+    fake Slack, once every review sent is triaged and every negative one carded, or
+    SETTLE_SECONDS have passed; and how many negatives (or untriaged) had no card by then."""
+    deadline = time.monotonic() + SETTLE_SECONDS
+    while True:
+        negatives, untriaged = triage_outcomes(engine, sent_at)
+        posts = card_posts(slack_url)
+        carded = set(negatives) <= set(posts)
+        if (carded and not untriaged) or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    waits = [min(posts[rid]) - at for rid, at in negatives.items() if rid in posts]
+    return waits, len(set(negatives) - set(posts)) + untriaged
+
+
+def one_run(
+    run: int, reviews: list[dict], options: argparse.Namespace, layout: str, backend: str
+) -> dict[str, float]:
     results = Results()
     stop = threading.Event()
-    with tempfile.TemporaryDirectory() as tmp:
-        database_url = f"sqlite:///{tmp}/load.db"
-        env = app_environment(tmp, slack_url, llm_url, database_url)
-        app = App(env, int(env["PORT"]), ROOT / "bench" / "out" / "interaction-load-app.log")
-        app.start()
+    sent_at: dict[str, float] = {}
+    with (
+        fakes() as (slack_url, llm_url),
+        fresh_database(backend, options.postgres) as database_url,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        slack_base = slack_url.removesuffix("/").removesuffix("/api")
+        env = app_environment(Path(tmp), slack_url, llm_url, database_url)
         engine = make_engine(database_url)
         try:
-            cards = WaitingCards(engine)
-            poller = threading.Thread(target=cards.poll, args=(stop,), daemon=True)
-            poller.start()
-            stream = review_stream(reviews, run)
-            warm_up(app.url, stream, cards, options.rate)
-            until = time.monotonic() + options.seconds
-            with ThreadPoolExecutor(options.clients + 1) as pool:
-                ingest = pool.submit(ingest_stream, app.url, stream, options.rate, results, until)
-                clients = [
-                    pool.submit(
-                        slack_client, app.url, slack_base, cards, results, options.mix, n, until
+            with deployed(
+                layout,
+                env,
+                Path(tmp),
+                workers=options.workers,
+                concurrency=options.concurrency,
+                worker_nice=options.worker_nice,
+            ) as app:
+                cards = WaitingCards(engine)
+                poller = threading.Thread(target=cards.poll, args=(stop,), daemon=True)
+                poller.start()
+                stream = review_stream(reviews, run)
+                warm_up(app.url, stream, cards, options.rate)
+                until = time.monotonic() + options.seconds
+                with ThreadPoolExecutor(options.clients + 1) as pool:
+                    ingest = pool.submit(
+                        ingest_stream, app.url, stream, options.rate, results, until, sent_at
                     )
-                    for n in range(options.clients)
-                ]
-                for future in clients:
-                    future.result()
-                sent = ingest.result()
-            stop.set()
-            poller.join()
-            clicked = cards.handed_out
-            approvals, settled_in = settled_approvals(engine, clicked)
+                    clients = [
+                        pool.submit(
+                            slack_client, app.url, slack_base, cards, results, options.mix, n, until
+                        )
+                        for n in range(options.clients)
+                    ]
+                    for future in clients:
+                        future.result()
+                    sent = ingest.result()
+                rss = app.rss()
+                stop.set()
+                poller.join()
+                clicked = cards.handed_out
+                approvals, settled_in = settled_approvals(engine, clicked)
+                waits, uncarded = times_to_card(slack_url, engine, sent_at)
+                imports = app.web_imports() if layout == "split" else {}
         finally:
             stop.set()
             engine.dispose()
-            app.stop()
-            slack.terminate()
-            llm.terminate()
-    figures = report(run, results, sent, options)
+    figures = report(f"{backend} {layout} run {run}", results, sent, options)
+    figures["card_p50"] = statistics.median(waits) if waits else float("nan")
+    figures["card_p95"] = percentile(waits, 0.95) if waits else float("nan")
+    figures["uncarded"] = uncarded
+    figures.update({f"rss {name}": mb for name, mb in rss.items()})
     print(
         f"  Approve on {len(clicked)} waiting cards -> {approvals} approved decisions "
-        f"({settled_in:.1f} s after the load stopped)"
+        f"({settled_in:.1f} s after the load stopped)\n"
+        f"  POST /reviews to card: p50 {figures['card_p50']:.2f} s  p95 {figures['card_p95']:.2f} s"
+        f" over {len(waits)} negative reviews, {uncarded} without a card (or triage)"
+        f" {SETTLE_SECONDS} s after the load\n"
+        f"  RSS {', '.join(f'{name} {mb:.0f} MB' for name, mb in rss.items())}"
     )
+    for module, chain in imports.items():
+        print(f"  web imported {module}: {' -> '.join(chain)}")
     return figures
 
 
 def report(
-    run: int,
+    title: str,
     results: Results,
     sent: int,
     options: argparse.Namespace,
 ) -> dict[str, float]:
     figures: dict[str, float] = {}
     print(
-        f"run {run}: {options.seconds:.0f} s, {options.clients} Slack clients "
+        f"{title}: {options.seconds:.0f} s, {options.clients} Slack clients "
         f"({', '.join(options.mix)} in turn), {sent} reviews sent"
     )
     for name, kinds in (("slack", options.mix), ("ingest", ("ingest",))):
@@ -327,6 +386,30 @@ def report(
     return figures
 
 
+def summary(backend: str, layout: str, runs: list[dict[str, float]]) -> dict[str, float]:
+    medians = {
+        name: statistics.median(r[name] for r in runs)
+        for name in runs[0]
+        if all(name in r for r in runs)
+    }
+    print(f"{backend} {layout}: medians over {len(runs)} runs")
+    for name in ("slack", "ingest"):
+        failed = sum(r[f"{name}_failed"] for r in runs)
+        print(
+            f"  {name:<6} answer median {medians[f'{name}_median']:6.1f} ms"
+            f"  p99 {medians[f'{name}_p99']:6.1f} ms"
+            f"  ({medians[f'{name}_requests']:.0f} requests a run, {failed:.0f} failed in all)"
+        )
+    print(
+        f"  POST /reviews to card: p50 {medians['card_p50']:.2f} s  p95 {medians['card_p95']:.2f} s"
+        f"  ({sum(r['uncarded'] for r in runs):.0f} negatives without a card in all)"
+    )
+    rss = {name.removeprefix("rss "): mb for name, mb in medians.items() if name.startswith("rss ")}
+    print(f"  RSS {', '.join(f'{name} {mb:.0f} MB' for name, mb in rss.items())}")
+    print(f"  ingest rate achieved: {medians['achieved_rate']:.1f}/s")
+    return medians
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -341,27 +424,57 @@ def main() -> None:
         default=KINDS,
         help=f"Slack requests each client sends in turn (default {','.join(KINDS)})",
     )
+    parser.add_argument("--workers", type=int, default=2, help="worker processes (split)")
+    parser.add_argument("--concurrency", type=int, default=2, help="drafting threads each")
+    parser.add_argument(
+        "--layouts",
+        type=lambda text: tuple(text.split(",")),
+        default=LAYOUTS,
+        help="run (one `reviewbot run`), split (web + workers); default both",
+    )
+    parser.add_argument(
+        "--worker-nice",
+        type=int,
+        default=0,
+        help="the workers' nice value (split): 19 gives web the CPU first, as separate machines would",
+    )
+    parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL"))
+    parser.add_argument(
+        "--backends",
+        type=lambda text: tuple(text.split(",")),
+        default=("sqlite", "postgresql"),
+        help="sqlite, postgresql (PostgreSQL only with a server URL); default both",
+    )
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     options = parser.parse_args()
     if not set(options.mix) <= set(KINDS):
         parser.error(f"--mix takes {', '.join(KINDS)}")
+    if not set(options.layouts) <= set(LAYOUTS):
+        parser.error(f"--layouts takes {', '.join(LAYOUTS)}")
     if not options.data.is_dir():
         raise SystemExit(f"no review data in {options.data} (give --data DIR)")
 
-    reviews = load_reviews(options.data, REVIEW_POOL)
-    runs = [one_run(run, reviews, options) for run in range(1, options.runs + 1)]
-    print(f"medians over {len(runs)} runs:")
-    for name in ("slack", "ingest"):
-        median = statistics.median(r[f"{name}_median"] for r in runs)
-        p99 = statistics.median(r[f"{name}_p99"] for r in runs)
-        failed = sum(r[f"{name}_failed"] for r in runs)
-        requests = statistics.median(r[f"{name}_requests"] for r in runs)
-        print(
-            f"  {name:<6} ack median {median:6.1f} ms  p99 {p99:6.1f} ms"
-            f"  ({requests:.0f} requests a run, {failed:.0f} failed in all)"
-        )
-    print(f"  ingest rate achieved: {statistics.median(r['achieved_rate'] for r in runs):.1f}/s")
-    if any(r["slack_failed"] or r["ingest_failed"] for r in runs):
+    reviews = load_reviews(options.data, REVIEW_POOL, None)
+    backends = [b for b in options.backends if b == "sqlite" or options.postgres]
+    failed = False
+    for backend in backends:
+        # Layouts alternate within each run, so both see the same moments of a noisy machine.
+        runs: dict[str, list[dict[str, float]]] = {layout: [] for layout in options.layouts}
+        for run in range(1, options.runs + 1):
+            for layout in options.layouts:
+                runs[layout].append(one_run(run, reviews, options, layout, backend))
+        medians = {layout: summary(backend, layout, figures) for layout, figures in runs.items()}
+        if set(medians) == set(LAYOUTS):
+            run_, split = medians["run"], medians["split"]
+            print(
+                f"{backend} split / run: ingest p50 {split['ingest_median'] / run_['ingest_median']:.2f}"
+                f"  p99 {split['ingest_p99'] / run_['ingest_p99']:.2f}"
+                f"  slack p99 {split['slack_p99'] / run_['slack_p99']:.2f}"
+                f"  card p50 {split['card_p50'] / run_['card_p50']:.2f}"
+                f"  p95 {split['card_p95'] / run_['card_p95']:.2f}"
+            )
+        failed |= any(r["slack_failed"] or r["ingest_failed"] for f in runs.values() for r in f)
+    if failed:
         raise SystemExit("FAILED: some requests failed")
 
 

@@ -28,6 +28,7 @@ from tests.support.workflow import (
     eventually,
     posted_card_ts,
     review,
+    settled,
     slack_card,
 )
 
@@ -102,6 +103,7 @@ def carded(app: AppHarness, fake_slack, reviews: list[dict]) -> dict[str, int]:
     for review_id in ids.values():
         app.wait_for_status(review_id, "pending")
         eventually(lambda: posted_card_ts(app, review_id), what=f"the card of {review_id}")
+        settled(app, review_id)
     return ids
 
 

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from sqlmodel import Session, select
 
 from bot.blocks import ids
-from storage.models import Decision, Draft, Review, SlackCard
+from storage.models import Decision, Draft, Review, SlackCard, Work
 from tests.support.harness import REVIEWS_CHANNEL, TEAM_ID, AppHarness
 
 T = TypeVar("T")
@@ -65,7 +65,19 @@ def post_review(
     drafted_card(fake_slack, review_id, channel=channel)
     # Slack has the card a moment before the outbox row records it.
     eventually(lambda: posted_card_ts(app, review_id), what=f"the card of {review_id} recorded")
+    settled(app, review_id)
     return review_id
+
+
+def settled(app: AppHarness, review_id: int) -> None:
+    """Wait until no step of the review is left to run: a card redraw still queued would turn
+    the buttons a test is about to click into an older version's."""
+
+    def nothing_left() -> bool:
+        with Session(app.services.engine) as session:
+            return session.exec(select(Work).where(Work.review_id == review_id)).first() is None
+
+    eventually(nothing_left, what=f"the work of review {review_id} done")
 
 
 def card_message(fake_slack: Any, review_id: int, *, channel: str = REVIEWS_CHANNEL) -> dict | None:

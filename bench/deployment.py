@@ -9,6 +9,7 @@ and what imported them.
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import tempfile
@@ -195,3 +196,22 @@ def app_environment(
         "BUSINESS_PROFILE": str(EXAMPLE_PROFILE),
         "REVIEWBOT_DEMO": "1",  # drafts as the example business
     }
+
+
+def add_deployment_options(parser: argparse.ArgumentParser) -> None:
+    """The options every bench of `run` against web and workers takes."""
+    parser.add_argument("--workers", type=int, default=2, help="worker processes (split)")
+    parser.add_argument("--concurrency", type=int, default=2, help="drafting threads each")
+    parser.add_argument(
+        "--worker-nice",
+        type=int,
+        default=0,
+        help="the workers' nice value: 19 gives web the CPU first, as separate machines would",
+    )
+    parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL"))
+    parser.add_argument(
+        "--backends",
+        type=lambda text: tuple(text.split(",")),
+        default=("sqlite", "postgresql"),
+        help="sqlite, postgresql (PostgreSQL only with a server URL); default both",
+    )

@@ -34,7 +34,13 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.deployment import INGEST_TOKEN as TOKEN
-from bench.deployment import app_environment, deployed, fakes, fresh_database
+from bench.deployment import (
+    add_deployment_options,
+    app_environment,
+    deployed,
+    fakes,
+    fresh_database,
+)
 
 # name → (layout, workers): intake alone is web with nobody to do the work it stores.
 LAYOUTS = {
@@ -135,21 +141,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--reviews", type=int, default=2000)
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=2, help="worker processes")
-    parser.add_argument("--concurrency", type=int, default=2, help="drafting threads each")
-    parser.add_argument(
-        "--worker-nice",
-        type=int,
-        default=0,
-        help="the workers' nice value: 19 gives web the CPU first, as separate machines would",
-    )
-    parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL"))
-    parser.add_argument(
-        "--backends",
-        type=lambda text: tuple(text.split(",")),
-        default=("sqlite", "postgresql"),
-        help="sqlite, postgresql (PostgreSQL only with a server URL); default both",
-    )
+    add_deployment_options(parser)
     options = parser.parse_args()
 
     backends = [b for b in options.backends if b == "sqlite" or options.postgres]

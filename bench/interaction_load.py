@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import os
 import queue
 import statistics
 import sys
@@ -48,6 +47,7 @@ sys.path.insert(0, str(ROOT))
 from bench.chaos import card_posts, load_reviews  # noqa: E402
 from bench.deployment import (  # noqa: E402
     INGEST_TOKEN,
+    add_deployment_options,
     app_environment,
     deployed,
     fakes,
@@ -424,27 +424,13 @@ def main() -> None:
         default=KINDS,
         help=f"Slack requests each client sends in turn (default {','.join(KINDS)})",
     )
-    parser.add_argument("--workers", type=int, default=2, help="worker processes (split)")
-    parser.add_argument("--concurrency", type=int, default=2, help="drafting threads each")
     parser.add_argument(
         "--layouts",
         type=lambda text: tuple(text.split(",")),
         default=LAYOUTS,
         help="run (one `reviewbot run`), split (web + workers); default both",
     )
-    parser.add_argument(
-        "--worker-nice",
-        type=int,
-        default=0,
-        help="the workers' nice value (split): 19 gives web the CPU first, as separate machines would",
-    )
-    parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL"))
-    parser.add_argument(
-        "--backends",
-        type=lambda text: tuple(text.split(",")),
-        default=("sqlite", "postgresql"),
-        help="sqlite, postgresql (PostgreSQL only with a server URL); default both",
-    )
+    add_deployment_options(parser)
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     options = parser.parse_args()
     if not set(options.mix) <= set(KINDS):

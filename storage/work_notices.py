@@ -25,7 +25,8 @@ RECONNECT_AFTER = 1.0  # seconds between attempts while the database is unreacha
 
 
 class WorkListener:
-    def __init__(self, url: URL, *, on_notice: Callable[[], None]) -> None:
+    def __init__(self, url: URL, *, on_notice: Callable[[str | None], None]) -> None:
+        """`on_notice(kind)`: work of `kind` was stored; None on (re)connecting: of any kind."""
         self._conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
         self._on_notice = on_notice
         self._stopping = threading.Event()
@@ -47,10 +48,10 @@ class WorkListener:
             try:
                 with psycopg.connect(self._conninfo, autocommit=True) as connection:
                     connection.execute(f"LISTEN {WORK_CHANNEL}")
-                    self._on_notice()
+                    self._on_notice(None)
                     while not self._stopping.is_set():
-                        for _notice in connection.notifies(timeout=LISTEN_TIMEOUT):
-                            self._on_notice()
+                        for notice in connection.notifies(timeout=LISTEN_TIMEOUT):
+                            self._on_notice(notice.payload)
             except psycopg.Error as exc:
                 log.warning("not listening for new work (polling meanwhile): %s", exc)
                 self._stopping.wait(RECONNECT_AFTER)

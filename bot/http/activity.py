@@ -28,5 +28,6 @@ def activity(services: Services, role: Role) -> dict[str, Any]:
         "role": role,
         "work": work,
         "running_here": services.pipeline.steps_held,
+        "idle_here": services.pipeline.work.idle(),
         "leader": role == "worker" and services.jobs.leading,
     }

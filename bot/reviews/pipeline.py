@@ -124,7 +124,7 @@ class Pipeline:
     def stored(self, review_ids: list[int]) -> None:
         """Intake stored these reviews, and their triage work with them."""
         if self._queued:
-            self.work.wake()
+            self.work.wake(WorkKind.triage)
             return
         # Not started (a command, the demo): processed here and now.
         for review_id in review_ids:
@@ -316,7 +316,7 @@ class Pipeline:
 
     def _card_now(self, review_id: int, work: ClaimedWork | None) -> None:
         if work is not None:
-            self.work.wake()
+            self.work.wake(WorkKind.card)
         else:
             self._ready(review_id)
 

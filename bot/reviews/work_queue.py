@@ -1,12 +1,18 @@
 """The work stored in the database (storage/work.py), and how the workers of this process
 hear of it: at once for work stored here, by PostgreSQL's NOTIFY for work stored by another
 process, and by a short poll as a safety net (and the only way on SQLite).
+
+Each word that work is due wakes one waiting thread of each group that takes its kind, not
+every thread: a thread that finds work wakes the next (there may be more), one that finds none
+goes back to waiting. Waking them all would make every thread run a claim for every review
+stored, and the claims that find nothing would cost the database more than the work itself.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
@@ -42,6 +48,16 @@ class LostClaim(Exception):
     """The lease ran out and another worker holds the step now: this one records nothing."""
 
 
+@dataclass
+class _Waiting:
+    """The threads that claim these kinds, and how often work of them was announced."""
+
+    kinds: frozenset[str]
+    ready: threading.Condition
+    announced: int = field(default=0)
+    idle: int = field(default=0)  # threads waiting now
+
+
 class WorkQueue:
     def __init__(
         self,
@@ -57,8 +73,8 @@ class WorkQueue:
         self.lease = lease
         self._clock = clock
         self.poll_seconds = poll_seconds
-        self._stored = threading.Condition()
-        self._generation = 0
+        self._waking = threading.Lock()
+        self._waiting: dict[frozenset[str], _Waiting] = {}
         self._listener: WorkListener | None = None
 
     # --- storing ----------------------------------------------------------------------------
@@ -70,7 +86,7 @@ class WorkQueue:
         """In a transaction of its own, and wake the workers."""
         with session_scope(self._engine) as session:
             self.add(session, kind=kind, review_ids=review_ids)
-        self.wake()
+        self.wake(kind)
 
     def add_due(self, review_ids: Sequence[int] | None = None) -> None:
         """The work the reviews' statuses call for, where it is missing; all reviews (None):
@@ -86,20 +102,47 @@ class WorkQueue:
             drop_work(session, kind=kind, review_ids=review_ids)
 
     # --- waking -----------------------------------------------------------------------------
-    def wake(self) -> None:
-        with self._stored:
-            self._generation += 1
-            self._stored.notify_all()
+    def wake(self, kind: str | None = None) -> None:
+        """Work of `kind` (None: of any kind) may be due: one waiting thread of each group
+        that claims it looks."""
+        with self._waking:
+            for waiting in self._waiting.values():
+                if kind is None or kind in waiting.kinds:
+                    waiting.announced += 1
+                    waiting.ready.notify()
 
-    @property
-    def generation(self) -> int:
-        """Read before looking for work; wait() then returns at once if work came since."""
-        return self._generation
+    def announced(self, kinds: Collection[str]) -> int:
+        """Read before looking for work of `kinds`; wait() then returns at once if work was
+        announced since."""
+        with self._waking:
+            return self._waiting_for(kinds).announced
 
-    def wait(self, seen: int, timeout: float | None) -> None:
-        with self._stored:
-            if self._generation == seen:
-                self._stored.wait(timeout)
+    def wait(self, kinds: Collection[str], seen: int, timeout: float | None) -> None:
+        with self._waking:
+            waiting = self._waiting_for(kinds)
+            if waiting.announced == seen:
+                waiting.idle += 1
+                try:
+                    waiting.ready.wait(timeout)
+                finally:
+                    waiting.idle -= 1
+
+    def idle(self) -> int:
+        """Threads of this process waiting for work: none means every one is busy."""
+        with self._waking:
+            return sum(waiting.idle for waiting in self._waiting.values())
+
+    def _waiting_for(self, kinds: Collection[str]) -> _Waiting:
+        key = frozenset(kinds)
+        if key not in self._waiting:
+            self._waiting[key] = _Waiting(key, threading.Condition(self._waking))
+        return self._waiting[key]
+
+    def _wake_everyone(self) -> None:
+        with self._waking:
+            for waiting in self._waiting.values():
+                waiting.announced += 1
+                waiting.ready.notify_all()
 
     def listen(self) -> None:
         """On PostgreSQL, wake on other processes' NOTIFY too."""
@@ -111,7 +154,7 @@ class WorkQueue:
         if self._listener is not None:
             self._listener.close()
             self._listener = None
-        self.wake()
+        self._wake_everyone()  # to see that they are stopping
 
     # --- claiming ---------------------------------------------------------------------------
     def claim(self, kinds: Sequence[str], claim: str) -> ClaimedWork | None:
@@ -141,7 +184,7 @@ class WorkQueue:
         with session_scope(self._writes) as session:
             outcome = finish_work(session, work=work, now=self._clock())
         if outcome == "again":
-            self.wake()
+            self.wake(work.kind)
 
     def retry(self, work: ClaimedWork, after: timedelta) -> None:
         with session_scope(self._writes) as session:

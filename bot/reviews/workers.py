@@ -2,8 +2,9 @@
 
 Steps come in groups with threads of their own (triage is quick and local, drafting waits on
 the model), so a slow model never holds up the cards of reviews that are still to be triaged.
-A thread that finds nothing waits to be woken: by work stored in this process, by NOTIFY, or
-by the one poller of the process, which looks every POLL_SECONDS whether anything is due.
+A thread that finds nothing waits to be woken: by work stored in this process, by NOTIFY, by
+the thread before it that found work, or by the one poller of the process, which looks every
+POLL_SECONDS whether anything is due.
 While a step runs, its lease is renewed; a worker that dies, or can no longer reach the
 database to renew, loses its claims when their leases run out, and other workers take them.
 """
@@ -87,7 +88,7 @@ class Workers:
     def _work(self, steps: Steps) -> None:
         kinds = list(steps.run)
         while not self._stopping.is_set():
-            seen = self._queue.generation
+            seen = self._queue.announced(kinds)
             try:
                 work = self._queue.claim(kinds, f"{self._name}/{next(self._numbers)}")
             except Exception as exc:
@@ -105,8 +106,9 @@ class Workers:
                 continue
             if work is None:
                 # Until woken: by work stored here, a NOTIFY, or the poller finding some due.
-                self._queue.wait(seen, None)
+                self._queue.wait(kinds, seen, None)
                 continue
+            self._queue.wake(work.kind)  # more may be due: the next thread looks
             self._run(steps.run[work.kind], work)
 
     def _poll(self) -> None:

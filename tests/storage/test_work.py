@@ -173,13 +173,21 @@ def test_postgresql_tells_a_listener_when_work_is_committed(engine):
         pytest.skip("LISTEN/NOTIFY is PostgreSQL's; SQLite workers poll")
     [review] = store_reviews(engine, 1)
     heard = threading.Event()
-    listener = WorkListener(engine.url, on_notice=heard.set)
+    kinds: list[str | None] = []
+
+    def on_notice(kind: str | None) -> None:
+        kinds.append(kind)
+        heard.set()
+
+    listener = WorkListener(engine.url, on_notice=on_notice)
     listener.start()
     try:
         assert heard.wait(10), "the listener never connected"  # it wakes once on connecting
+        assert kinds == [None]  # on connecting: whatever was stored meanwhile, of any kind
         heard.clear()
         with session_scope(engine) as session:
             add_work(session, kind=WorkKind.triage, review_ids=[review], now=NOW)
         assert heard.wait(5)
+        assert kinds == [None, WorkKind.triage]
     finally:
         listener.close()

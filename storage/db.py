@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any, cast
 
@@ -16,6 +18,9 @@ from sqlmodel import Session
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_MS = 30_000
+# A pooled PostgreSQL connection unused for longer is pinged before it is handed out: one the
+# server or a proxy dropped meanwhile is replaced instead of failing the caller's first query.
+PING_IDLE_AFTER = 10.0
 
 
 def rows_updated(session: Session, statement: sa.Update) -> int:
@@ -24,8 +29,11 @@ def rows_updated(session: Session, statement: sa.Update) -> int:
     return cast(sa.CursorResult[Any], session.execute(statement)).rowcount
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout."""
+def make_engine(
+    url: str, *, echo: bool = False, ping_idle_after: float = PING_IDLE_AFTER
+) -> Engine:
+    """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout; PostgreSQL's
+    connections idle for `ping_idle_after` seconds are pinged before use."""
     if url.startswith("sqlite"):
         engine = sa.create_engine(
             url,
@@ -43,7 +51,30 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         # so a transaction starts when SQLAlchemy says and writers queue on BEGIN IMMEDIATE.
         sa.event.listen(engine, "begin", _begin_immediate)
         return engine
-    return sa.create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = sa.create_engine(url, echo=echo, pool_size=10, max_overflow=20)
+    sa.event.listen(engine, "checkin", _note_checkin)
+    sa.event.listen(engine, "checkout", partial(_ping_if_idle, engine.dialect, ping_idle_after))
+    return engine
+
+
+def _note_checkin(_dbapi_connection, record) -> None:
+    record.info["checked_in"] = time.monotonic()
+
+
+def _ping_if_idle(dialect: sa.Dialect, idle_after: float, dbapi_connection, record, _proxy) -> None:
+    """SQLAlchemy's pool_pre_ping, but only for connections idle a while: under load a
+    connection comes back within milliseconds, and a ping each time cost a round trip for every
+    transaction (a tenth of a worker's time, measured with py-spy under
+    bench/intake_throughput.py). A connection dropped while in use fails that use, and
+    SQLAlchemy then replaces every connection of the pool."""
+    checked_in = record.info.get("checked_in")  # None: connected just now
+    if checked_in is None or time.monotonic() - checked_in < idle_after:
+        return
+    try:
+        dialect.do_ping(dbapi_connection)
+    except Exception as exc:
+        # The pool discards this connection and tries another (a new one, if need be).
+        raise sa.exc.DisconnectionError(str(exc)) from exc
 
 
 def _begin_immediate(connection: sa.Connection) -> None:

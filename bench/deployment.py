@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -24,12 +23,9 @@ import sqlalchemy as sa
 from bench.chaos import start_fake
 from bot.config import EXAMPLE_PROFILE
 from tests.support.harness import REVIEWS_CHANNEL, SIGNING_SECRET
-from tests.support.processes import Process, free_port
+from tests.support.processes import Process, free_port, model_imports
 
 INGEST_TOKEN = "bench-ingest-token-0000000000000000"
-# What "the language models" are in this app: the language detector and the tokenizer.
-MODEL_MODULES = ("lingua", "bpe_openai")
-_IMPORT_LINE = re.compile(r"^import time:\s+\d+ \|\s+\d+ \|( *)(\S+)$")
 
 
 @contextmanager
@@ -120,26 +116,6 @@ class Deployment:
         """Of MODEL_MODULES, those the web process imported, each with the chain of imports
         that brought it in (outermost first). Read from its import-time report."""
         return model_imports(self.web.output().splitlines())
-
-
-def model_imports(lines: list[str]) -> dict[str, list[str]]:
-    """Python prints a module's import-time line after those of the modules it imported,
-    one level deeper; so a module's importers are the next lines at each shallower level."""
-    entries = [(len(m.group(1)), m.group(2)) for m in map(_IMPORT_LINE.match, lines) if m]
-    found: dict[str, list[str]] = {}
-    for index, (depth, module) in enumerate(entries):
-        top = module.split(".")[0]
-        if top not in MODEL_MODULES or top in found:
-            continue
-        chain, level = [module], depth
-        for later_depth, later in entries[index + 1 :]:
-            if later_depth < level:
-                chain.append(later)
-                level = later_depth
-        # Outermost first, up to the model's own package (its submodules say nothing).
-        importers = [m for m in reversed(chain) if m.split(".")[0] != top]
-        found[top] = [*importers, top]
-    return found
 
 
 @contextmanager

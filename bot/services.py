@@ -18,6 +18,7 @@ from bot.cards.service import CardService
 from bot.cards.signers import Signers
 from bot.config import Settings
 from bot.drafting import BusinessProfile, Drafter, LLMDrafter
+from bot.drafting.tokens import warm_tokenizer
 from bot.metrics import Metrics
 from bot.publishing.registry import PublisherRegistry
 from bot.publishing.service import PublishService
@@ -101,8 +102,13 @@ class Services:
         """Background work for a serving process; the CLI and tests may run steps inline.
         `work=False`: a web process, which stores reviews with their work and leaves every
         step, the card outbox and the scheduled jobs to the workers."""
-        if work and isinstance(self.drafter, LLMDrafter):
-            self.drafter.start_probe()  # first: drafts resumed below wait for its answer
+        if work:
+            if isinstance(self.drafter, LLMDrafter):
+                self.drafter.start_probe()  # first: drafts resumed below wait for its answer
+            # Loaded now, so the first triage and draft are not the slow ones; a web process
+            # never loads them.
+            self.triage.warm()
+            warm_tokenizer()
         # Regenerated drafts are written by the drafting threads, never in a Slack request.
         self.pipeline.start(
             workers=work, drafting={WorkKind.regenerate: self.decisions.regenerate_work}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,8 +13,10 @@ from typing import Any, cast
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -21,6 +24,8 @@ SQLITE_BUSY_MS = 30_000
 # A pooled PostgreSQL connection unused for longer is pinged before it is handed out: one the
 # server or a proxy dropped meanwhile is replaced instead of failing the caller's first query.
 PING_IDLE_AFTER = 10.0
+# "rvbmigra" as a big-endian 64-bit integer: the migrations' lock, apart from the leader's.
+MIGRATION_LOCK_KEY = int.from_bytes(b"rvbmigra", "big")
 
 
 def rows_updated(session: Session, statement: sa.Update) -> int:
@@ -110,22 +115,60 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             raise
 
 
-def alembic_config(engine: Engine) -> Config:
+def alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.attributes["engine"] = engine
     return config
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to `revision` (applied on start and by `reviewbot migrate`): forward,
     or back when `revision` is older than the database's (a rollback before the previous
-    release is installed again)."""
-    config = alembic_config(engine)
-    if _is_older(ScriptDirectory.from_config(config), revision, current_revision(engine)):
-        command.downgrade(config, revision)
-    else:
-        command.upgrade(config, revision)
+    release is installed again).
+
+    Processes that start together take turns: the first migrates, the others wait for it and
+    then find the schema where they want it."""
+    config = alembic_config()
+    with engine.connect() as connection, _migration_lock(connection):
+        config.attributes["connection"] = connection
+        current = MigrationContext.configure(connection).get_current_revision()
+        connection.rollback()  # a read: env.py begins the migration's own transaction
+        if _is_older(ScriptDirectory.from_config(config), revision, current):
+            command.downgrade(config, revision)
+        else:
+            command.upgrade(config, revision)
+
+
+@contextmanager
+def _migration_lock(connection: sa.Connection) -> Iterator[None]:
+    """Held for the whole migration: on PostgreSQL an advisory lock of the connection's
+    session, on a SQLite file an flock on `<database file>.migrate`."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        connection.commit()  # the lock belongs to the session, not to this transaction
+        try:
+            yield
+        finally:
+            _release_advisory_lock(connection)
+        return
+    database = connection.engine.url.database
+    if not database or database == ":memory:":
+        yield  # one process by construction
+        return
+    # Closing the file, or the process ending however it ends, releases the lock.
+    with Path(f"{database}.migrate").open("ab") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        yield
+
+
+def _release_advisory_lock(connection: sa.Connection) -> None:
+    try:
+        connection.rollback()  # whatever a failed migration left open
+        connection.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        connection.commit()
+    except DBAPIError:
+        # Gone with its session, and so is the lock; never back into the pool.
+        connection.invalidate()
 
 
 def _is_older(scripts: ScriptDirectory, revision: str, current: str | None) -> bool:
@@ -144,7 +187,5 @@ def head_revision() -> str | None:
 
 
 def current_revision(engine: Engine) -> str | None:
-    from alembic.runtime.migration import MigrationContext
-
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()

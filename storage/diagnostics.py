@@ -51,7 +51,7 @@ def reachable(url: str) -> None:
 
 
 def head_revision(engine: Engine) -> str | None:
-    return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def revision(engine: Engine) -> str | None:

@@ -94,7 +94,7 @@ class DatabaseWatch:
         return _server_write_problem(self._engine, lock_wait)
 
     def schema_problem(self) -> str | None:
-        head = ScriptDirectory.from_config(alembic_config(self._engine)).get_current_head()
+        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
         current = current_revision(self._engine)
         if current != head:
             return f"database schema at revision {current}, the code needs {head}"

@@ -25,6 +25,10 @@ class Triage:
         self._detector = detector
         self._thresholds = thresholds
 
+    def warm(self) -> None:
+        """Load the language models before the first review needs them."""
+        self._detector.warm()
+
     def assess(
         self,
         *,

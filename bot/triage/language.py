@@ -6,14 +6,19 @@ as priors, and a short or unclear text falls back to the location's or the busin
 language (and says so, so the card can show "assumed").
 """
 
+from __future__ import annotations
+
 import re
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-
-from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+from typing import TYPE_CHECKING
 
 from bot.triage.language_tags import HANS, HANT, chinese_script, normalize_language_tag
 from bot.triage.lexicons import scandinavian_spelling as spelling
+
+if TYPE_CHECKING:
+    import lingua
 
 DEFAULT_LANGUAGES = ("sv", "nb", "nn", "da", "fi", "zh", "en")
 
@@ -113,13 +118,31 @@ class LanguageDetector:
         )
         self._min_chars = min_chars
         self._min_confidence = min_confidence
-        # Loading the models takes about a second; doing it here keeps that off the first
-        # review's path (lingua caches them per process, so a second detector is cheap).
-        self._lingua = (
-            LanguageDetectorBuilder.from_languages(*(_lingua_language(c) for c in lingua_codes))
-            .with_preloaded_language_models()
-            .build()
-        )
+        self._lingua_codes = lingua_codes
+        self._lingua: lingua.LanguageDetector | None = None
+        self._loading = threading.Lock()
+
+    def warm(self) -> None:
+        """Load the language models now: they take about a second and some 200 MB, which a
+        process that triages pays at start rather than on its first review, and a process that
+        never triages (web) never pays."""
+        self._models()
+
+    def _models(self) -> lingua.LanguageDetector:
+        if self._lingua is not None:
+            return self._lingua
+        with self._loading:
+            if self._lingua is None:
+                from lingua import LanguageDetectorBuilder
+
+                self._lingua = (
+                    LanguageDetectorBuilder.from_languages(
+                        *(_lingua_language(c) for c in self._lingua_codes)
+                    )
+                    .with_preloaded_language_models()
+                    .build()
+                )
+            return self._lingua
 
     def detect(
         self, text: str, *, hint: str | None = None, location: str | None = None
@@ -148,7 +171,7 @@ class LanguageDetector:
         """Lingua's confidences times the spelling evidence and the market priors, summing to 1."""
         scores = {
             value.language.iso_code_639_1.name.lower(): value.value
-            for value in self._lingua.compute_language_confidence_values(text)
+            for value in self._models().compute_language_confidence_values(text)
         }
         for code, factor in _spelling_factors(text).items():
             if code in scores:
@@ -194,7 +217,9 @@ def _iso_primary(tag: str) -> str:
     return tag.strip().lower().replace("_", "-").split("-")[0]
 
 
-def _lingua_language(code: str) -> Language:
+def _lingua_language(code: str) -> lingua.Language:
+    from lingua import IsoCode639_1, Language
+
     return Language.from_iso_code_639_1(IsoCode639_1.from_str(code))
 
 

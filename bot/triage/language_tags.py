@@ -4,7 +4,6 @@ import re
 from functools import cache
 
 from hanzidentifier import helpers as hanzi
-from lingua import IsoCode639_1, IsoCode639_3, Language
 
 HANT = "zh-Hant"
 HANS = "zh-Hans"
@@ -21,6 +20,25 @@ _TAG_ALIASES = {
 _HANT_REGIONS = frozenset({"tw", "hk", "mo"})
 _HANS_REGIONS = frozenset({"cn", "sg", "my"})
 _TAG = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$")
+# The languages lingua detects, ISO 639-3 to 639-1. A copy of its list, so that checking a
+# tag (settings, a web process) never loads lingua's 100 MB library; tests/unit/test_language.py
+# keeps the two equal.
+# fmt: off
+DETECTABLE_LANGUAGES: dict[str, str] = {
+    "afr": "af", "ara": "ar", "aze": "az", "bel": "be", "ben": "bn", "bos": "bs", "bul": "bg",
+    "cat": "ca", "ces": "cs", "cym": "cy", "dan": "da", "deu": "de", "ell": "el", "eng": "en",
+    "epo": "eo", "est": "et", "eus": "eu", "fas": "fa", "fin": "fi", "fra": "fr", "gle": "ga",
+    "guj": "gu", "heb": "he", "hin": "hi", "hrv": "hr", "hun": "hu", "hye": "hy", "ind": "id",
+    "isl": "is", "ita": "it", "jpn": "ja", "kat": "ka", "kaz": "kk", "kor": "ko", "lat": "la",
+    "lav": "lv", "lit": "lt", "lug": "lg", "mar": "mr", "mkd": "mk", "mon": "mn", "mri": "mi",
+    "msa": "ms", "nld": "nl", "nno": "nn", "nob": "nb", "pan": "pa", "pol": "pl", "por": "pt",
+    "ron": "ro", "rus": "ru", "slk": "sk", "slv": "sl", "sna": "sn", "som": "so", "sot": "st",
+    "spa": "es", "sqi": "sq", "srp": "sr", "swa": "sw", "swe": "sv", "tam": "ta", "tel": "te",
+    "tgl": "tl", "tha": "th", "tsn": "tn", "tso": "ts", "tur": "tr", "ukr": "uk", "urd": "ur",
+    "vie": "vi", "xho": "xh", "yor": "yo", "zho": "zh", "zul": "zu",
+}
+# fmt: on
+_DETECTABLE_CODES = frozenset(DETECTABLE_LANGUAGES.values())
 
 
 def normalize_language_tag(tag: str | None) -> str | None:
@@ -47,13 +65,9 @@ def normalize_language_tag(tag: str | None) -> str | None:
 
 
 def _iso_639_1(primary: str) -> str | None:
-    try:
-        if len(primary) == 2:
-            return IsoCode639_1.from_str(primary).name.lower()
-        language = Language.from_iso_code_639_3(IsoCode639_3.from_str(primary))
-        return language.iso_code_639_1.name.lower()
-    except ValueError:
-        return None
+    if len(primary) == 2:
+        return primary if primary in _DETECTABLE_CODES else None
+    return DETECTABLE_LANGUAGES.get(primary)
 
 
 def chinese_script(text: str, *, ambiguous: str = HANS) -> str:

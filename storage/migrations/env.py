@@ -1,4 +1,5 @@
-"""Alembic environment: the engine comes from storage.db.migrate, never from a URL here."""
+"""Alembic environment: the connection comes from storage.db.migrate, which holds the
+migrations' lock on it; never a URL here."""
 
 from alembic import context
 from sqlmodel import SQLModel
@@ -6,9 +7,9 @@ from sqlmodel import SQLModel
 import storage.models  # noqa: F401 - registers the tables on SQLModel.metadata
 
 config = context.config
-engine = config.attributes["engine"]
+connection = config.attributes["connection"]
 
-with engine.begin() as connection:
+with connection.begin():
     context.configure(
         connection=connection,
         target_metadata=SQLModel.metadata,

@@ -77,7 +77,7 @@ def test_a_bot_not_in_the_digest_channel_is_told_to_invite_it(installed, fake_sl
 def test_an_old_database_revision_says_run_migrate(installed, tmp_path):
     old = f"sqlite:///{tmp_path / 'old.db'}"
     engine = make_engine(old)
-    previous = ScriptDirectory.from_config(alembic_config(engine)).get_revision("head")
+    previous = ScriptDirectory.from_config(alembic_config()).get_revision("head")
     migrate(engine, previous.down_revision)
     engine.dispose()
     code, output = doctor({**installed, "DATABASE_URL": old})

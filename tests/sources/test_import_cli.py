@@ -13,7 +13,7 @@ from storage.db import head_revision, make_engine
 from storage.models import Review
 from tests.support.harness import AppHarness
 from tests.support.routes import write_routes
-from tests.support.workflow import eventually, slack_card
+from tests.support.workflow import eventually, posted_card_ts, slack_card
 
 runner = CliRunner()
 
@@ -209,7 +209,7 @@ def test_a_brand_column_gives_each_review_its_brand_and_an_unknown_one_is_named_
     try:
         ids = {r.external_id: r.id for r in reviews_in(database_url)}
         for external_id, channel in (("own", "C0NORR"), ("by-location", "C0OSLO")):
-            eventually(lambda i=ids[external_id]: slack_card(app, i).ts, what=external_id)
+            eventually(lambda i=ids[external_id]: posted_card_ts(app, i), what=external_id)
             assert slack_card(app, ids[external_id]).channel == channel
     finally:
         app.stop()

@@ -19,7 +19,7 @@ from tests.fakes.platforms import FakeGoogleBusiness, GoogleReview
 from tests.fakes.platforms_support import stored_one
 from tests.support.installation import installation_env
 from tests.support.routes import write_routes
-from tests.support.workflow import eventually, slack_card, start
+from tests.support.workflow import eventually, posted_card_ts, slack_card, start
 
 UMEA, OSLO, SODERMALM = "555", "556", "557"
 
@@ -95,7 +95,7 @@ def test_a_polled_review_has_its_locations_brand_else_its_sources_and_is_routed_
         stored = stored_one(app.services.engine, names[location])
         assert stored.brand == brand, location
         assert stored.id is not None
-        eventually(lambda i=stored.id: slack_card(app, i).ts, what=f"the card of {location}")
+        eventually(lambda i=stored.id: posted_card_ts(app, i), what=f"the card of {location}")
         assert slack_card(app, stored.id).channel == channel
 
 

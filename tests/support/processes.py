@@ -5,6 +5,7 @@ database."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -16,6 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+# What "the language models" are in this app: the language detector and the tokenizer.
+MODEL_MODULES = ("lingua", "bpe_openai")
+_IMPORT_LINE = re.compile(r"^import time:\s+\d+ \|\s+\d+ \|( *)(\S+)$")
 
 
 def free_port() -> int:
@@ -95,6 +100,73 @@ class Process:
             except subprocess.TimeoutExpired:
                 self.popen.kill()
                 self.popen.wait()
+
+
+def model_imports(lines: list[str]) -> dict[str, list[str]]:
+    """Python prints a module's import-time line after those of the modules it imported,
+    one level deeper; so a module's importers are the next lines at each shallower level."""
+    entries = [(len(m.group(1)), m.group(2)) for m in map(_IMPORT_LINE.match, lines) if m]
+    found: dict[str, list[str]] = {}
+    for index, (depth, module) in enumerate(entries):
+        top = module.split(".")[0]
+        if top not in MODEL_MODULES or top in found:
+            continue
+        chain, level = [module], depth
+        for later_depth, later in entries[index + 1 :]:
+            if later_depth < level:
+                chain.append(later)
+                level = later_depth
+        # Outermost first, up to the model's own package (its submodules say nothing).
+        importers = [m for m in reversed(chain) if m.split(".")[0] != top]
+        found[top] = [*importers, top]
+    return found
+
+
+class Cluster:
+    """`reviewbot web` and `reviewbot worker` processes with one `environment`, their logs in
+    `cwd`; started one after the other, each healthy before the next."""
+
+    def __init__(self, environment: dict[str, str], cwd: Path) -> None:
+        self._environment = environment
+        self._cwd = cwd
+        self.processes: list[Process] = []
+
+    def web(self, **env: str) -> Process:
+        port = free_port()
+        return self._start(
+            "web", ["web"], health=f"http://127.0.0.1:{port}/healthz", PORT=str(port), **env
+        )
+
+    def worker(self, name: str, **env: str) -> Process:
+        port = free_port()
+        return self._start(
+            name,
+            ["worker", "--concurrency", "2", "--health-port", str(port)],
+            health=f"http://127.0.0.1:{port}/healthz",
+            **env,
+        )
+
+    def _start(self, name: str, args: list[str], *, health: str, **env: str) -> Process:
+        values = {**self._environment, **env}
+        process = Process.start(name, args, env=values, cwd=self._cwd, health_url=health)
+        self.processes.append(process)
+        return process
+
+    def post(self, web: Process, reviews: list[dict]) -> None:
+        """`reviews` sent to `web`'s POST /reviews, all accepted."""
+        base = web.health_url.removesuffix("/healthz")
+        token = self._environment["INGEST_TOKEN"]
+        answer = httpx.post(
+            f"{base}/reviews",
+            json=reviews,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+        assert answer.status_code == 202, answer.text
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.stop()
 
 
 class TcpProxy:

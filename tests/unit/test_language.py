@@ -3,7 +3,7 @@ import json
 import pytest
 
 from bot.triage.language import LanguageDetector
-from bot.triage.language_tags import chinese_script, normalize_language_tag
+from bot.triage.language_tags import DETECTABLE_LANGUAGES, chinese_script, normalize_language_tag
 from tests.support.shared_data import SHARED_DATA
 
 DATA = SHARED_DATA
@@ -60,6 +60,15 @@ def norway() -> LanguageDetector:
 )
 def test_normalize_language_tag(tag: str | None, expected: str | None) -> None:
     assert normalize_language_tag(tag) == expected
+
+
+def test_the_tags_checked_are_the_languages_lingua_detects() -> None:
+    from lingua import Language
+
+    assert DETECTABLE_LANGUAGES == {
+        language.iso_code_639_3.name.lower(): language.iso_code_639_1.name.lower()
+        for language in Language.all()
+    }
 
 
 def test_hint_wins_over_the_text(anywhere: LanguageDetector) -> None:

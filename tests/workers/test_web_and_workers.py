@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import signal
 from collections import Counter
-from pathlib import Path
 
 import httpx
 import pytest
@@ -18,90 +17,14 @@ from sqlmodel import Session, select
 from bot.blocks import ids
 from storage.db import make_engine
 from storage.models import Decision, Draft, Review, SlackCard, Work
-from tests.slack.test_workflow_publishing import SECRET, ReplyReceiver
-from tests.support.harness import REVIEWS_CHANNEL, SIGNING_SECRET, SlackRequests
-from tests.support.processes import (
-    Process,
-    TcpProxy,
-    free_port,
-    process_environment,
-    wait_until,
-)
+from tests.support.harness import REVIEWS_CHANNEL, SlackRequests
+from tests.support.processes import TcpProxy, wait_until
 from tests.support.workflow import block_action
 
 pytestmark = pytest.mark.timed_wait  # the workers' poll is a timed wait: not under faketime
 
-INGEST_TOKEN = "ingest-token-for-the-worker-tests-0001"
-AUTH = {"Authorization": f"Bearer {INGEST_TOKEN}"}
 NEGATIVE = "Kaffet var kallt och personalen otrevlig. Vi väntade en halvtimme."
 POSITIVE = "Underbart fika, vi kommer tillbaka!"
-
-
-@pytest.fixture
-def receiver():
-    with ReplyReceiver() as server:
-        yield server
-
-
-@pytest.fixture
-def environment(database_url, fake_slack, fake_openai, receiver) -> dict[str, str]:
-    return process_environment(
-        SLACK_BOT_TOKEN=fake_slack.bot_token,
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=fake_slack.api_url,
-        REVIEWS_CHANNEL=REVIEWS_CHANNEL,
-        OPENAI_API_KEY="sk-worker-tests",
-        OPENAI_BASE_URL=fake_openai.base_url,
-        OPENAI_MAX_RETRIES="1",
-        DATABASE_URL=database_url,
-        INGEST_TOKEN=INGEST_TOKEN,
-        HOST="127.0.0.1",
-        REVIEWBOT_DEMO="1",
-        CARD_POST_INTERVAL="0",
-        WORK_LEASE="2s",
-        LEADER_RETRY="1s",
-        REPLY_WEBHOOK_URL=f"{receiver.url}/replies",
-        REPLY_WEBHOOK_SECRET=SECRET,
-    )
-
-
-class Cluster:
-    def __init__(self, environment: dict[str, str], cwd: Path) -> None:
-        self._environment = environment
-        self._cwd = cwd
-        self.processes: list[Process] = []
-
-    def web(self) -> Process:
-        port = free_port()
-        return self._start("web", ["web"], port=port, health=f"http://127.0.0.1:{port}/healthz")
-
-    def worker(self, name: str, *, database_url: str | None = None) -> Process:
-        port = free_port()
-        overrides = {"DATABASE_URL": database_url} if database_url else {}
-        return self._start(
-            name,
-            ["worker", "--concurrency", "2", "--health-port", str(port)],
-            health=f"http://127.0.0.1:{port}/healthz",
-            **overrides,
-        )
-
-    def _start(self, name: str, args: list[str], *, health: str, **env: object) -> Process:
-        values = {**self._environment, **{k: str(v) for k, v in env.items()}}
-        process = Process.start(name, args, env=values, cwd=self._cwd, health_url=health)
-        self.processes.append(process)
-        return process
-
-    def stop(self) -> None:
-        for process in self.processes:
-            process.stop()
-
-
-@pytest.fixture
-def cluster(environment, tmp_path):
-    # One after the other: each applies the migrations on start.
-    started = Cluster(environment, tmp_path)
-    yield started
-    started.stop()
 
 
 def review(n: int, *, negative: bool) -> dict:
@@ -113,12 +36,6 @@ def review(n: int, *, negative: bool) -> dict:
         "author": f"Kund {n}",
         "language": "sv",
     }
-
-
-def post(web: Process, reviews: list[dict]) -> None:
-    base = web.health_url.removesuffix("/healthz")
-    answer = httpx.post(f"{base}/reviews", json=reviews, headers=AUTH, timeout=10)
-    assert answer.status_code == 202, answer.text
 
 
 def cards_in_slack(fake_slack) -> Counter[int]:
@@ -189,7 +106,7 @@ def test_a_burst_survives_a_killed_worker_carded_and_published_once(
     negatives = {r["external_id"] for r in burst if r["rating"] == 1}
 
     for start in range(0, 18, 3):
-        post(web, burst[start : start + 3])
+        cluster.post(web, burst[start : start + 3])
     wait_until(
         lambda: (doomed.health() or {}).get("activity", {}).get("running_here", 0) > 0,
         timeout=30,
@@ -197,7 +114,7 @@ def test_a_burst_survives_a_killed_worker_carded_and_published_once(
     )
     doomed.popen.send_signal(signal.SIGKILL)
     for start in range(18, 36, 3):
-        post(web, burst[start : start + 3])
+        cluster.post(web, burst[start : start + 3])
 
     wait_until(
         lambda: all_done(database_url, fake_slack, negatives, len(burst)),
@@ -266,9 +183,9 @@ def test_a_worker_cut_off_from_postgresql_stops_and_its_work_is_taken_over(
     proxied = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
     fake_openai.set_fault_rates(hang_rate=1.0, hang_seconds=3)  # claims held while cut off
     web = cluster.web()
-    cut_off = cluster.worker("worker-cut-off", database_url=proxied)
+    cut_off = cluster.worker("worker-cut-off", DATABASE_URL=proxied)
     burst = [review(n, negative=True) for n in range(6)]
-    post(web, burst)
+    cluster.post(web, burst)
     wait_until(
         lambda: (cut_off.health() or {}).get("activity", {}).get("running_here", 0) > 0,
         timeout=30,

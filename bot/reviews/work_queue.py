@@ -1,10 +1,16 @@
 """The work stored in the database (storage/work.py), and how the workers of this process
 hear of it: at once for work stored here, by PostgreSQL's NOTIFY for work stored by another
 process, and by a short poll as a safety net (and the only way on SQLite).
+
+Whatever a step, a click or a customer's change starts is stored in the transaction that
+records it, so a crash between the two loses nothing; after the commit, `stored()` wakes the
+workers, or, in a process that started none (a command, the demo, a test of the services
+alone), does the steps there and then.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -29,6 +35,8 @@ from storage.work import (
     work_is_due,
 )
 from storage.work_notices import WorkListener
+
+log = logging.getLogger(__name__)
 
 # How often an idle process looks for work nobody told it of (SQLite, a missed notice).
 POLL_SECONDS = 0.5
@@ -60,6 +68,10 @@ class WorkQueue:
         self._stored = threading.Condition()
         self._generation = 0
         self._listener: WorkListener | None = None
+        # Workers will do what is stored (set when the pipeline starts): a web process's
+        # included, whose workers run elsewhere.
+        self.started = False
+        self._inline: dict[str, Callable[[int], None]] = {}
 
     # --- storing ----------------------------------------------------------------------------
     def add(self, session: Session, *, kind: str, review_ids: Sequence[int]) -> None:
@@ -80,6 +92,26 @@ class WorkQueue:
                 reset_orphaned_drafts(session)
             add_due_work(session, now=self._clock(), review_ids=review_ids)
         self.wake()
+
+    def run_inline(self, kind: str, run: Callable[[int], None]) -> None:
+        """What does step `kind` of a review here and now, while no workers are started."""
+        self._inline[kind] = run
+
+    def stored(self, kinds: Sequence[str], review_ids: Sequence[int]) -> None:
+        """After the commit that stored these steps: wake the workers; with none started, do
+        each review's steps here, in the order of `kinds`, and drop their rows. A step that
+        fails keeps its row, for the workers of a process that starts."""
+        if self.started:
+            self.wake()
+            return
+        for review_id in review_ids:
+            for kind in kinds:
+                try:
+                    self._inline[kind](review_id)
+                except Exception:
+                    log.exception("%s of review %s failed; its work is kept", kind, review_id)
+                    continue
+                self.drop(kind=kind, review_ids=[review_id])
 
     def drop(self, *, kind: str, review_ids: Sequence[int]) -> None:
         with session_scope(self._engine) as session:

@@ -5,6 +5,7 @@ and publishes the reply. On SQLite, and on PostgreSQL when TEST_DATABASE_URL is 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,7 +13,8 @@ from sqlmodel import Session, select
 
 from bot.blocks import ids
 from bot.cards.card_step import CardStep
-from storage.models import ThreadLine, Work
+from bot.publishing.base import OutgoingReply
+from storage.models import ThreadLine, Work, WorkKind
 from tests.slack.test_workflow_publishing import SECRET, ReplyReceiver
 from tests.support.harness import REVIEWS_CHANNEL, AppHarness
 from tests.support.workflow import (
@@ -20,6 +22,7 @@ from tests.support.workflow import (
     block_action,
     card_message,
     card_text,
+    decisions,
     eventually,
     instruction_values,
     open_modal,
@@ -149,3 +152,34 @@ def test_a_regenerate_click_stores_its_work_with_it_and_the_card_shows_drafting_
     assert card is not None
     [line] = fake_slack.thread(REVIEWS_CHANNEL, card["ts"])
     assert "asked for a new draft" in line["text"] and "Kortare" in str(line["blocks"])
+
+
+def test_a_publish_taken_over_from_a_dead_worker_is_sent_again_with_the_same_delivery_id(
+    roles, fake_slack, receiver
+):
+    worker = roles(work=True)
+    web = roles(work=False)
+    review_id = post_review(web, fake_slack)
+    worker.stop()
+    card = card_message(fake_slack, review_id)
+    assert card is not None
+    web.send_interaction(block_action(card, ids.ACTION_APPROVE, user=ANNA))
+    decisions_done(web)
+    # A worker claims the publishing, sends the reply and dies before recording it.
+    queue = web.services.pipeline.work
+    dead = queue.claim([WorkKind.publish], "dead-worker/1")
+    assert dead is not None and dead.review_id == review_id
+    approval = decisions(web, review_id, "approved")[0]
+    assert approval.final_text is not None
+    web.services.publishers.for_source("google").publish(
+        OutgoingReply(review_id, "google", "g-1", approval.final_text)
+    )
+    queue.retry(dead, timedelta(0))  # its lease runs out: due again, as after a kill
+
+    roles(work=True)
+    eventually(lambda: review(web, review_id).publish_state == "published", what="published")
+    settled(web, review_id)
+    # At least once, never told apart: the receiver sees the same delivery twice.
+    assert [r["delivery"] for r in receiver.received] == [f"review-{review_id}"] * 2
+    texts = thread_texts(fake_slack, card)
+    assert len([t for t in texts if "was published" in t]) == 1

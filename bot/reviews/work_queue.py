@@ -78,12 +78,6 @@ class WorkQueue:
         """In the caller's transaction, with what makes the step due; wake() after commit."""
         add_work(session, kind=kind, review_ids=review_ids, now=self._clock())
 
-    def store(self, *, kind: str, review_ids: Sequence[int]) -> None:
-        """In a transaction of its own, and wake the workers."""
-        with session_scope(self._engine) as session:
-            self.add(session, kind=kind, review_ids=review_ids)
-        self.wake()
-
     def add_due(self, review_ids: Sequence[int] | None = None) -> None:
         """The work the reviews' statuses call for, where it is missing; all reviews (None):
         a draft that nobody holds any more is written again too."""

@@ -72,7 +72,7 @@ class Services:
     poster: Poster | None  # every post to Slack (None when `slack` is)
     cards: CardService
     outbox: CardOutbox  # posts the cards left queued, on start and from the outbox job
-    # A customer's new rating or text, shown on the card as soon as it is stored.
+    # A customer's new rating or text, stored with it for the card step to show.
     changes: ChangeNotices
     publishers: PublisherRegistry
     publishing: PublishService
@@ -87,7 +87,7 @@ class Services:
     patterns: PatternAlerts  # one theme in many negative reviews of a week
     nudges: Nudges  # reminders in the threads of cards waiting for a decision
     escalations: Escalations  # reviews past their SLA, announced
-    # What a click starts (decisions, card redraws), run after its acknowledgement.
+    # Decisions, recorded after the click's acknowledgement (what they start is work).
     interactions: ThreadPoolExecutor
     # /reviews answers: read after the acknowledgement, outside Bolt's listener pool.
     answers: ThreadPoolExecutor
@@ -109,11 +109,13 @@ class Services:
             # never loads them.
             self.triage.warm()
             warm_tokenizer()
-        # Regenerated drafts are written by the drafting threads, never in a Slack request.
+        # What a click starts is the workers' too: regenerated drafts on the drafting threads,
+        # approved replies on threads of their own, never in the process that took the click.
         self.pipeline.start(
-            workers=work, drafting={WorkKind.regenerate: self.decisions.regenerate_work}
+            workers=work,
+            drafting={WorkKind.regenerate: self.decisions.regenerate_work},
+            publishing={WorkKind.publish: self.publishing.publish_work},
         )
-        self.changes.start()
         if not work:
             return
         self.pipeline.resume()
@@ -127,7 +129,6 @@ class Services:
         self.interactions.shutdown(wait=True, cancel_futures=True)
         self.answers.shutdown(wait=True, cancel_futures=True)
         self.pipeline.stop()
-        self.changes.stop()
         self.publishers.close()
         self.sources.close()
         self.engine.dispose()

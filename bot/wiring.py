@@ -9,6 +9,7 @@ from datetime import datetime
 from functools import partial
 
 from bot.cards.approvers import BrandApprovers
+from bot.cards.card_step import CardStep, CardUpdates
 from bot.cards.changes import ChangeNotices
 from bot.cards.outbox import CardOutbox
 from bot.cards.pacing import ChannelPacer
@@ -158,6 +159,9 @@ def build_services(
         post_lease=settings.work_lease,
     )
     work = WorkQueue(engine, lease=settings.work_lease, clock=clock)
+    # What decisions, publications and changes show in Slack: stored with them, shown by the
+    # card step.
+    updates = CardUpdates(work, clock=clock)
     pipeline = Pipeline(
         engine,
         triage=triage,
@@ -166,16 +170,16 @@ def build_services(
         routing=routing,
         card_positive=settings.card_positive,
         workers=settings.pipeline_workers,
-        on_ready=cards.post_or_update,
+        on_ready=CardStep(engine, cards),
         clock=clock,
         metrics=metrics,
     )
-    changes = ChangeNotices(engine, cards, in_slack=slack is not None, clock=clock)
+    changes = ChangeNotices(engine, updates, in_slack=slack is not None, clock=clock)
     intake = IntakeService(
         engine,
         routing=routing,
         on_stored=pipeline.stored,
-        on_changed=changes.submit,
+        changes=changes,
         clock=clock,
         metrics=metrics,
         work=work,
@@ -196,17 +200,17 @@ def build_services(
         ),
         sleep=sleep,
     )
-    publishing = PublishService(engine, publishers, cards, clock=clock)
+    publishing = PublishService(engine, publishers, updates, clock=clock)
     signers = Signers(engine, slack, clock=clock)
     decisions = DecisionService(
         engine,
         cards=cards,
+        updates=updates,
         publishing=publishing,
         approvers=BrandApprovers(routing, slack),
         signers=signers,
         routing=routing,
         redraft=pipeline.draft,
-        work=work,
         tz=settings.tz,
         clock=clock,
     )
@@ -280,7 +284,7 @@ def build_services(
             engine,
             slack,
             poster,
-            cards,
+            updates,
             routing=routing,
             anytime=settings.escalate_anytime,
             working_time=settings.working_time,

@@ -3,9 +3,10 @@
 What goes: the author's name, the review's title and text, its link, the translation, every draft
 and final reply (they greet the customer by name and restate what they wrote), the checks'
 findings on the drafts and the urgency reason (they quote both), the team's words about the review
-in the audit (regenerate instructions, decline notes, the model's text and diff of an edit), and
-the old and new texts of recorded changes. What stays: source, location, language, rating, dates,
-themes, states and the audit of who on the team did what — none of it identifies the customer.
+in the audit and the thread lines (regenerate instructions, decline notes, the model's text and
+diff of an edit), and the old and new texts of recorded changes. What stays: source, location,
+language, rating, dates, themes, states and the audit of who on the team did what — none of it
+identifies the customer.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from storage.models import Decision, Draft, Review, ReviewChange, not_null
+from storage.models import Decision, Draft, Review, ReviewChange, ThreadLine, not_null
 
 ERASED = "[erased]"
 # Audit details that quote the review or the reply, or say something about the customer.
@@ -104,6 +105,10 @@ def erase_reviews(
             decision.detail = {
                 key: value for key, value in decision.detail.items() if key not in PERSONAL_DETAIL
             }
+    # A line not posted yet would quote them too (an instruction, a decline note).
+    session.execute(
+        update(ThreadLine).where(col(ThreadLine.review_id).in_(ids)).values(detail=None)
+    )
     # The erasure itself is audited, without anything personal in it.
     for review_id in ids:
         session.add(

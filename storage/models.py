@@ -341,6 +341,7 @@ class WorkKind(StrEnum):
     draft = "draft"  # a triaged review still to draft
     regenerate = "regenerate"  # a new draft someone asked for (the latest `regenerated`)
     card = "card"  # the review's card to post or redraw, as the review stands now
+    publish = "publish"  # an approved reply to send (its review's publish state: publishing)
 
 
 class Work(SQLModel, table=True):
@@ -364,3 +365,20 @@ class Work(SQLModel, table=True):
     attempts: int = 0  # claims so far: more than one means a worker died or gave up on it
     # Times asked for: asked again while a worker runs it, it runs once more after.
     asked: int = 1
+
+
+class ThreadLine(SQLModel, table=True):
+    """A line for a card's thread (approved by whom, a new rating…), stored with what it tells
+    and posted by the card's step once the card is in Slack, oldest first."""
+
+    __tablename__ = "thread_line"
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id", index=True)
+    kind: str = Field(max_length=32)
+    actor: str | None = Field(default=None, max_length=64)
+    detail: str | None = None
+    at: datetime = Field(sa_type=UTCDateTime)  # when it happened: the time the line shows
+    # The message's metadata: a post whose answer was lost is found by it, not posted twice.
+    line_key: str = Field(max_length=32)
+    posted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -255,17 +255,6 @@ def claim_changes(
     )
 
 
-def release_changes(session: Session, *, change_ids: Sequence[int]) -> None:
-    """Changes claimed but not shown after all (Slack failed): the next sweep takes them."""
-    if change_ids:
-        session.execute(
-            update(ReviewChange)
-            .where(col(ReviewChange.id).in_(list(change_ids)))
-            .values(shown_at=None)
-            .execution_options(synchronize_session=False)
-        )
-
-
 def negatives_written_at(session: Session, *, review_ids: Sequence[int]) -> list[datetime]:
     """When each of these reviews that triage found negative was written."""
     if not review_ids:

@@ -263,3 +263,13 @@ def work_counts(session: Session, *, now: datetime) -> list[WorkCounts]:
         kind: WorkCounts(kind, queued, claimed, oldest) for kind, queued, claimed, oldest in rows
     }
     return [counts.get(kind) or WorkCounts(kind, 0, 0, None) for kind in WorkKind]
+
+
+def work_waiting(session: Session, *, kind: str, review_id: int) -> bool:
+    """Whether the review waits for step `kind` (or a worker runs it now)."""
+    return (
+        session.execute(
+            sa.select(col(Work.id)).where(col(Work.kind) == kind, col(Work.review_id) == review_id)
+        ).first()
+        is not None
+    )

@@ -3,7 +3,6 @@ text when it is too long for the card, and messages only one person sees beside 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from datetime import datetime, tzinfo
 from typing import Any
@@ -16,10 +15,20 @@ from bot.blocks.card_view import CardView
 from bot.blocks.thread import build_history_message, build_review_text_messages
 from bot.cards.posting import Poster
 from storage.cards import find_card
+from storage.db import session_scope
 from storage.models import SlackCard
+from storage.thread_lines import mark_thread_line_posted, unposted_thread_lines
 
 REVIEW_TEXT_EVENT_TYPE = "review_text"
 HISTORY_EVENT_TYPE = "review_history"
+
+
+def history_metadata(review_id: int, line_key: str) -> dict:
+    """Each line is its own message: a retry must find this one, not an earlier same line."""
+    return {
+        "event_type": HISTORY_EVENT_TYPE,
+        "event_payload": {"review_id": review_id, "line": line_key},
+    }
 
 
 def review_text_metadata(review_id: int, part: int) -> dict:
@@ -50,22 +59,30 @@ class ThreadNotes:
         self._tz = tz
         self._clock = clock
 
-    def history(
-        self, review_id: int, kind: str, actor: str | None, detail: str | None = None
-    ) -> None:
-        """One line in the card's thread; nothing when the card is not in Slack (yet)."""
+    def post_lines(self, review_id: int, *, retried: bool = False) -> None:
+        """The review's stored lines not in its card's thread yet, oldest first, each marked
+        posted once Slack has it; nothing while the card is not in Slack (they wait for it).
+        `retried`: an earlier try may have posted a line and died before marking it, so
+        each is looked for in the thread first, by its key."""
         card = self._card(review_id)
         if self._poster is None or card is None or card.ts is None:
             return
-        message = build_history_message(kind, actor, detail, at=self._clock(), tz=self._tz)
-        # Each line is its own message: a retry must find this one, not an earlier same line.
-        line = {"review_id": review_id, "line": uuid.uuid4().hex}
-        self._poster.post(
-            card.channel,
-            message,
-            metadata={"event_type": HISTORY_EVENT_TYPE, "event_payload": line},
-            thread_ts=card.ts,
-        )
+        with Session(self._engine) as session:
+            lines = unposted_thread_lines(session, review_id=review_id)
+        for line in lines:
+            assert line.id is not None  # a stored row
+            message = build_history_message(
+                line.kind, line.actor, line.detail, at=line.at, tz=self._tz
+            )
+            self._poster.post(
+                card.channel,
+                message,
+                metadata=history_metadata(review_id, line.line_key),
+                thread_ts=card.ts,
+                since=line.at if retried else None,
+            )
+            with session_scope(self._engine) as session:
+                mark_thread_line_posted(session, line_id=line.id, at=self._clock())
 
     def tell(self, review_id: int, user: str, text: str) -> None:
         """A message only `user` sees, in the channel of the review's card."""

@@ -1,6 +1,6 @@
-"""When a source reports a new rating or text for a review that has a card, the card is
-redrawn at once (bot/cards/changes.py); this sweep shows what that could not (Slack failed,
-or intake ran in a process without Slack)."""
+"""When a source reports a new rating or text for a review that has a card, intake stores
+the card's redraw and thread line with it (bot/cards/changes.py); this sweep stores them for
+the changes that intake could not (it ran in a process without Slack)."""
 
 from __future__ import annotations
 
@@ -10,5 +10,5 @@ from bot.services import Services
 
 
 def run(services: Services, now: datetime) -> int:
-    """Show every change not shown yet; returns how many cards were redrawn."""
+    """Show every change not shown yet; returns how many cards are to be redrawn."""
     return services.changes.show()

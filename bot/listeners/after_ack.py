@@ -1,4 +1,5 @@
-"""Work a click starts, done after the acknowledgement on a pool of its own.
+"""The decision a click asks for, recorded after the acknowledgement on a pool of its own
+(what the decision starts in Slack is stored with it, for the workers).
 
 Bolt runs listeners on a small thread pool and a click is only acknowledged once its listener
 gets a thread. If listeners did their Slack calls there, a burst of clicks while Slack answers

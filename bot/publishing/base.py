@@ -17,6 +17,9 @@ class OutgoingReply:
     source: str
     external_id: str
     reply: str
+    # An earlier try may have sent it and died before recording that (its work was taken
+    # over): a publisher whose receiver replaces our one reply may send it again at once.
+    resend: bool = False
 
 
 class PublishError(Exception):

@@ -66,9 +66,9 @@ class PublicationLedger:
                 return True
             if row.state == PublicationState.sent:
                 return False
-            taken = take_over_claim(
-                session, publication=row, claimed_before=now - STALE_CLAIM, now=now
-            )
+            # A resend's earlier try is dead (its work was taken over): no wait for its claim.
+            stale_before = now if reply.resend else now - STALE_CLAIM
+            taken = take_over_claim(session, publication=row, claimed_before=stale_before, now=now)
         if not taken:
             raise PublishError("this reply is being published already")
         return True

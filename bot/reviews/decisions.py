@@ -17,13 +17,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.blocks.labels import source_label
+from bot.cards.card_step import CardUpdates
 from bot.cards.service import CardService
 from bot.cards.view import decline_reason_text
 from bot.drafting.signature import fill_signature
 from bot.publishing.service import PublishService
 from bot.reviews.edits import add_human_draft, edit_detail
 from bot.reviews.refusals import ApproverCheck, Refusals
-from bot.reviews.work_queue import LostClaim, WorkQueue
+from bot.reviews.work_queue import LostClaim
 from bot.routing import Routing
 from bot.sources.platforms import reply_length_limit
 from storage.db import session_scope
@@ -57,24 +58,27 @@ class DecisionService(Refusals):
         engine: Engine,
         *,
         cards: CardService,
+        updates: CardUpdates,
         publishing: PublishService,
         approvers: ApproverCheck,
         signers: SignerNames,
         routing: Routing,
         redraft: Redraft,
-        work: WorkQueue,
         tz: tzinfo,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         """`redraft` is Pipeline.draft; a worker runs it (regenerate_work), never a Slack
         request. `routing`: each review's brand, whose sign-off signs a reply when its
-        approver has no name."""
-        super().__init__(engine, cards=cards, approvers=approvers, tz=tz, clock=clock)
+        approver has no name. What a decision shows in Slack, and the reply it publishes,
+        are work stored with the decision (`updates`), done by the workers."""
+        super().__init__(
+            engine, cards=cards, updates=updates, approvers=approvers, tz=tz, clock=clock
+        )
         self._signers = signers
         self._routing = routing
         self._publishing = publishing
         self._redraft = redraft
-        self._work = work
+        self._work.run_inline(WorkKind.regenerate, self._regenerate_here)
 
     # --- decisions ----------------------------------------------------------------------
     def approve(self, review_id: int, card_version: int, actor: str) -> str | None:
@@ -109,9 +113,9 @@ class DecisionService(Refusals):
                 edited=True,
                 detail=edit_detail(latest_model_draft(session, review_id=review_id), text),
             )
+            self._updates.add(session, review_id, "edited", actor)
         log.info("decision", extra={"review_id": review_id, "decision": "edited", "who": actor})
-        self._cards.post_or_update(review_id)
-        self._cards.notes.history(review_id, "edited", actor)
+        self._work.stored([WorkKind.card], [review_id])
         return None
 
     def decline(
@@ -135,12 +139,14 @@ class DecisionService(Refusals):
                 reason=reason,
                 detail={"note": note} if note else {},
             )
+            self._updates.add(
+                session, review_id, "declined", actor, decline_reason_text(reason, note)
+            )
         log.info(
             "decision",
             extra={"review_id": review_id, "decision": "declined", "who": actor, "reason": reason},
         )
-        self._cards.post_or_update(review_id)
-        self._cards.notes.history(review_id, "declined", actor, decline_reason_text(reason, note))
+        self._work.stored([WorkKind.card], [review_id])
         return None
 
     def assign(self, review_id: int, card_version: int, actor: str, assignee: str) -> str | None:
@@ -156,6 +162,7 @@ class DecisionService(Refusals):
                 at=self._clock(),
                 detail={"assignee": assignee},
             )
+            self._updates.add(session, review_id, "assigned", actor, assignee)
         log.info(
             "decision",
             extra={
@@ -165,8 +172,7 @@ class DecisionService(Refusals):
                 "assignee": assignee,
             },
         )
-        self._cards.post_or_update(review_id)
-        self._cards.notes.history(review_id, "assigned", actor, assignee)
+        self._work.stored([WorkKind.card], [review_id])
         return None
 
     def regenerate(
@@ -188,32 +194,44 @@ class DecisionService(Refusals):
                 at=self._clock(),
                 detail={"instruction": instruction} if instruction else {},
             )
+            # With the decision, so a crash after it cannot lose the request; a worker writes
+            # the draft with the instruction of the latest `regenerated`. The card shows
+            # "drafting…" while this work is stored (bot/cards/card_step.py), and the line
+            # saying who asked comes before the new draft fills the card in.
+            self._updates.add(session, review_id, "regenerated", actor, instruction)
+            self._work.add(session, kind=WorkKind.regenerate, review_ids=[review_id])
         log.info(
             "decision", extra={"review_id": review_id, "decision": "regenerated", "who": actor}
         )
-        self._cards.post_or_update(review_id, drafting=True)
-        self._cards.notes.history(review_id, "regenerated", actor, instruction)
-        # Only now, so the thread says who asked before the new draft fills the card in; a
-        # worker writes it with the instruction of this latest `regenerated`.
-        self._work.store(kind=WorkKind.regenerate, review_ids=[review_id])
+        self._work.stored([WorkKind.card, WorkKind.regenerate], [review_id])
         return None
 
     def regenerate_work(self, work: ClaimedWork) -> None:
         """A worker's step: the new draft the latest regenerate click asked for."""
-        with session_scope(self._engine) as session:
-            asked = latest_with_action(session, review_id=work.review_id, action="regenerated")
-            if work.taken_over:
-                # The worker that held it is gone: the draft it was writing is written again.
+        if work.taken_over:
+            # The worker that held it is gone: the draft it was writing is written again.
+            with session_scope(self._engine) as session:
                 move_status(
                     session,
                     review_id=work.review_id,
                     frm=ReviewStatus.drafting,
                     to=ReviewStatus.pending,
                 )
+        self._regenerate(work.review_id, work)
+
+    def _regenerate_here(self, review_id: int) -> None:
+        """No workers (a command, the demo): the draft is written now. Its work goes first,
+        so the card the draft brings no longer shows "drafting…"."""
+        self._work.drop(kind=WorkKind.regenerate, review_ids=[review_id])
+        self._regenerate(review_id, None)
+
+    def _regenerate(self, review_id: int, work: ClaimedWork | None) -> None:
+        with Session(self._engine) as session:
+            asked = latest_with_action(session, review_id=review_id, action="regenerated")
         if asked is None:
             return
         instruction = (asked.detail or {}).get("instruction")
-        self._write_new_draft(work.review_id, asked.actor or "", instruction, work)
+        self._write_new_draft(review_id, asked.actor or "", instruction, work)
 
     # Mark as posted and Retry act on the publish state alone, whose compare-and-set already
     # refuses a second click; a card version check would only get in the way.
@@ -230,9 +248,9 @@ class DecisionService(Refusals):
                 session.rollback()
                 return "This reply is already marked as posted."
             record_decision(session, review_id=review_id, action="posted", actor=actor, at=now)
+            self._updates.add(session, review_id, "posted", actor)
         log.info("decision", extra={"review_id": review_id, "decision": "posted", "who": actor})
-        self._cards.post_or_update(review_id)
-        self._cards.notes.history(review_id, "posted", actor)
+        self._work.stored([WorkKind.card], [review_id])
         return None
 
     def retry_publish(self, review_id: int) -> str | None:
@@ -298,14 +316,16 @@ class DecisionService(Refusals):
                 detail={"draft_version": draft.version}
                 | (edit_detail(model, draft.text) if edited else {}),
             )
+            self._updates.add(session, review_id, "approved", actor)
+            if publish_state == PublishState.publishing:
+                # With the approval: a reply approved is a reply sent, whoever crashes.
+                self._work.add(session, kind=WorkKind.publish, review_ids=[review_id])
         log.info(
             "decision",
             extra={"review_id": review_id, "decision": "approved", "who": actor, "edited": edited},
         )
-        self._cards.post_or_update(review_id)
-        self._cards.notes.history(review_id, "approved", actor)
-        if publish_state == PublishState.publishing:
-            self._publishing.publish(review_id)
+        publishes = [WorkKind.publish] if publish_state == PublishState.publishing else []
+        self._work.stored([WorkKind.card, *publishes], [review_id])
         return None
 
     def signature_for(self, user: str, *, review_id: int | None = None) -> str:
@@ -323,7 +343,7 @@ class DecisionService(Refusals):
         return self._routing.team(brand).profile.signoff
 
     def _write_new_draft(
-        self, review_id: int, actor: str, instruction: str | None, work: ClaimedWork
+        self, review_id: int, actor: str, instruction: str | None, work: ClaimedWork | None
     ) -> None:
         try:
             result = self._redraft(

@@ -20,13 +20,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.blocks.alerts import LateReview, build_escalation
+from bot.cards.card_step import CardUpdates
 from bot.cards.permalinks import permalink
 from bot.cards.posting import Poster, PostFailed
-from bot.cards.service import CardService
 from bot.routing import Brand, Routing
 from bot.timewords import WorkingTime
 from storage.db import session_scope
-from storage.models import Review, ReviewStatus, stored_ids
+from storage.models import Review, ReviewStatus, WorkKind, stored_ids
 from storage.reviews import move_stamp
 from storage.slack_messages import posted_cards
 from storage.sweeps import newly_breached, record_decisions, unannounced_breaches
@@ -44,7 +44,7 @@ class Escalations:
         engine: Engine,
         slack: WebClient | None,
         poster: Poster | None,
-        cards: CardService,
+        updates: CardUpdates,
         *,
         routing: Routing,
         anytime: bool,
@@ -54,7 +54,7 @@ class Escalations:
         self._engine = engine
         self._slack = slack
         self._poster = poster
-        self._cards = cards
+        self._updates = updates
         self._routing = routing  # each brand's SLA, contacts and channel
         self._anytime = anytime
         self._working_time = working_time
@@ -83,15 +83,12 @@ class Escalations:
                     session, review_id=review.id, stamp="sla_breached_at", frm=None, to=now
                 ):
                     continue
+                # The card shows the breach, its thread says so: stored with the breach.
+                self._updates.add(session, review.id, ESCALATED)
+            self._updates.work.stored([WorkKind.card], [review.id])
             team = self._team(review)
             if review.received_at > review.created_at + team.sla:
                 self._record([review.id], now, announced=False, contacts=team.escalation_contacts)
-            try:
-                self._cards.post_or_update(review.id)
-                self._cards.notes.history(review.id, ESCALATED, None)
-            except Exception:
-                # The breach is stored and shows at the card's next redraw; the others go on.
-                log.exception("could not show the breach on the card of review %s", review.id)
         announced = 0
         if self._anytime or self._working_time.is_open(now):
             announced = self._announce(self._slack, self._poster, now)

@@ -23,6 +23,7 @@ from pydantic import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from bot.cards.changes import ChangeNotices
 from bot.metrics import Metrics
 from bot.reviews.work_queue import WorkQueue
 from bot.routing import Routing
@@ -205,20 +206,20 @@ class IntakeService:
         routing: Routing | None = None,
         clock: Callable[[], datetime] = utcnow,
         on_stored: Callable[[list[int]], None] | None = None,
-        on_changed: Callable[[list[int]], None] | None = None,
+        changes: ChangeNotices | None = None,
         metrics: Metrics | None = None,
         work: WorkQueue | None = None,
     ) -> None:
         """`routing`: the brands of ROUTES_FILE (None: no brands); `on_stored(ids)` hears of the
-        reviews new or changed; `on_changed(ids)` of those that were there before with another
-        rating or text; `work`: where their triage is stored, in the same transaction as the
-        reviews."""
+        reviews new or changed; `changes` stores what shows a change on the cards of reviews
+        that came again with another rating or text; `work`: where their triage is stored, in
+        the same transaction as the reviews."""
         self._engine = engine
         self._routing = routing
         self._work = work
         self._clock = clock
         self._on_stored = on_stored
-        self._on_changed = on_changed
+        self._changes = changes
         self._metrics = metrics or Metrics()
 
     @property
@@ -254,6 +255,14 @@ class IntakeService:
             try:
                 with session_scope(engine) as session:
                     results = upsert_reviews(session, data, now=self._clock())
+                    # The cards of changed reviews show the change: stored with it.
+                    redrawn = (
+                        self._changes.store(
+                            session, [r.review_id for r in results if r.status == "updated"]
+                        )
+                        if self._changes is not None
+                        else []
+                    )
                     if self._work is not None:
                         self._work.add(
                             session,
@@ -290,7 +299,6 @@ class IntakeService:
         to_process = [r.review_id for r in results if r.status != "duplicate"]
         if to_process and self._on_stored is not None:
             self._on_stored(to_process)
-        changed = [r.review_id for r in results if r.status == "updated"]
-        if changed and self._on_changed is not None:
-            self._on_changed(changed)
+        if redrawn and self._changes is not None:
+            self._changes.stored(redrawn)
         return results

@@ -19,6 +19,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -46,6 +47,14 @@ EXAMPLE_POOL = 50
 # Younger than this, a review is most likely still in the pipeline's queue.
 STUCK_AFTER = timedelta(minutes=2)
 TRIAGE_WORKERS = 2  # triage is quick and local; a second thread covers a slow card post
+PUBLISH_WORKERS = 2  # a platform's slow answer holds one; approvals come a few a minute
+
+
+class ShowCard(Protocol):
+    """Post or redraw a review's card, then its new thread lines; `retried`: an earlier try
+    may have posted some of them."""
+
+    def __call__(self, review_id: int, *, retried: bool = False) -> None: ...
 
 
 class Pipeline:
@@ -60,10 +69,11 @@ class Pipeline:
         card_positive: bool = False,
         workers: int = 4,
         clock: Callable[[], datetime] = utcnow,
-        on_ready: Callable[[int], None] | None = None,
+        on_ready: ShowCard | None = None,
         metrics: Metrics | None = None,
     ) -> None:
-        """`on_ready(review_id)` hears of each review needing a card: drafted, failed, positive.
+        """`on_ready(review_id)` is the card step: the card of a review triaged, drafted,
+        failed or decided, posted or redrawn with its thread's new lines.
         `routing` gives each review its brand's profile to be drafted with."""
         self._engine = engine
         self._triage = triage
@@ -75,7 +85,7 @@ class Pipeline:
         self._on_ready = on_ready
         self._metrics = metrics or Metrics()
         self.work = work
-        self._queued = False
+        work.run_inline(WorkKind.card, self._card_step)
         self._workers_here: Workers | None = None
 
     # --- running ------------------------------------------------------------------------
@@ -84,11 +94,13 @@ class Pipeline:
         *,
         workers: bool = True,
         drafting: Mapping[str, Callable[[ClaimedWork], None]] | None = None,
+        publishing: Mapping[str, Callable[[ClaimedWork], None]] | None = None,
     ) -> None:
         """From now on reviews are work for the workers; `workers`: run some in this process
         (a web process only stores the work); `drafting`: more steps that wait on the model,
-        run by the drafting threads."""
-        self._queued = True
+        run by the drafting threads; `publishing`: steps that wait on a review platform or
+        the reply webhook, run by threads of their own."""
+        self.work.started = True
         if workers:
             self._workers_here = Workers(
                 self.work,
@@ -101,6 +113,7 @@ class Pipeline:
                     "drafting": Steps(
                         self._workers, {WorkKind.draft: self._draft_work, **(drafting or {})}
                     ),
+                    **({"publishing": Steps(PUBLISH_WORKERS, publishing)} if publishing else {}),
                 },
                 name=worker_name(),
             )
@@ -119,11 +132,11 @@ class Pipeline:
         if self._workers_here is not None:
             self._workers_here.stop()
             self._workers_here = None
-        self._queued = False
+        self.work.started = False
 
     def stored(self, review_ids: list[int]) -> None:
         """Intake stored these reviews, and their triage work with them."""
-        if self._queued:
+        if self.work.started:
             self.work.wake(WorkKind.triage)
             return
         # Not started (a command, the demo): processed here and now.
@@ -134,7 +147,7 @@ class Pipeline:
     def submit(self, review_ids: list[int]) -> None:
         """Reviews to take up again (a sweep found them behind): their work is stored when
         started; processed inline otherwise (CLI, demo, tests)."""
-        if self._queued:
+        if self.work.started:
             self.work.add_due(review_ids)
             return
         for review_id in review_ids:
@@ -156,7 +169,12 @@ class Pipeline:
 
     def _card_work(self, work: ClaimedWork) -> None:
         if self._on_ready is not None:
-            self._on_ready(work.review_id)  # a failure is retried, as any step's
+            # A failure is retried, as any step's; a retry looks for what it may have posted.
+            self._on_ready(work.review_id, retried=work.attempts > 1)
+
+    def _card_step(self, review_id: int) -> None:
+        if self._on_ready is not None:
+            self._on_ready(review_id)
 
     def _draft_work(self, work: ClaimedWork) -> None:
         if work.taken_over:
@@ -208,12 +226,12 @@ class Pipeline:
                 self.work.finish(session, work)
                 if moved and status == ReviewStatus.triaged:
                     self.work.add(session, kind=WorkKind.draft, review_ids=[review_id])
-                if carded:
-                    self.work.add(session, kind=WorkKind.card, review_ids=[review_id])
+            if carded:
+                self.work.add(session, kind=WorkKind.card, review_ids=[review_id])
         if work is not None:
             self.work.wake()
         elif carded:
-            self._ready(review_id)
+            self.work.stored([WorkKind.card], [review_id])
 
     def draft(
         self,
@@ -253,8 +271,8 @@ class Pipeline:
                     to=ReviewStatus.pending,
                     draft_error=exc.reason,
                 )
-                self._card_later(session, work)
-            self._card_now(review_id, work)
+                self._card_later(session, review_id, work)
+            self.work.stored([WorkKind.card], [review_id])
             return None
         except BaseException:
             with session_scope(self._engine) as session:
@@ -292,7 +310,7 @@ class Pipeline:
                 urgent_reason=result.urgent_reason or (flagged.reason if flagged else None),
                 review_translation=result.review_translation,
             )
-            self._card_later(session, work)
+            self._card_later(session, review_id, work)
         log.info(
             "draft written",
             extra={
@@ -304,30 +322,15 @@ class Pipeline:
             },
         )
         self._metrics.draft_written(result)
-        self._card_now(review_id, work)
+        self.work.stored([WorkKind.card], [review_id])
         return result
 
-    def _card_later(self, session: Session, work: ClaimedWork | None) -> None:
+    def _card_later(self, session: Session, review_id: int, work: ClaimedWork | None) -> None:
         """With the step recorded: the step's work goes, the card's redraw comes, so a
         worker dying now leaves the card to another, not showing "drafting…" for ever."""
         if work is not None:
             self.work.finish(session, work)
-            self.work.add(session, kind=WorkKind.card, review_ids=[work.review_id])
-
-    def _card_now(self, review_id: int, work: ClaimedWork | None) -> None:
-        if work is not None:
-            self.work.wake(WorkKind.card)
-        else:
-            self._ready(review_id)
-
-    def _ready(self, review_id: int) -> None:
-        if self._on_ready is None:
-            return
-        try:
-            self._on_ready(review_id)
-        except Exception:
-            # The card stays in the outbox, which posts it; the review moves on regardless.
-            log.exception("the card of review %s could not be posted or redrawn", review_id)
+        self.work.add(session, kind=WorkKind.card, review_ids=[review_id])
 
     def _review_input(self, review: Review) -> ReviewInput:
         language = review.language or "en"

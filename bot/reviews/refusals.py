@@ -15,12 +15,13 @@ from sqlmodel import Session
 
 from bot.blocks.format import local_time
 from bot.blocks.mrkdwn import mention
+from bot.cards.card_step import CardUpdates
 from bot.cards.service import CardService
 from bot.cards.view import changed_since
 from storage.db import session_scope
 from storage.decisions import latest_decision, record_decision
 from storage.drafts import latest_draft
-from storage.models import ReviewStatus, utcnow
+from storage.models import ReviewStatus, WorkKind, utcnow
 from storage.review_states import find_review
 from storage.slack_messages import card_drawn_at
 
@@ -53,12 +54,15 @@ class Refusals:
         engine: Engine,
         *,
         cards: CardService,
+        updates: CardUpdates,
         approvers: ApproverCheck,
         tz: tzinfo,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._engine = engine
         self._cards = cards
+        self._updates = updates
+        self._work = updates.work
         self._approvers = approvers
         self._tz = tz
         self._clock = clock
@@ -101,7 +105,8 @@ class Refusals:
                 at=self._clock(),
                 detail={"attempted": attempted},
             )
-        self._cards.notes.history(review_id, "refused", actor)
+            self._updates.add(session, review_id, "refused", actor)
+        self._work.stored([WorkKind.card], [review_id])
         return NOT_APPROVER
 
     def _erased(self, review_id: int) -> str | None:

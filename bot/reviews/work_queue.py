@@ -6,10 +6,16 @@ Each word that work is due wakes one waiting thread of each group that takes its
 every thread: a thread that finds work wakes the next (there may be more), one that finds none
 goes back to waiting. Waking them all would make every thread run a claim for every review
 stored, and the claims that find nothing would cost the database more than the work itself.
+
+Whatever a step, a click or a customer's change starts is stored in the transaction that
+records it, so a crash between the two loses nothing; after the commit, `stored()` wakes the
+workers, or, in a process that started none (a command, the demo, a test of the services
+alone), does the steps there and then.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +41,8 @@ from storage.work import (
     work_is_due,
 )
 from storage.work_notices import WorkListener
+
+log = logging.getLogger(__name__)
 
 # How often an idle process looks for work nobody told it of (SQLite, a missed notice).
 POLL_SECONDS = 0.5
@@ -76,17 +84,15 @@ class WorkQueue:
         self._waking = threading.Lock()
         self._waiting: dict[frozenset[str], _Waiting] = {}
         self._listener: WorkListener | None = None
+        # Workers will do what is stored (set when the pipeline starts): a web process's
+        # included, whose workers run elsewhere.
+        self.started = False
+        self._inline: dict[str, Callable[[int], None]] = {}
 
     # --- storing ----------------------------------------------------------------------------
     def add(self, session: Session, *, kind: str, review_ids: Sequence[int]) -> None:
         """In the caller's transaction, with what makes the step due; wake() after commit."""
         add_work(session, kind=kind, review_ids=review_ids, now=self._clock())
-
-    def store(self, *, kind: str, review_ids: Sequence[int]) -> None:
-        """In a transaction of its own, and wake the workers."""
-        with session_scope(self._engine) as session:
-            self.add(session, kind=kind, review_ids=review_ids)
-        self.wake(kind)
 
     def add_due(self, review_ids: Sequence[int] | None = None) -> None:
         """The work the reviews' statuses call for, where it is missing; all reviews (None):
@@ -96,6 +102,27 @@ class WorkQueue:
                 reset_orphaned_drafts(session)
             add_due_work(session, now=self._clock(), review_ids=review_ids)
         self.wake()
+
+    def run_inline(self, kind: str, run: Callable[[int], None]) -> None:
+        """What does step `kind` of a review here and now, while no workers are started."""
+        self._inline[kind] = run
+
+    def stored(self, kinds: Sequence[str], review_ids: Sequence[int]) -> None:
+        """After the commit that stored these steps: wake the workers; with none started, do
+        each review's steps here, in the order of `kinds`, and drop their rows. A step that
+        fails keeps its row, for the workers of a process that starts."""
+        if self.started:
+            for kind in kinds:
+                self.wake(kind)
+            return
+        for review_id in review_ids:
+            for kind in kinds:
+                try:
+                    self._inline[kind](review_id)
+                except Exception:
+                    log.exception("%s of review %s failed; its work is kept", kind, review_id)
+                    continue
+                self.drop(kind=kind, review_ids=[review_id])
 
     def drop(self, *, kind: str, review_ids: Sequence[int]) -> None:
         with session_scope(self._engine) as session:

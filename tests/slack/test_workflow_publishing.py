@@ -52,7 +52,13 @@ class ReplyReceiver(LocalServer):
         )
         signed = hmac.compare_digest(request.headers.get("X-Reviewbot-Signature", ""), expected)
         with self._lock:
-            self.received.append({"signed": signed, "body": json.loads(request.body)})
+            self.received.append(
+                {
+                    "signed": signed,
+                    "body": json.loads(request.body),
+                    "delivery": request.headers.get("X-Reviewbot-Delivery"),
+                }
+            )
             status = self.statuses.pop(0) if self.statuses else 200
         if not signed:
             return Reply.text("bad signature", 401)
@@ -83,6 +89,7 @@ def test_the_webhook_body_is_signed_with_hmac_sha256_of_the_exact_bytes(receiver
             "external_id": "g-7",
             "reply": "Hej Åsa, förlåt! 對不起",
         },
+        "delivery": "review-7",
     }
 
 

@@ -105,8 +105,10 @@ class AppHarness(SlackRequests):
         database_url: str,
         clock: Callable[[], datetime] = utcnow,
         waits: TestWaits | None = None,
+        work: bool = True,
         **overrides: Any,
     ) -> AppHarness:
+        """`work=False`: the app as `reviewbot web` runs it, storing work and running none."""
         values: dict[str, Any] = {
             "slack_bot_token": fake_slack.bot_token,
             "slack_signing_secret": SIGNING_SECRET,
@@ -120,7 +122,7 @@ class AppHarness(SlackRequests):
         settings = Settings(**values)
         waits = waits or TestWaits()
         services = build_services(settings, clock=clock, sleep=waits)
-        services.start()
+        services.start(work=work)
         bolt = create_bolt_app(services)
         server = HttpServer(create_app(services, bolt), host="127.0.0.1", port=0)
         url = server.start_in_thread()

@@ -8,6 +8,12 @@ import time
 import uvicorn
 from starlette.types import ASGIApp
 
+# Longer than a load balancer's idle timeout (60 s on the common ones) and than a client's own
+# keep-alive expiry (httpx: 5 s, uvicorn's default too): the side that closes an idle connection
+# must be the client, or a request sent as the server closes it fails with a reset (seen under
+# bench/interaction_load.py as a ReadError).
+KEEP_ALIVE_SECONDS = 75
+
 
 class HttpServer:
     def __init__(self, app: ASGIApp, *, host: str, port: int) -> None:
@@ -19,6 +25,7 @@ class HttpServer:
                 log_config=None,  # our logging config stands; uvicorn adds no handlers
                 access_log=False,
                 timeout_graceful_shutdown=10,
+                timeout_keep_alive=KEEP_ALIVE_SECONDS,
                 server_header=False,
             )
         )

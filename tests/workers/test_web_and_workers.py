@@ -186,10 +186,11 @@ def test_a_worker_cut_off_from_postgresql_stops_and_its_work_is_taken_over(
     cut_off = cluster.worker("worker-cut-off", DATABASE_URL=proxied)
     burst = [review(n, negative=True) for n in range(6)]
     cluster.post(web, burst)
+    # A draft (the model answers in 3 s), not a quick triage or card that may end before the cut.
     wait_until(
-        lambda: (cut_off.health() or {}).get("activity", {}).get("running_here", 0) > 0,
+        lambda: drafts_claimed(cut_off) > 0,
         timeout=30,
-        what="the worker behind the proxy busy with a step",
+        what="the worker behind the proxy writing a draft",
     )
 
     proxy.cut()
@@ -213,3 +214,9 @@ def test_a_worker_cut_off_from_postgresql_stops_and_its_work_is_taken_over(
     assert now["drafts"] == Counter({review_id: 1 for review_id in ids_})
     assert "taking over" in taking_over.output()
     assert "could not claim" in cut_off.output()
+
+
+def drafts_claimed(worker) -> int:
+    """Drafts held by a worker within their lease, as a worker's /healthz reports them."""
+    activity = (worker.health() or {}).get("activity", {})
+    return activity.get("work", {}).get("draft", {}).get("claimed", 0)

@@ -12,6 +12,8 @@ from sqlalchemy import create_engine
 from bot.reviews.work_queue import WorkQueue
 from storage.models import WorkKind
 
+pytestmark = pytest.mark.timed_wait  # waits with a deadline: they do not end on time under faketime
+
 QUICK = (WorkKind.triage, WorkKind.card)
 DRAFTING = (WorkKind.draft, WorkKind.regenerate)
 

@@ -26,6 +26,8 @@ WAL_RETRY_SECONDS = 0.02
 # A pooled PostgreSQL connection unused for longer is pinged before it is handed out: one the
 # server or a proxy dropped meanwhile is replaced instead of failing the caller's first query.
 PING_IDLE_AFTER = 10.0
+POOL_SIZE = 20
+POOL_OVERFLOW = 20
 # "rvbmigra" as a big-endian 64-bit integer: the migrations' lock, apart from the leader's.
 MIGRATION_LOCK_KEY = int.from_bytes(b"rvbmigra", "big")
 
@@ -58,7 +60,11 @@ def make_engine(
         # so a transaction starts when SQLAlchemy says and writers queue on BEGIN IMMEDIATE.
         sa.event.listen(engine, "begin", _begin_immediate)
         return engine
-    engine = sa.create_engine(url, echo=echo, pool_size=10, max_overflow=20)
+    # As many kept connections as a process has threads that query at once (web: its ingest
+    # threads and listener pools; a worker: its step threads and jobs): a connection beyond
+    # the pool is opened and closed for each use, and each costs a PostgreSQL backend's fork
+    # and a SCRAM handshake.
+    engine = sa.create_engine(url, echo=echo, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
     sa.event.listen(engine, "checkin", _note_checkin)
     sa.event.listen(engine, "checkout", partial(_ping_if_idle, engine.dialect, ping_idle_after))
     return engine

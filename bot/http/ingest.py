@@ -5,9 +5,10 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+from functools import partial
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
+from anyio import CapacityLimiter, to_thread
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -21,6 +22,7 @@ MAX_PROBLEMS_REPORTED = 50
 # How long a request waits for the database's write lock: a source's retry is better than a
 # request that hangs past the sender's timeout.
 INGEST_LOCK_WAIT = 0.5
+INGEST_THREADS = 8
 
 
 def error(
@@ -44,6 +46,10 @@ class IngestEndpoint:
         self._token = token.encode() if token else None
         self._max_bytes = max_bytes
         self._max_reviews = max_reviews
+        # Ingest's own threads, apart from those Slack's requests and health take: a burst of
+        # clicks never leaves a review waiting for a thread, and a burst of reviews queues here
+        # rather than in the database's connection pool.
+        self._threads = CapacityLimiter(INGEST_THREADS)
 
     def _authorised(self, request: Request) -> bool:
         scheme, _, given = request.headers.get("authorization", "").partition(" ")
@@ -95,8 +101,9 @@ class IngestEndpoint:
             return error(422, "invalid_review", f"{first.field}: {first.problem}", problems)
 
         try:
-            results = await run_in_threadpool(
-                self._intake.ingest, reviews, lock_wait=INGEST_LOCK_WAIT
+            results = await to_thread.run_sync(
+                partial(self._intake.ingest, reviews, lock_wait=INGEST_LOCK_WAIT),
+                limiter=self._threads,
             )
         except StorageUnavailable as exc:
             log.error("ingest refused %d review(s): %s", len(reviews), exc)

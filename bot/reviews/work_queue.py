@@ -21,6 +21,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -88,6 +89,9 @@ class WorkQueue:
         # included, whose workers run elsewhere.
         self.started = False
         self._inline: dict[str, Callable[[int], None]] = {}
+        # Claims whose step finished its work in a committed transaction, and how.
+        self._finishing = threading.Lock()
+        self._finished: dict[str, str] = {}
 
     # --- storing ----------------------------------------------------------------------------
     def add(self, session: Session, *, kind: str, review_ids: Sequence[int]) -> None:
@@ -203,17 +207,30 @@ class WorkQueue:
 
     def finish(self, session: Session, work: ClaimedWork) -> None:
         """In the transaction that records the step: rolls it back if the claim was lost."""
-        if finish_work(session, work=work, now=self._clock()) == "lost":
+        outcome = finish_work(session, work=work, now=self._clock())
+        if outcome == "lost":
             raise LostClaim(f"{work.kind} of review {work.review_id}: claim {work.claim} lost")
 
+        def committed(_session: Session) -> None:
+            with self._finishing:
+                self._finished[work.claim] = outcome
+
+        sa.event.listen(session, "after_commit", committed, once=True)
+
     def done(self, work: ClaimedWork) -> None:
-        """After the step: its row goes, if still ours, or it is due again."""
-        with session_scope(self._writes) as session:
-            outcome = finish_work(session, work=work, now=self._clock())
+        """After the step: its row goes, if still ours, or it is due again. A step that
+        finished its work in the transaction recording it has nothing left to write."""
+        with self._finishing:
+            outcome = self._finished.pop(work.claim, None)
+        if outcome is None:
+            with session_scope(self._writes) as session:
+                outcome = finish_work(session, work=work, now=self._clock())
         if outcome == "again":
             self.wake(work.kind)
 
     def retry(self, work: ClaimedWork, after: timedelta) -> None:
+        with self._finishing:
+            self._finished.pop(work.claim, None)
         with session_scope(self._writes) as session:
             release_work(session, work_id=work.id, claim=work.claim, due_at=self._clock() + after)
 

@@ -113,21 +113,39 @@ def end_card_post(session: Session, *, card_id: int, at: datetime) -> None:
 
 
 def record_card_post(
-    session: Session, *, card_id: int, channel: str, ts: str, at: datetime
+    session: Session,
+    *,
+    card_id: int,
+    channel: str,
+    ts: str,
+    at: datetime,
+    drawn: str | None = None,
 ) -> None:
-    """The post reached Slack: the row becomes `posted` with the message's ts."""
+    """The post reached Slack: the row becomes `posted` with the message's ts, and `drawn`,
+    the digest of what it shows (None: not known, an adopted message)."""
     session.execute(
         update(SlackCard)
         .where(col(SlackCard.id) == card_id)
-        .values(state=CardState.posted, channel=channel, ts=ts, posted_at=at)
+        .values(state=CardState.posted, channel=channel, ts=ts, posted_at=at, drawn=drawn)
     )
 
 
 def next_card_version(session: Session, *, card_id: int, at: datetime) -> int:
-    """A redraw's new version, so buttons on what users saw before are refused."""
+    """A redraw's new version, so buttons on what users saw before are refused; what the
+    message shows is not known until the redraw reaches Slack (record_drawn)."""
     session.execute(
         update(SlackCard)
         .where(col(SlackCard.id) == card_id)
-        .values(version=SlackCard.version + 1, updated_at=at)
+        .values(version=SlackCard.version + 1, updated_at=at, drawn=None)
     )
     return session.exec(select(SlackCard.version).where(SlackCard.id == card_id)).one()
+
+
+def record_drawn(session: Session, *, card_id: int, version: int, drawn: str) -> None:
+    """The redraw to `version` reached Slack, showing `drawn`; a later version taken since
+    (another redraw on its way) keeps its own."""
+    session.execute(
+        update(SlackCard)
+        .where(col(SlackCard.id) == card_id, col(SlackCard.version) == version)
+        .values(drawn=drawn)
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fcntl
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -136,6 +136,11 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def after_commit(session: Session, then: Callable[[Session], None]) -> None:
+    """`then` once the session's transaction commits; never if it rolls back."""
+    sa.event.listen(session, "after_commit", then, once=True)
 
 
 def alembic_config() -> Config:

@@ -231,6 +231,9 @@ class SlackCard(SQLModel, table=True):
     # While queued: a process is posting it until then (others wait for it); once past, or
     # after a failed post, whoever posts next looks in Slack for the message first.
     posting_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # What the message in Slack shows at `version` (bot/cards/drawn.py); None while a redraw
+    # is on its way to Slack, or before the first post.
+    drawn: str | None = Field(default=None, max_length=64)
 
 
 # --- Review sources: polling cursors and published platform replies -----------------------------

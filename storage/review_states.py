@@ -6,10 +6,11 @@ once) never both make it: the one that finds the row elsewhere gets False.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import update
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from storage.db import rows_updated
 from storage.models import Review
@@ -17,6 +18,11 @@ from storage.models import Review
 
 def find_review(session: Session, *, review_id: int) -> Review | None:
     return session.get(Review, review_id)
+
+
+def find_reviews(session: Session, *, review_ids: Sequence[int]) -> list[Review]:
+    """Those of `review_ids` still stored, in no particular order."""
+    return list(session.exec(select(Review).where(col(Review.id).in_(list(review_ids)))))
 
 
 def move_status(session: Session, *, review_id: int, frm: str, to: str, **values: object) -> bool:

@@ -125,21 +125,26 @@ def add_due_work(
         _notify(session, kind)
 
 
-def claim_work(
-    session: Session, *, kinds: Sequence[str], claim: str, now: datetime, lease: timedelta
-) -> ClaimedWork | None:
-    """Claim the oldest due row of one of `kinds` for `lease`, or None when nothing is due."""
-    candidate = (
+def claim_batch(
+    session: Session,
+    *,
+    kinds: Sequence[str],
+    claim: str,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+) -> list[ClaimedWork]:
+    """Claim up to `limit` of the oldest due rows of `kinds` for `lease`, oldest first."""
+    candidates = (
         sa.select(col(Work.id))
         .where(col(Work.kind).in_(list(kinds)), col(Work.due_at) <= now)
         .order_by(col(Work.due_at), col(Work.id))
-        .limit(1)
+        .limit(limit)
         .with_for_update(skip_locked=True)
-        .scalar_subquery()
     )
-    row = session.execute(
+    rows = session.execute(
         sa.update(Work)
-        .where(col(Work.id) == candidate, col(Work.due_at) <= now)
+        .where(col(Work.id).in_(candidates.scalar_subquery()), col(Work.due_at) <= now)
         .values(claim=claim, due_at=now + lease, attempts=col(Work.attempts) + 1)
         .returning(
             col(Work.id),
@@ -149,11 +154,14 @@ def claim_work(
             col(Work.asked),
         )
         .execution_options(synchronize_session=False)
-    ).first()
-    if row is None:
-        return None
-    return ClaimedWork(
-        id=row[0], kind=row[1], review_id=row[2], claim=claim, attempts=row[3], asked=row[4]
+    ).all()
+    # RETURNING gives no order; claims run oldest first.
+    return sorted(
+        (
+            ClaimedWork(id=r[0], kind=r[1], review_id=r[2], claim=claim, attempts=r[3], asked=r[4])
+            for r in rows
+        ),
+        key=lambda work: work.id,
     )
 
 

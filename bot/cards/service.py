@@ -28,7 +28,7 @@ from sqlmodel import Session
 
 from bot.blocks.card import build_card
 from bot.blocks.card_view import CardView
-from bot.cards.drawn import DrawnCards
+from bot.cards.drawn import drawn_digest
 from bot.cards.pacing import StripedLocks
 from bot.cards.posting import Poster
 from bot.cards.thread import ThreadNotes
@@ -43,6 +43,7 @@ from storage.cards import (
     next_card_version,
     queue_card,
     record_card_post,
+    record_drawn,
     record_route,
 )
 from storage.db import session_scope
@@ -109,7 +110,6 @@ class CardService:
         self._clock = clock
         self._metrics = metrics or Metrics()
         self._locks = StripedLocks()
-        self._drawn = DrawnCards()
         self.notes = ThreadNotes(engine, client, poster, channel=channel, tz=tz, clock=clock)
 
     # --- the card -----------------------------------------------------------------------
@@ -151,10 +151,20 @@ class CardService:
             self._update(card)
             self.notes.delete_review_text(card.channel, card.ts)
 
-    def record_post(self, card_id: int, channel: str, ts: str) -> None:
-        """The post reached Slack: the outbox row becomes `posted` with the message's ts."""
+    def record_post(
+        self, card_id: int, channel: str, ts: str, *, view: CardView | None = None
+    ) -> None:
+        """The post reached Slack: the outbox row becomes `posted` with the message's ts and
+        what it shows (`view`; None: a message adopted as found)."""
         with session_scope(self._engine) as session:
-            record_card_post(session, card_id=card_id, channel=channel, ts=ts, at=self._clock())
+            record_card_post(
+                session,
+                card_id=card_id,
+                channel=channel,
+                ts=ts,
+                at=self._clock(),
+                drawn=drawn_digest(view) if view is not None else None,
+            )
 
     def current_version(self, review_id: int) -> int | None:
         with Session(self._engine) as session:
@@ -257,8 +267,7 @@ class CardService:
         if posted.adopted:
             self._adopt(card, posted.message)
             return
-        self.record_post(card.id, channel, posted.ts)
-        self._drawn.drew(card.id, view)
+        self.record_post(card.id, channel, posted.ts, view=view)
         log.info(
             "card posted",
             extra={"review_id": card.review_id, "channel": channel, "ts": posted.ts},
@@ -310,7 +319,8 @@ class CardService:
         current = self._view(card.review_id, card.version, drafting)
         if current is None:
             return None
-        if self._drawn.shows(card.id, card.version, current):
+        drawn = drawn_digest(current)
+        if card.drawn == drawn:
             return current
         # Every redraw gets a new version, so buttons on what users saw before are refused.
         with session_scope(self._engine) as session:
@@ -320,7 +330,8 @@ class CardService:
         self._client.chat_update(
             channel=card.channel, ts=card.ts, text=message["text"], blocks=message["blocks"]
         )
-        self._drawn.drew(card.id, view)
+        with session_scope(self._engine) as session:
+            record_drawn(session, card_id=card.id, version=version, drawn=drawn)
         return view
 
     def _view(self, review_id: int, version: int, drafting: bool) -> CardView | None:

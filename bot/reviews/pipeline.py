@@ -4,9 +4,10 @@ Once started, each step is work stored in the database (bot/reviews/work_queue.p
 stores a review's triage with the review, triage stores its draft with the status it moves
 to, and a step's work leaves in the transaction that records the step. The steps run in the
 worker threads of whichever process runs workers (`reviewbot run` or `reviewbot worker`),
-triage and drafting on threads of their own: a negative review's card is posted (showing
-"drafting…") as soon as it is triaged, however long the model takes over the drafts before
-it; the draft fills the card in when it comes.
+triage (bot/reviews/triage_step.py, a batch at a time), cards and drafting on threads of
+their own: a negative review's card is posted (showing "drafting…") as soon as it is
+triaged, however long the model takes over the drafts before it; the draft fills the card in
+when it comes.
 
 Each step is also a compare-and-set on `review.status`, so two workers (or a worker and a
 restarted process) never do the same step twice. A little over 300 lines: the steps and the
@@ -16,7 +17,7 @@ work that carries each from one to the next read best together.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -27,8 +28,9 @@ from sqlmodel import Session
 from bot.drafting import Drafter, DraftingError, DraftResult, Example, ReviewInput, closest_examples
 from bot.metrics import Metrics
 from bot.reviews.triage import Triage
+from bot.reviews.triage_step import TriageStep
 from bot.reviews.work_queue import WorkQueue
-from bot.reviews.workers import Steps, Workers, worker_name
+from bot.reviews.workers import Batches, Steps, Workers, worker_name
 from bot.routing import Routing
 from bot.sources.platforms import reply_length_limit
 from storage.db import session_scope
@@ -46,7 +48,11 @@ log = logging.getLogger(__name__)
 EXAMPLE_POOL = 50
 # Younger than this, a review is most likely still in the pipeline's queue.
 STUCK_AFTER = timedelta(minutes=2)
-TRIAGE_WORKERS = 2  # triage is quick and local; a second thread covers a slow card post
+TRIAGE_WORKERS = 2  # triage is quick and local: a second thread while the first records
+# Reviews a triage thread claims and records at once: a burst costs a claim and a transaction
+# per batch instead of per review, and a batch still takes only some tens of milliseconds.
+TRIAGE_BATCH = 20
+CARD_WORKERS = 2  # a card waits on Slack; a second thread covers a slow post
 PUBLISH_WORKERS = 2  # a platform's slow answer holds one; approvals come a few a minute
 
 
@@ -79,12 +85,12 @@ class Pipeline:
         self._triage = triage
         self._drafter = drafter
         self._routing = routing
-        self._card_positive = card_positive
         self._workers = workers
         self._clock = clock
         self._on_ready = on_ready
         self._metrics = metrics or Metrics()
         self.work = work
+        self._triaged = TriageStep(engine, triage, work, card_positive=card_positive)
         work.run_inline(WorkKind.card, self._card_step)
         self._workers_here: Workers | None = None
 
@@ -105,11 +111,12 @@ class Pipeline:
             self._workers_here = Workers(
                 self.work,
                 {
-                    # Quick steps: triage is local, a card waits on Slack alone.
-                    "triage": Steps(
-                        TRIAGE_WORKERS,
-                        {WorkKind.triage: self._triage_work, WorkKind.card: self._card_work},
+                    # Triage is local and quick: claimed and recorded a batch at a time.
+                    "triage": Batches(
+                        TRIAGE_WORKERS, WorkKind.triage, TRIAGE_BATCH, self._triage_work
                     ),
+                    # A card waits on Slack alone.
+                    "cards": Steps(CARD_WORKERS, {WorkKind.card: self._card_work}),
                     "drafting": Steps(
                         self._workers, {WorkKind.draft: self._draft_work, **(drafting or {})}
                     ),
@@ -164,8 +171,8 @@ class Pipeline:
             stuck = stuck_reviews(session, updated_before=now - STUCK_AFTER)
         self.submit(stuck)
 
-    def _triage_work(self, work: ClaimedWork) -> None:
-        self.triage(work.review_id, work=work)
+    def _triage_work(self, works: Sequence[ClaimedWork]) -> None:
+        self._triaged([work.review_id for work in works], works=works)
 
     def _card_work(self, work: ClaimedWork) -> None:
         if self._on_ready is not None:
@@ -193,45 +200,8 @@ class Pipeline:
         self.triage(review_id)
         self.draft(review_id)
 
-    def triage(self, review_id: int, *, work: ClaimedWork | None = None) -> None:
-        with Session(self._engine) as session:
-            review = find_review(session, review_id=review_id)
-        if review is None or review.status != ReviewStatus.received:
-            return
-        result = self._triage.assess(
-            text=review.text,
-            title=review.title,
-            rating=review.rating,
-            language_hint=review.language_hint,
-            location=review.location,
-        )
-        status = ReviewStatus.triaged if result.negative else ReviewStatus.positive
-        with session_scope(self._engine) as session:
-            moved = move_status(
-                session,
-                review_id=review_id,
-                frm=ReviewStatus.received,
-                to=status,
-                language=result.language,
-                language_assumed=result.language_assumed,
-                negative=result.negative,
-                themes=result.themes,
-                # Known now, so the card is urgent (and the leads named) while it drafts.
-                priority="urgent" if result.urgency else "normal",
-                urgent_reason=result.urgency.reason if result.urgency else None,
-            )
-            # A negative review's card goes up now, saying a draft is on its way.
-            carded = moved and (status == ReviewStatus.triaged or self._card_positive)
-            if work is not None:
-                self.work.finish(session, work)
-                if moved and status == ReviewStatus.triaged:
-                    self.work.add(session, kind=WorkKind.draft, review_ids=[review_id])
-            if carded:
-                self.work.add(session, kind=WorkKind.card, review_ids=[review_id])
-        if work is not None:
-            self.work.wake()
-        elif carded:
-            self.work.stored([WorkKind.card], [review_id])
+    def triage(self, review_id: int) -> None:
+        self._triaged([review_id], works=())
 
     def draft(
         self,

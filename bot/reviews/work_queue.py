@@ -21,18 +21,17 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from storage.db import session_scope
+from storage.db import after_commit, session_scope
 from storage.models import utcnow
 from storage.work import (
     ClaimedWork,
     WorkCounts,
     add_due_work,
     add_work,
-    claim_work,
+    claim_batch,
     drop_work,
     finish_work,
     release_work,
@@ -91,7 +90,7 @@ class WorkQueue:
         self._inline: dict[str, Callable[[int], None]] = {}
         # Claims whose step finished its work in a committed transaction, and how.
         self._finishing = threading.Lock()
-        self._finished: dict[str, str] = {}
+        self._finished: dict[tuple[int, str], str] = {}
 
     # --- storing ----------------------------------------------------------------------------
     def add(self, session: Session, *, kind: str, review_ids: Sequence[int]) -> None:
@@ -188,10 +187,11 @@ class WorkQueue:
         self._wake_everyone()  # to see that they are stopping
 
     # --- claiming ---------------------------------------------------------------------------
-    def claim(self, kinds: Sequence[str], claim: str) -> ClaimedWork | None:
+    def claim_batch(self, kinds: Sequence[str], claim: str, size: int) -> list[ClaimedWork]:
+        """Up to `size` due steps, all held by `claim`."""
         with session_scope(self._writes) as session:
-            return claim_work(
-                session, kinds=kinds, claim=claim, now=self._clock(), lease=self.lease
+            return claim_batch(
+                session, kinds=kinds, claim=claim, now=self._clock(), lease=self.lease, limit=size
             )
 
     def is_due(self) -> bool:
@@ -207,21 +207,29 @@ class WorkQueue:
 
     def finish(self, session: Session, work: ClaimedWork) -> None:
         """In the transaction that records the step: rolls it back if the claim was lost."""
-        outcome = finish_work(session, work=work, now=self._clock())
-        if outcome == "lost":
+        if not self.finish_held(session, [work]):
             raise LostClaim(f"{work.kind} of review {work.review_id}: claim {work.claim} lost")
+
+    def finish_held(self, session: Session, works: Sequence[ClaimedWork]) -> list[ClaimedWork]:
+        """In the transaction that records the steps: those of `works` still held, finished
+        with it; the caller records only theirs (another worker holds the rest)."""
+        now = self._clock()
+        outcomes = {work: finish_work(session, work=work, now=now) for work in works}
+        held = {work: outcome for work, outcome in outcomes.items() if outcome != "lost"}
 
         def committed(_session: Session) -> None:
             with self._finishing:
-                self._finished[work.claim] = outcome
+                self._finished.update(((w.id, w.claim), outcome) for w, outcome in held.items())
 
-        sa.event.listen(session, "after_commit", committed, once=True)
+        if held:
+            after_commit(session, committed)
+        return list(held)
 
     def done(self, work: ClaimedWork) -> None:
         """After the step: its row goes, if still ours, or it is due again. A step that
         finished its work in the transaction recording it has nothing left to write."""
         with self._finishing:
-            outcome = self._finished.pop(work.claim, None)
+            outcome = self._finished.pop((work.id, work.claim), None)
         if outcome is None:
             with session_scope(self._writes) as session:
                 outcome = finish_work(session, work=work, now=self._clock())
@@ -230,7 +238,7 @@ class WorkQueue:
 
     def retry(self, work: ClaimedWork, after: timedelta) -> None:
         with self._finishing:
-            self._finished.pop(work.claim, None)
+            self._finished.pop((work.id, work.claim), None)
         with session_scope(self._writes) as session:
             release_work(session, work_id=work.id, claim=work.claim, due_at=self._clock() + after)
 

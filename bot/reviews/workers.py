@@ -1,7 +1,9 @@
-"""Worker threads: each claims one step at a time from the work queue and runs it.
+"""Worker threads: each claims a step from the work queue and runs it, or, for a step as quick
+as triage, a batch of them, recorded in one transaction.
 
-Steps come in groups with threads of their own (triage is quick and local, drafting waits on
-the model), so a slow model never holds up the cards of reviews that are still to be triaged.
+Steps come in groups with threads of their own (triage is quick and local, cards wait on
+Slack, drafting on the model), so a slow model never holds up the cards of reviews that are
+still to be triaged.
 A thread that finds nothing waits to be woken: by work stored in this process, by NOTIFY, by
 the thread before it that found work, or by the one poller of the process, which looks every
 POLL_SECONDS whether anything is due.
@@ -17,9 +19,10 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from bot.reviews.work_queue import LostClaim, WorkQueue
 from storage.work import ClaimedWork
@@ -38,18 +41,31 @@ class Steps:
     run: Mapping[str, Callable[[ClaimedWork], None]]
 
 
+@dataclass(frozen=True)
+class Batches:
+    """A group of threads that claim up to `size` due steps of `kind` at once and run them
+    together: one claim and one transaction for steps too quick to be worth one each."""
+
+    threads: int
+    kind: str
+    size: int
+    run: Callable[[Sequence[ClaimedWork]], None]
+
+
 def worker_name() -> str:
     """Who holds a claim, as an operator reads it: host, process, and a nonce for restarts."""
     return f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
 class Workers:
-    def __init__(self, queue: WorkQueue, steps: Mapping[str, Steps], *, name: str) -> None:
+    def __init__(
+        self, queue: WorkQueue, steps: Mapping[str, Steps | Batches], *, name: str
+    ) -> None:
         self._queue = queue
         self._steps = steps
         self._name = name
         self._numbers = itertools.count(1)
-        self._held: set[str] = set()
+        self._held: set[ClaimedWork] = set()
         self._held_lock = threading.Lock()
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -85,12 +101,15 @@ class Workers:
         thread.start()
         self._threads.append(thread)
 
-    def _work(self, steps: Steps) -> None:
-        kinds = list(steps.run)
+    def _work(self, steps: Steps | Batches) -> None:
+        kinds = [steps.kind] if isinstance(steps, Batches) else list(steps.run)
+        size = steps.size if isinstance(steps, Batches) else 1
         while not self._stopping.is_set():
             seen = self._queue.announced(kinds)
             try:
-                work = self._queue.claim(kinds, f"{self._name}/{next(self._numbers)}")
+                claimed = self._queue.claim_batch(
+                    kinds, f"{self._name}/{next(self._numbers)}", size
+                )
             except Exception as exc:
                 # The database is gone (or refuses): claim nothing until it answers again.
                 reason = getattr(exc, "orig", None) or exc
@@ -104,12 +123,20 @@ class Workers:
                 )
                 self._stopping.wait(self._queue.poll_seconds)
                 continue
-            if work is None:
+            if not claimed:
                 # Until woken: by work stored here, a NOTIFY, or the poller finding some due.
                 self._queue.wait(kinds, seen, None)
                 continue
-            self._queue.wake(work.kind)  # more may be due: the next thread looks
-            self._run(steps.run[work.kind], work)
+            if len(claimed) == size:
+                self._queue.wake(claimed[-1].kind)  # more may be due: the next thread looks
+            if isinstance(steps, Batches):
+                if not self._run(partial(steps.run, claimed), claimed):
+                    # One review may fail them all: each alone, so only its own is retried.
+                    for work in claimed:
+                        self._run(partial(steps.run, [work]), [work])
+            else:
+                [work] = claimed
+                self._run(partial(steps.run[work.kind], work), [work])
 
     def _poll(self) -> None:
         while not self._stopping.wait(self._queue.poll_seconds):
@@ -122,18 +149,29 @@ class Workers:
             if due:
                 self._queue.wake()
 
-    def _run(self, run: Callable[[ClaimedWork], None], work: ClaimedWork) -> None:
+    def _run(self, run: Callable[[], None], works: Sequence[ClaimedWork]) -> bool:
+        """Run the claimed steps; False when they failed: one step is given back, to be tried
+        again later, and a batch is left held, for the caller to run each alone."""
         with self._held_lock:
-            self._held.add(work.claim)
+            self._held.update(works)
         try:
-            if work.taken_over:
-                log.info("taking over %s of review %s", work.kind, work.review_id)
-            run(work)
-            self._queue.done(work)
+            for work in works:
+                if work.taken_over:
+                    log.info("taking over %s of review %s", work.kind, work.review_id)
+            run()
+            for work in works:
+                self._queue.done(work)
         except LostClaim as exc:
             log.warning("gave up a step another worker took over: %s", exc)
         except Exception:
-            log.exception("%s of review %s failed; it is tried again", work.kind, work.review_id)
+            reviews = ", ".join(str(work.review_id) for work in works)
+            if len(works) > 1:
+                log.exception(
+                    "%s of reviews %s failed; each is tried alone", works[0].kind, reviews
+                )
+                return False
+            [work] = works
+            log.exception("%s of review %s failed; it is tried again", work.kind, reviews)
             try:
                 self._queue.retry(work, min(RETRY_STEP * work.attempts, self._queue.lease))
             except Exception as exc:
@@ -141,15 +179,17 @@ class Workers:
                 log.warning(
                     "could not give back %s of review %s: %s", work.kind, work.review_id, exc
                 )
+            return False
         finally:
             with self._held_lock:
-                self._held.discard(work.claim)
+                self._held.difference_update(works)
+        return True
 
     def _renew(self) -> None:
         every = self._queue.lease.total_seconds() / 3
         while not self._stopping.wait(every):
             with self._held_lock:
-                claims = list(self._held)
+                claims = sorted({work.claim for work in self._held})
             try:
                 self._queue.renew(claims)
             except Exception as exc:

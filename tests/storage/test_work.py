@@ -16,7 +16,7 @@ from storage.reviews import ReviewData, upsert_reviews
 from storage.work import (
     add_due_work,
     add_work,
-    claim_work,
+    claim_batch,
     finish_work,
     release_work,
     renew_claims,
@@ -42,7 +42,8 @@ def store_reviews(engine, count: int) -> list[int]:
 
 def claim(engine, name: str, at: datetime, kind: str = WorkKind.triage):
     with session_scope(engine) as session:
-        return claim_work(session, kinds=[kind], claim=name, now=at, lease=LEASE)
+        claimed = claim_batch(session, kinds=[kind], claim=name, now=at, lease=LEASE, limit=1)
+    return claimed[0] if claimed else None
 
 
 def counts(engine, at: datetime) -> dict[str, tuple[int, int, datetime | None]]:
@@ -71,6 +72,44 @@ def test_each_row_is_claimed_by_one_worker_oldest_first(engine):
     assert (a.attempts, a.taken_over) == (1, False)
     assert counts(engine, NOW + timedelta(seconds=2))[WorkKind.triage] == (0, 2, None)
     assert claim(engine, "d", NOW, kind=WorkKind.draft) is None
+
+
+def test_a_batch_claims_the_oldest_due_rows_up_to_its_size_and_none_held(engine):
+    reviews = store_reviews(engine, 5)
+    with session_scope(engine) as session:
+        for n, review in enumerate(reviews):
+            add_work(
+                session, kind=WorkKind.triage, review_ids=[review], now=NOW + timedelta(seconds=n)
+            )
+    held = claim(engine, "a", NOW + timedelta(seconds=5))
+
+    with session_scope(engine) as session:
+        batch = claim_batch(
+            session,
+            kinds=[WorkKind.triage],
+            claim="b",
+            now=NOW + timedelta(seconds=5),
+            lease=LEASE,
+            limit=3,
+        )
+    with session_scope(engine) as session:
+        rest = claim_batch(
+            session,
+            kinds=[WorkKind.triage],
+            claim="c",
+            now=NOW + timedelta(seconds=5),
+            lease=LEASE,
+            limit=3,
+        )
+
+    assert held.review_id == reviews[0]
+    assert [(w.review_id, w.claim, w.attempts) for w in batch] == [
+        (reviews[1], "b", 1),
+        (reviews[2], "b", 1),
+        (reviews[3], "b", 1),
+    ]
+    assert [w.review_id for w in rest] == [reviews[4]]
+    assert counts(engine, NOW + timedelta(seconds=5))[WorkKind.triage] == (0, 5, None)
 
 
 def test_a_lease_that_runs_out_is_taken_over_and_the_first_claim_cannot_finish(engine):
@@ -161,7 +200,9 @@ def test_postgresql_skips_a_row_another_transaction_is_claiming(engine):
     with session_scope(engine) as session:
         add_work(session, kind=WorkKind.triage, review_ids=[first, second], now=NOW)
     with Session(engine) as slow:
-        held = claim_work(slow, kinds=[WorkKind.triage], claim="slow", now=NOW, lease=LEASE)
+        [held] = claim_batch(
+            slow, kinds=[WorkKind.triage], claim="slow", now=NOW, lease=LEASE, limit=1
+        )
         quick = claim(engine, "quick", NOW)  # would block without SKIP LOCKED
         slow.commit()
     assert (held.review_id, quick.review_id) == (first, second)

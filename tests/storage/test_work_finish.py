@@ -42,7 +42,7 @@ def work_rows(engine) -> list[tuple[str, str | None]]:
 
 def test_work_finished_with_its_step_is_gone_and_the_worker_writes_nothing_after(engine, queue):
     review = stored_review(engine, queue)
-    work = queue.claim([WorkKind.triage], "w/1")
+    [work] = queue.claim_batch([WorkKind.triage], "w/1", 1)
     with session_scope(engine) as session:
         move_status(session, review_id=review, frm=ReviewStatus.received, to=ReviewStatus.positive)
         queue.finish(session, work)
@@ -57,7 +57,7 @@ def test_work_finished_with_its_step_is_gone_and_the_worker_writes_nothing_after
 
 def test_a_step_whose_transaction_rolled_back_is_ended_by_the_worker(engine, queue):
     review = stored_review(engine, queue)
-    work = queue.claim([WorkKind.triage], "w/1")
+    [work] = queue.claim_batch([WorkKind.triage], "w/1", 1)
     with pytest.raises(RuntimeError), session_scope(engine) as session:
         move_status(session, review_id=review, frm=ReviewStatus.received, to=ReviewStatus.positive)
         queue.finish(session, work)
@@ -71,7 +71,7 @@ def test_a_step_whose_transaction_rolled_back_is_ended_by_the_worker(engine, que
 
 def test_a_step_asked_for_again_while_it_ran_is_due_again_and_announced(engine, queue):
     review = stored_review(engine, queue)
-    work = queue.claim([WorkKind.triage], "w/1")
+    [work] = queue.claim_batch([WorkKind.triage], "w/1", 1)
     with session_scope(engine) as session:
         queue.add(session, kind=WorkKind.triage, review_ids=[review])
     seen = queue.announced([WorkKind.triage])
@@ -82,4 +82,4 @@ def test_a_step_asked_for_again_while_it_ran_is_due_again_and_announced(engine, 
 
     assert work_rows(engine) == [(WorkKind.triage, None)]
     assert queue.announced([WorkKind.triage]) == seen + 1
-    assert queue.claim([WorkKind.triage], "w/2") is not None
+    assert [w.review_id for w in queue.claim_batch([WorkKind.triage], "w/2", 1)] == [review]

@@ -1,34 +1,48 @@
-"""A redraw that would show what this process last drew, at the same version, is skipped."""
+"""What a card shows, as the digest stored with it: the same for the same card at any version
+and in any process, another for anything a person would see differ."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
 
-from bot.cards.drawn import DrawnCards
+from bot.cards.drawn import drawn_digest
 from tests.support.blocks import make_view
 
-
-def test_the_same_view_at_the_version_drawn_is_shown_already():
-    drawn = DrawnCards()
-    view = replace(make_view(), card_version=3)
-    assert not drawn.shows(7, 3, view)
-    drawn.drew(7, view)
-    assert drawn.shows(7, 3, view)
-
-
-def test_another_version_or_another_view_is_drawn_again():
-    drawn = DrawnCards()
-    view = replace(make_view(), card_version=3)
-    drawn.drew(7, view)
-    assert not drawn.shows(7, 4, view)  # someone else redrew it since
-    assert not drawn.shows(7, 3, replace(view, assignee="U0OTHER"))
-    assert not drawn.shows(8, 3, view)
+ROOT = Path(__file__).resolve().parents[2]
+DIGEST_IN_A_NEW_PROCESS = """
+from dataclasses import replace
+from bot.cards.drawn import drawn_digest
+from tests.support.blocks import make_view
+print(drawn_digest(replace(make_view(), card_version=9)))
+"""
 
 
-def test_the_oldest_card_is_forgotten_first():
-    drawn = DrawnCards(size=2)
-    views = {card_id: replace(make_view(), card_version=1) for card_id in (1, 2, 3)}
-    for card_id, view in views.items():
-        drawn.drew(card_id, view)
-    assert not drawn.shows(1, 1, views[1])
-    assert drawn.shows(2, 1, views[2]) and drawn.shows(3, 1, views[3])
+def test_the_same_card_at_another_version_has_the_same_digest():
+    view = make_view()
+    assert drawn_digest(replace(view, card_version=3)) == drawn_digest(
+        replace(view, card_version=4)
+    )
+
+
+def test_anything_shown_that_changed_changes_the_digest():
+    view = make_view()
+    assert drawn_digest(replace(view, assignee="U0OTHER")) != drawn_digest(view)
+    assert drawn_digest(replace(view, themes=("price",))) != drawn_digest(view)
+    assert drawn_digest(replace(view, publish_state="published")) != drawn_digest(view)
+
+
+def test_another_process_computes_the_same_digest():
+    # String hashing differs per process; the digest must not.
+    other = subprocess.run(
+        [sys.executable, "-c", DIGEST_IN_A_NEW_PROCESS],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONHASHSEED": "12345"},
+        cwd=ROOT,
+    )
+    assert other.stdout.strip() == drawn_digest(make_view())

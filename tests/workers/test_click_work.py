@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from bot.blocks import ids
 from bot.cards.card_step import CardStep
 from bot.publishing.base import OutgoingReply
+from storage.db import session_scope
 from storage.models import ThreadLine, Work, WorkKind
 from tests.slack.test_workflow_publishing import SECRET, ReplyReceiver
 from tests.support.harness import REVIEWS_CHANNEL, AppHarness
@@ -29,6 +30,7 @@ from tests.support.workflow import (
     post_review,
     review,
     settled,
+    slack_card,
     view_submission,
 )
 
@@ -167,8 +169,8 @@ def test_a_publish_taken_over_from_a_dead_worker_is_sent_again_with_the_same_del
     decisions_done(web)
     # A worker claims the publishing, sends the reply and dies before recording it.
     queue = web.services.pipeline.work
-    dead = queue.claim([WorkKind.publish], "dead-worker/1")
-    assert dead is not None and dead.review_id == review_id
+    [dead] = queue.claim_batch([WorkKind.publish], "dead-worker/1", 1)
+    assert dead.review_id == review_id
     approval = decisions(web, review_id, "approved")[0]
     assert approval.final_text is not None
     web.services.publishers.for_source("google").publish(
@@ -183,3 +185,27 @@ def test_a_publish_taken_over_from_a_dead_worker_is_sent_again_with_the_same_del
     assert [r["delivery"] for r in receiver.received] == [f"review-{review_id}"] * 2
     texts = thread_texts(fake_slack, card)
     assert len([t for t in texts if "was published" in t]) == 1
+
+
+def test_a_redraw_that_would_show_the_same_card_is_skipped_by_any_worker(roles, fake_slack):
+    first = roles(work=True)
+    review_id = post_review(first, fake_slack)
+    settled(first, review_id)
+    first.stop()
+    version = slack_card(first, review_id).version
+    before = len(fake_slack.calls("chat.update"))
+
+    # Another worker, which never drew this card, is asked to redraw it; nothing changed.
+    second = roles(work=True)
+    with session_scope(second.services.engine) as session:
+        second.services.pipeline.work.add(session, kind=WorkKind.card, review_ids=[review_id])
+    second.services.pipeline.work.stored([WorkKind.card], [review_id])
+    settled(second, review_id)
+
+    assert len(fake_slack.calls("chat.update")) == before
+    assert slack_card(second, review_id).version == version
+    card = card_message(fake_slack, review_id)
+    assert card is not None
+    response = second.send_interaction(block_action(card, ids.ACTION_APPROVE, user=ANNA))
+    assert response.status_code == 200
+    second.wait_for_status(review_id, "approved")  # the buttons on screen are not stale

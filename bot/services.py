@@ -33,6 +33,7 @@ from bot.reviews.intake import IntakeService
 from bot.reviews.nudges import Nudges
 from bot.reviews.patterns import PatternAlerts
 from bot.reviews.pipeline import Pipeline
+from bot.reviews.regenerations import Regenerations
 from bot.reviews.triage import Triage
 from bot.reviews.votes import VoteService
 from bot.routing import Routing
@@ -77,6 +78,7 @@ class Services:
     publishers: PublisherRegistry
     publishing: PublishService
     decisions: DecisionService
+    regenerations: Regenerations
     modals: CardModals  # what the card's Edit, Regenerate, Decline and Assign buttons open
     signers: Signers
     votes: VoteService  # 👍 / 👎 on drafts
@@ -113,7 +115,7 @@ class Services:
         # approved replies on threads of their own, never in the process that took the click.
         self.pipeline.start(
             workers=work,
-            drafting={WorkKind.regenerate: self.decisions.regenerate_work},
+            drafting={WorkKind.regenerate: self.regenerations.regenerate_work},
             publishing={WorkKind.publish: self.publishing.publish_work},
         )
         if not work:

@@ -36,6 +36,7 @@ from bot.reviews.intake import IntakeService
 from bot.reviews.nudges import Nudges
 from bot.reviews.patterns import PatternAlerts
 from bot.reviews.pipeline import Pipeline
+from bot.reviews.regenerations import Regenerations
 from bot.reviews.triage import Triage
 from bot.reviews.viewer_brands import ViewerBrands
 from bot.reviews.votes import VoteService
@@ -210,10 +211,10 @@ def build_services(
         approvers=BrandApprovers(routing, slack),
         signers=signers,
         routing=routing,
-        redraft=pipeline.draft,
         tz=settings.tz,
         clock=clock,
     )
+    regenerations = Regenerations(engine, cards=cards, work=work, redraft=pipeline.draft)
     digests = DigestService(
         engine,
         slack,
@@ -246,6 +247,7 @@ def build_services(
         publishers=publishers,
         publishing=publishing,
         decisions=decisions,
+        regenerations=regenerations,
         modals=CardModals(decisions, cards, slack),
         signers=signers,
         votes=VoteService(engine, cards=cards, clock=clock),

@@ -24,32 +24,19 @@ from bot.drafting.signature import fill_signature
 from bot.publishing.service import PublishService
 from bot.reviews.edits import add_human_draft, edit_detail
 from bot.reviews.refusals import ApproverCheck, Refusals
-from bot.reviews.work_queue import LostClaim
 from bot.routing import Routing
 from bot.sources.platforms import reply_length_limit
 from storage.db import session_scope
-from storage.decisions import latest_with_action, record_decision
+from storage.decisions import record_decision
 from storage.drafts import latest_draft, latest_model_draft
 from storage.models import PublishState, ReviewStatus, WorkKind, utcnow
 from storage.review_states import find_review, move_publish_state, move_status, set_assignee
-from storage.work import ClaimedWork
 
 log = logging.getLogger(__name__)
 
 
 class SignerNames(Protocol):
     def name_for(self, user: str) -> str | None: ...
-
-
-class Redraft(Protocol):
-    def __call__(
-        self,
-        review_id: int,
-        *,
-        instruction: str | None,
-        from_status: str,
-        work: ClaimedWork | None,
-    ) -> object | None: ...
 
 
 class DecisionService(Refusals):
@@ -63,22 +50,19 @@ class DecisionService(Refusals):
         approvers: ApproverCheck,
         signers: SignerNames,
         routing: Routing,
-        redraft: Redraft,
         tz: tzinfo,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        """`redraft` is Pipeline.draft; a worker runs it (regenerate_work), never a Slack
-        request. `routing`: each review's brand, whose sign-off signs a reply when its
-        approver has no name. What a decision shows in Slack, and the reply it publishes,
-        are work stored with the decision (`updates`), done by the workers."""
+        """`routing`: each review's brand, whose sign-off signs a reply when its approver has
+        no name. What a decision shows in Slack, the reply it publishes and the draft a
+        regenerate asks for are work stored with the decision (`updates`), done by the
+        workers (the new draft: bot/reviews/regenerations.py)."""
         super().__init__(
             engine, cards=cards, updates=updates, approvers=approvers, tz=tz, clock=clock
         )
         self._signers = signers
         self._routing = routing
         self._publishing = publishing
-        self._redraft = redraft
-        self._work.run_inline(WorkKind.regenerate, self._regenerate_here)
 
     # --- decisions ----------------------------------------------------------------------
     def approve(self, review_id: int, card_version: int, actor: str) -> str | None:
@@ -206,33 +190,6 @@ class DecisionService(Refusals):
         self._work.stored([WorkKind.card, WorkKind.regenerate], [review_id])
         return None
 
-    def regenerate_work(self, work: ClaimedWork) -> None:
-        """A worker's step: the new draft the latest regenerate click asked for."""
-        if work.taken_over:
-            # The worker that held it is gone: the draft it was writing is written again.
-            with session_scope(self._engine) as session:
-                move_status(
-                    session,
-                    review_id=work.review_id,
-                    frm=ReviewStatus.drafting,
-                    to=ReviewStatus.pending,
-                )
-        self._regenerate(work.review_id, work)
-
-    def _regenerate_here(self, review_id: int) -> None:
-        """No workers (a command, the demo): the draft is written now. Its work goes first,
-        so the card the draft brings no longer shows "drafting…"."""
-        self._work.drop(kind=WorkKind.regenerate, review_ids=[review_id])
-        self._regenerate(review_id, None)
-
-    def _regenerate(self, review_id: int, work: ClaimedWork | None) -> None:
-        with Session(self._engine) as session:
-            asked = latest_with_action(session, review_id=review_id, action="regenerated")
-        if asked is None:
-            return
-        instruction = (asked.detail or {}).get("instruction")
-        self._write_new_draft(review_id, asked.actor or "", instruction, work)
-
     # Mark as posted and Retry act on the publish state alone, whose compare-and-set already
     # refuses a second click; a card version check would only get in the way.
     def mark_posted(self, review_id: int, actor: str) -> str | None:
@@ -341,27 +298,6 @@ class DecisionService(Refusals):
 
     def _unsigned(self, brand: str | None) -> str:
         return self._routing.team(brand).profile.signoff
-
-    def _write_new_draft(
-        self, review_id: int, actor: str, instruction: str | None, work: ClaimedWork | None
-    ) -> None:
-        try:
-            result = self._redraft(
-                review_id, instruction=instruction, from_status=ReviewStatus.pending, work=work
-            )
-        except LostClaim:
-            raise  # the worker that took it over writes the draft and tells
-        except Exception:
-            log.exception("regenerating the draft of review %s failed", review_id)
-            self._cards.post_or_update(review_id)
-            self._cards.notes.tell(
-                review_id, actor, "The new draft could not be written. Try again in a minute."
-            )
-            return
-        if result is None:
-            # Someone decided meanwhile, or the draft failed (the card already says so):
-            # redraw, so the card does not keep showing "drafting".
-            self._cards.post_or_update(review_id)
 
     @staticmethod
     def _move(session: Session, review_id: int, frm: str, to: str, **values: object) -> bool:

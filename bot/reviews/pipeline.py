@@ -184,15 +184,6 @@ class Pipeline:
             self._on_ready(review_id)
 
     def _draft_work(self, work: ClaimedWork) -> None:
-        if work.taken_over:
-            # The worker that held it is gone: a draft it was writing is written again.
-            with session_scope(self._engine) as session:
-                move_status(
-                    session,
-                    review_id=work.review_id,
-                    frm=ReviewStatus.drafting,
-                    to=ReviewStatus.triaged,
-                )
         self.draft(work.review_id, work=work)
 
     # --- steps --------------------------------------------------------------------------
@@ -216,6 +207,9 @@ class Pipeline:
         # model writes comes after it, so the draft shows (and is refused) as written before.
         read_at = self._clock()
         with session_scope(self._engine) as session:
+            if work is not None and work.taken_over:
+                # The worker that held it is gone: a draft it was writing is written again.
+                move_status(session, review_id=review_id, frm=ReviewStatus.drafting, to=from_status)
             if not move_status(
                 session, review_id=review_id, frm=from_status, to=ReviewStatus.drafting
             ):

@@ -16,10 +16,8 @@ from sqlmodel import Session
 
 from bot.cards.service import CardService
 from bot.reviews.work_queue import LostClaim, WorkQueue
-from storage.db import session_scope
 from storage.decisions import latest_with_action
 from storage.models import ReviewStatus, WorkKind
-from storage.review_states import move_status
 from storage.work import ClaimedWork
 
 log = logging.getLogger(__name__)
@@ -49,15 +47,6 @@ class Regenerations:
 
     def regenerate_work(self, work: ClaimedWork) -> None:
         """A worker's step: the new draft the latest regenerate click asked for."""
-        if work.taken_over:
-            # The worker that held it is gone: the draft it was writing is written again.
-            with session_scope(self._engine) as session:
-                move_status(
-                    session,
-                    review_id=work.review_id,
-                    frm=ReviewStatus.drafting,
-                    to=ReviewStatus.pending,
-                )
         self._regenerate(work.review_id, work)
 
     def _here(self, review_id: int) -> None:

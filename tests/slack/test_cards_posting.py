@@ -151,10 +151,16 @@ def test_a_card_post_that_reached_slack_despite_a_5xx_is_adopted_not_posted_agai
     review_id = app.post_reviews(NEGATIVE_REVIEW).json()["reviews"][0]["id"]
     app.wait_for_status(review_id, "pending")
 
-    # The drafted card found the "drafting…" one Slack had kept, and redrew it in place.
+    # The card Slack had kept despite the 5xx was adopted, and shows the draft (redrawn in
+    # place if it was posted saying "drafting…").
     eventually(
-        lambda: "Writing a draft" not in str(card_message(fake_slack, review_id)["blocks"]),
-        what="the adopted card redrawn with its draft",
+        lambda: (
+            # In Slack, so its outbox row was committed before it was posted.
+            (message := card_message(fake_slack, review_id)) is not None
+            and "Writing a draft" not in str(message["blocks"])
+            and slack_card(app, review_id).state == CardState.posted
+        ),
+        what="the adopted card showing its draft",
     )
     [card] = fake_slack.messages(REVIEWS_CHANNEL)
     assert slack_card(app, review_id).ts == card["ts"]

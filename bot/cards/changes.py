@@ -56,8 +56,8 @@ class ChangeNotices:
         """In the caller's transaction: claim the changes not shown yet (of these reviews, or
         of all) and store what shows them. The reviews whose card is to be redrawn; then,
         after the commit, `stored()` with them."""
-        if not self._in_slack:
-            return []
+        if not self._in_slack or (review_ids is not None and not review_ids):
+            return []  # nothing to look for: intake's batch of new reviews costs no query
         changes = claim_changes(session, now=self._clock(), review_ids=review_ids, limit=BATCH)
         cards = posted_cards(session, sorted({c.review_id for c in changes}))
         for change in changes:

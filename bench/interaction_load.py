@@ -11,7 +11,8 @@ worker`, on a fresh database: SQLite, then PostgreSQL when --postgres or TEST_DA
 gives a server URL. For `--seconds`, `--clients` Slack clients each send one signed request
 after another — an Approve click on a waiting card, `/reviews pending`, an `app_home_opened`
 event, in turn — while real reviews are POSTed to /reviews at `--rate` per second, each on its
-own schedule whatever the answers take. Measures the time to the HTTP answer (Slack's
+own schedule whatever the answers take, from a process of their own (in the clients' process
+an answer would wait for the GIL behind twenty threads before it is timed). Measures the time to the HTTP answer (Slack's
 acknowledgement, ingest's 202) and counts failed requests (non-2xx or a transport error),
 which must be none; the time from each negative review's POST to its card's chat.postMessage
 arriving at the fake Slack; each process's RSS at the end of the load; and which language

@@ -16,6 +16,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
@@ -30,6 +32,11 @@ POOL_SIZE = 20
 POOL_OVERFLOW = 20
 # "rvbmigra" as a big-endian 64-bit integer: the migrations' lock, apart from the leader's.
 MIGRATION_LOCK_KEY = int.from_bytes(b"rvbmigra", "big")
+
+
+def dialect_insert(session: Session) -> Callable[..., Any]:
+    """The session's dialect's insert(), which has ON CONFLICT (an upsert in one statement)."""
+    return sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
 
 
 def rows_updated(session: Session, statement: sa.Update) -> int:

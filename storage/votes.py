@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
+from storage.db import dialect_insert
 from storage.models import Draft, DraftVote
 
 VOTES = (1, -1)
@@ -26,8 +25,7 @@ def record_vote(
     ).first()
     if found is None:
         return False
-    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
-    statement = insert(DraftVote).values(
+    statement = dialect_insert(session)(DraftVote).values(
         draft_id=draft_id, review_id=review_id, user_id=user_id, vote=vote, at=at
     )
     # One statement, so two clicks at once by the same person leave one row, not an error.

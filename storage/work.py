@@ -23,11 +23,9 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
-from storage.db import rows_updated
+from storage.db import dialect_insert, rows_updated
 from storage.models import Review, ReviewStatus, UTCDateTime, Work, WorkKind
 
 # PostgreSQL's LISTEN/NOTIFY channel: a notification says work of the kind in its payload is due.
@@ -59,10 +57,6 @@ class WorkCounts:
     oldest_queued_at: datetime | None
 
 
-def _insert(session: Session):  # the dialect's insert()
-    return sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
-
-
 def _notify(session: Session, kind: str) -> None:
     # Delivered when the transaction commits, never for one rolled back.
     if session.get_bind().dialect.name == "postgresql":
@@ -77,7 +71,7 @@ def add_work(session: Session, *, kind: str, review_ids: Sequence[int], now: dat
     now runs it once more after (a card redrawn from what it was read from is stale)."""
     if not review_ids:
         return
-    statement = _insert(session)(Work).values(
+    statement = dialect_insert(session)(Work).values(
         [
             {
                 "kind": kind,
@@ -116,7 +110,7 @@ def add_due_work(
         if review_ids is not None:
             reviews = reviews.where(col(Review.id).in_(list(review_ids)))
         session.execute(
-            _insert(session)(Work)
+            dialect_insert(session)(Work)
             .from_select(
                 ["kind", "review_id", "created_at", "due_at", "attempts", "asked"], reviews
             )

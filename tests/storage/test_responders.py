@@ -18,6 +18,7 @@ pytestmark = pytest.mark.storage
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
+@pytest.mark.timed_wait  # the wait for the second transaction is bounded by the clock
 def test_a_new_responder_stored_by_two_transactions_at_once_is_one_row(engine):
     failures: list[BaseException] = []
 

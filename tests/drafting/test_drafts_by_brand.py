@@ -22,7 +22,7 @@ from tests.support.workflow import (
     edit_values,
     eventually,
     instruction_values,
-    slack_card,
+    queued_card,
     view_submission,
 )
 
@@ -149,8 +149,9 @@ def card(app: AppHarness, fake_slack, review_id: int, *, showing: str) -> dict:
     """The review's card, in whichever channel it went to, once it shows `showing`."""
 
     def shown() -> dict | None:
-        channel = slack_card(app, review_id).channel
-        for message in fake_slack.messages(channel):
+        if (stored := queued_card(app, review_id)) is None:
+            return None
+        for message in fake_slack.messages(stored.channel):
             payload = (message.get("metadata") or {}).get("event_payload") or {}
             if payload.get("review_id") == review_id and showing in blocks_text(message):
                 return message

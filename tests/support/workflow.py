@@ -242,6 +242,12 @@ def slack_card(app: AppHarness, review_id: int) -> SlackCard:
         return session.exec(select(SlackCard).where(SlackCard.review_id == review_id)).one()
 
 
+def queued_card(app: AppHarness, review_id: int) -> SlackCard | None:
+    """The review's card row; None until a worker queues it, which may come after the draft."""
+    with Session(app.services.engine) as session:
+        return session.exec(select(SlackCard).where(SlackCard.review_id == review_id)).first()
+
+
 def posted_card_ts(app: AppHarness, review_id: int) -> str | None:
     """The ts of the review's card once its post is recorded; None before (a worker queues the
     card after the draft is stored, so for a moment a pending review has no card row)."""

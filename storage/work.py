@@ -57,12 +57,16 @@ class WorkCounts:
     oldest_queued_at: datetime | None
 
 
-def _notify(session: Session, kind: str) -> None:
-    # Delivered when the transaction commits, never for one rolled back.
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            sa.text("SELECT pg_notify(:channel, :kind)"), {"channel": WORK_CHANNEL, "kind": kind}
-        )
+def _execute_and_notify(session: Session, statement: sa.Insert, kind: str) -> None:
+    """Run the INSERT that makes work of `kind` due; on PostgreSQL, in the same round trip,
+    notify the workers, which hear it when the transaction commits (never for one rolled
+    back). Ingest pays for every round trip in the time it answers the sender."""
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(statement)
+        return
+    # A data-modifying WITH runs to completion whether or not the query reads it.
+    added = statement.returning(sa.literal(1)).cte("added")
+    session.execute(sa.select(sa.func.pg_notify(WORK_CHANNEL, kind)).add_cte(added))
 
 
 def add_work(session: Session, *, kind: str, review_ids: Sequence[int], now: datetime) -> None:
@@ -84,13 +88,11 @@ def add_work(session: Session, *, kind: str, review_ids: Sequence[int], now: dat
             for review_id in review_ids
         ]
     )
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["kind", "review_id"],
-            set_={"asked": col(Work.asked) + 1},
-        )
+    upsert = statement.on_conflict_do_update(
+        index_elements=["kind", "review_id"],
+        set_={"asked": col(Work.asked) + 1},
     )
-    _notify(session, kind)
+    _execute_and_notify(session, upsert, kind)
 
 
 def add_due_work(
@@ -109,14 +111,14 @@ def add_due_work(
         ).where(col(Review.status) == status)
         if review_ids is not None:
             reviews = reviews.where(col(Review.id).in_(list(review_ids)))
-        session.execute(
+        missing = (
             dialect_insert(session)(Work)
             .from_select(
                 ["kind", "review_id", "created_at", "due_at", "attempts", "asked"], reviews
             )
             .on_conflict_do_nothing(index_elements=["kind", "review_id"])
         )
-        _notify(session, kind)
+        _execute_and_notify(session, missing, kind)
 
 
 def claim_batch(

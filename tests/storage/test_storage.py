@@ -11,8 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot.reviews.intake import IntakeService
+from bot.reviews.work_queue import WorkQueue
 from storage.db import current_revision, make_engine, migrate, session_scope
-from storage.models import Decision, Draft, Review, ReviewChange, SlackCard
+from storage.models import Decision, Draft, Review, ReviewChange, SlackCard, Work, WorkKind
 from storage.reviews import ReviewData, upsert_reviews
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -141,6 +142,50 @@ def test_concurrent_deliveries_of_one_review_store_it_once(engine):
     assert len(burst) == 1
     assert total == 17
     assert statuses.count("accepted") == 17
+
+
+def test_concurrent_single_deliveries_of_one_review_store_it_once(engine):
+    # A single review is inserted before it is looked up: the insert must be the lookup.
+    intake = IntakeService(engine, clock=lambda: NOW)
+
+    def deliver(_):
+        [result] = intake.ingest([review("burst")])
+        return result.status
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(deliver, range(16)))
+    with Session(engine) as session:
+        burst = session.exec(select(Review).where(Review.external_id == "burst")).all()
+    assert len(burst) == 1
+    assert sorted(statuses) == ["accepted"] + ["duplicate"] * 15
+
+
+def test_a_new_review_alone_is_stored_with_its_triage_in_two_statements(engine):
+    intake = IntakeService(
+        engine, clock=lambda: NOW, work=WorkQueue(engine, lease=timedelta(seconds=60))
+    )
+    statements: list[str] = []
+
+    def capture(_connection, _cursor, statement, *_args) -> None:
+        if not statement.startswith(("BEGIN", "PRAGMA")):
+            statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", capture)
+    try:
+        [result] = intake.ingest([review("alone")])
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", capture)
+
+    assert result.status == "accepted"
+    assert [s.split()[:3] for s in statements] == [
+        ["INSERT", "INTO", "review"],
+        ["WITH", "added", "AS"]
+        if engine.dialect.name == "postgresql"
+        else ["INSERT", "INTO", "work"],
+    ]
+    with Session(engine) as session:
+        [work] = session.exec(select(Work)).all()
+    assert (work.kind, work.review_id) == (WorkKind.triage, result.review_id)
 
 
 def test_intake_tells_the_pipeline_what_needs_work(engine):

@@ -24,6 +24,10 @@ from sqlmodel import Session
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_MS = 30_000
+# How often a writer tries again for SQLite's write lock held by another process. SQLite's own
+# busy handler sleeps 1, 2, 5, 10 … up to 100 ms between its tries, far longer than a step
+# holds the lock (about a millisecond), so the lock sat free while web and workers slept.
+LOCK_POLL_SECONDS = 0.0005
 WAL_RETRY_SECONDS = 0.02
 # A pooled PostgreSQL connection unused for longer is pinged before it is handed out: one the
 # server or a proxy dropped meanwhile is replaced instead of failing the caller's first query.
@@ -98,14 +102,28 @@ def _ping_if_idle(dialect: sa.Dialect, idle_after: float, dbapi_connection, reco
 
 
 def _begin_immediate(connection: sa.Connection) -> None:
-    # `engine.execution_options(lock_wait=seconds)`: a caller that must answer quickly
-    # (ingest) waits that long for the write lock instead of the busy timeout below.
+    """Take the write lock, trying again every LOCK_POLL_SECONDS while another process holds
+    it. `engine.execution_options(lock_wait=seconds)`: a caller that must answer quickly
+    (ingest) waits that long for it instead of SQLITE_BUSY_MS."""
     lock_wait = connection.get_execution_options().get("lock_wait")
-    busy_ms = SQLITE_BUSY_MS if lock_wait is None else int(lock_wait * 1000)
-    if connection.info.get("busy_ms", SQLITE_BUSY_MS) != busy_ms:
-        connection.exec_driver_sql(f"PRAGMA busy_timeout={busy_ms}")
-        connection.info["busy_ms"] = busy_ms
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    deadline = time.monotonic() + (SQLITE_BUSY_MS / 1000 if lock_wait is None else lock_wait)
+    raw = connection.connection.dbapi_connection
+    assert raw is not None  # a connection in its begin event is checked out
+    raw.execute("PRAGMA busy_timeout=0")
+    try:
+        while time.monotonic() < deadline:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+                    break
+            time.sleep(LOCK_POLL_SECONDS)
+        # Out of time, or another error: this last try raises it as SQLAlchemy's own error,
+        # which the callers know.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -60,6 +60,26 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time the process has used so far."""
+    # Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU time used so far by every PostgreSQL process of this machine still running (the
+    server and its backends), 0 with none."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "comm").read_text().strip() == "postgres":
+                total += cpu_seconds(int(entry.name))
+        except OSError:  # it ended meanwhile
+            continue
+    return total
+
+
 @dataclass
 class Deployment:
     """`layout` "run": one `reviewbot run`; "split": `reviewbot web` and `workers` ×
@@ -107,6 +127,10 @@ class Deployment:
     def rss(self) -> dict[str, float]:
         """Resident memory (MB) of each running process, by name."""
         return {p.name: rss_mb(p.popen.pid) for p in self.processes if p.popen.poll() is None}
+
+    def cpu(self) -> dict[str, float]:
+        """CPU seconds each running process has used so far, by name."""
+        return {p.name: cpu_seconds(p.popen.pid) for p in self.processes if p.popen.poll() is None}
 
     def stop(self) -> None:
         for process in reversed(self.processes):

@@ -54,6 +54,7 @@ from bench.deployment import (  # noqa: E402
     deployed,
     fakes,
     fresh_database,
+    postgres_cpu_seconds,
 )
 from bot.blocks import ids  # noqa: E402
 from storage.db import make_engine  # noqa: E402
@@ -332,6 +333,7 @@ def one_run(
                     ThreadPoolExecutor(options.clients) as pool,
                 ):
                     ingester.submit(ready).result()
+                    cpu_before, postgres_before = app.cpu(), postgres_cpu_seconds()
                     until = time.monotonic() + options.seconds
                     ingest = ingester.submit(
                         ingest_process, app.url, reviews, f"r{run}l", options.rate, until
@@ -345,6 +347,9 @@ def one_run(
                     for future in clients:
                         future.result()
                     ingested, sent, sent_at = ingest.result()
+                    cpu = {name: seconds - cpu_before[name] for name, seconds in app.cpu().items()}
+                    if backend == "postgresql":
+                        cpu["postgres"] = postgres_cpu_seconds() - postgres_before
                 results.latencies["ingest"] = ingested.latencies.get("ingest", [])
                 results.failures.update(ingested.failures)
                 rss = app.rss()
@@ -362,13 +367,15 @@ def one_run(
     figures["card_p95"] = percentile(waits, 0.95) if waits else float("nan")
     figures["uncarded"] = uncarded
     figures.update({f"rss {name}": mb for name, mb in rss.items()})
+    figures.update({f"cpu {name}": seconds for name, seconds in cpu.items()})
     print(
         f"  Approve on {len(clicked)} waiting cards -> {approvals} approved decisions "
         f"({settled_in:.1f} s after the load stopped)\n"
         f"  POST /reviews to card: p50 {figures['card_p50']:.2f} s  p95 {figures['card_p95']:.2f} s"
         f" over {len(waits)} negative reviews, {uncarded} without a card (or triage)"
         f" {SETTLE_SECONDS} s after the load\n"
-        f"  RSS {', '.join(f'{name} {mb:.0f} MB' for name, mb in rss.items())}"
+        f"  RSS {', '.join(f'{name} {mb:.0f} MB' for name, mb in rss.items())}\n"
+        f"  CPU during the load {', '.join(f'{name} {s:.1f} s' for name, s in cpu.items())}"
     )
     for module, chain in imports.items():
         print(f"  web imported {module}: {' -> '.join(chain)}")
@@ -430,6 +437,8 @@ def summary(backend: str, layout: str, runs: list[dict[str, float]]) -> dict[str
     )
     rss = {name.removeprefix("rss "): mb for name, mb in medians.items() if name.startswith("rss ")}
     print(f"  RSS {', '.join(f'{name} {mb:.0f} MB' for name, mb in rss.items())}")
+    cpu = {name.removeprefix("cpu "): s for name, s in medians.items() if name.startswith("cpu ")}
+    print(f"  CPU during the load {', '.join(f'{name} {s:.1f} s' for name, s in cpu.items())}")
     print(f"  ingest rate achieved: {medians['achieved_rate']:.1f}/s")
     return medians
 

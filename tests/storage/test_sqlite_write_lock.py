@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
-from storage.db import make_engine, migrate, session_scope
+from storage.db import session_scope
 from storage.models import Review
 from storage.reviews import ReviewData, upsert_reviews
 
@@ -21,17 +21,16 @@ NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def sqlite_engine(sqlite_url):
-    engine = make_engine(sqlite_url)
-    migrate(engine)
-    yield engine
-    engine.dispose()
+def sqlite_engine(engine):
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL has no database-wide write lock")
+    return engine
 
 
 @pytest.fixture
-def other_writer(sqlite_url):
+def other_writer(sqlite_engine):
     """Another connection, as another process's: it holds the write lock until committed."""
-    connection = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
+    connection = sqlite3.connect(sqlite_engine.url.database, isolation_level=None)
     connection.execute("BEGIN IMMEDIATE")
     yield connection
     connection.close()
